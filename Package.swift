@@ -1,0 +1,134 @@
+// swift-tools-version:6.1
+// MLAudit: a batch audit pipeline for machine-learning models in production.
+// The target graph follows the rooms of docs/architecture.md: value types at the bottom,
+// pure numerics beside them, the warehouse above, one target per stage, orchestration, and
+// a thin executable on top. Stages never import one another.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "MLAudit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mlaudit", targets: ["mlaudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // Value types shared by every room. Foundation only.
+        .target(name: "AuditModel", swiftSettings: swiftSettings),
+        // Pure numerics: distributions, tests, distances, metrics. Standard library only.
+        .target(name: "Statistics", swiftSettings: swiftSettings),
+        // Reads pipeline definitions (strict YAML with line numbers) into AuditModel types.
+        .target(
+            name: "Definition",
+            dependencies: ["AuditModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+        // The SQLite warehouse: migrations, typed reads and writes, the run ledger.
+        .target(
+            name: "Warehouse",
+            dependencies: [
+                "AuditModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The five stages. Each reads what earlier stages wrote and writes its own tables.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "AuditModel", "Statistics", "Warehouse",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Validate",
+            dependencies: [
+                "AuditModel", "Statistics", "Warehouse",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Profile",
+            dependencies: [
+                "AuditModel", "Statistics", "Warehouse",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Compare",
+            dependencies: [
+                "AuditModel", "Statistics", "Warehouse",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Render",
+            dependencies: [
+                "AuditModel", "Statistics", "Warehouse",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: swiftSettings),
+        // The deterministic demo data set (a credit-default classifier's serving log).
+        .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
+        // Orchestration: due dates, stage order, ledger, exit status.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "AuditModel", "Definition", "Warehouse",
+                "Ingest", "Validate", "Profile", "Compare", "Render",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // The command line, and nothing else.
+        .executableTarget(
+            name: "mlaudit",
+            dependencies: [
+                "AuditModel", "Definition", "Pipeline", "Demo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Test support shared by the test targets (temporary directories, fixtures).
+        .target(
+            name: "TestSupport",
+            dependencies: ["AuditModel", "Definition", "Warehouse"],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
+                    resources: [.copy("Reference")], swiftSettings: swiftSettings),
+        .testTarget(name: "DefinitionTests", dependencies: ["Definition", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Ingest", "Warehouse", "AuditModel", "Statistics", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,304 @@
+/// summary.json: the machine-readable contract of one audited day (docs/summary.md).
+///
+/// Field names are part of the contract: tests, schedulers and tickets rely on them. Add
+/// freely; rename or remove only with a new `schema_version`.
+public struct AuditSummary: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var tool: ToolInfo
+    public var pipeline: String
+    public var model: ModelInfo
+    public var date: String
+    /// Report version (the N of vN).
+    public var version: Int
+    public var status: AuditStatus
+    public var rows: RowCounts
+    public var snapshot: SnapshotInfo
+    public var findingCounts: SeverityCounts
+    public var findings: [FindingRecord]
+    public var drift: DriftSection
+    public var performance: PerformanceSection
+    public var operational: OperationalSection
+    public var retraining: RetrainingSection
+
+    public enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case tool, pipeline, model, date, version, status, rows, snapshot
+        case findingCounts = "finding_counts"
+        case findings, drift, performance, operational, retraining
+    }
+
+    public init(
+        tool: ToolInfo, pipeline: String, model: ModelInfo, date: String, version: Int, status: AuditStatus,
+        rows: RowCounts, snapshot: SnapshotInfo, findings: [FindingRecord], drift: DriftSection,
+        performance: PerformanceSection, operational: OperationalSection, retraining: RetrainingSection
+    ) {
+        self.schemaVersion = AuditSummary.currentSchemaVersion
+        self.tool = tool
+        self.pipeline = pipeline
+        self.model = model
+        self.date = date
+        self.version = version
+        self.status = status
+        self.rows = rows
+        self.snapshot = snapshot
+        self.findings = findings
+        self.findingCounts = SeverityCounts(
+            critical: findings.filter { $0.severity == .critical }.count,
+            warning: findings.filter { $0.severity == .warning }.count,
+            info: findings.filter { $0.severity == .info }.count)
+        self.drift = drift
+        self.performance = performance
+        self.operational = operational
+        self.retraining = retraining
+    }
+
+    public struct ToolInfo: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
+    }
+
+    public struct ModelInfo: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
+    }
+
+    public struct RowCounts: Codable, Sendable, Equatable {
+        public var read: Int
+        public var stored: Int
+        public var quarantined: Int
+        public init(read: Int, stored: Int, quarantined: Int) {
+            self.read = read
+            self.stored = stored
+            self.quarantined = quarantined
+        }
+    }
+
+    public struct SnapshotInfo: Codable, Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+        public var version: Int
+        public var labelledRows: Int
+        public enum CodingKeys: String, CodingKey {
+            case path, sha256, bytes, version
+            case labelledRows = "labelled_rows"
+        }
+        public init(path: String, sha256: String, bytes: Int, version: Int, labelledRows: Int) {
+            self.path = path
+            self.sha256 = sha256
+            self.bytes = bytes
+            self.version = version
+            self.labelledRows = labelledRows
+        }
+    }
+
+    public struct SeverityCounts: Codable, Sendable, Equatable {
+        public var critical: Int
+        public var warning: Int
+        public var info: Int
+    }
+
+    public struct FindingRecord: Codable, Sendable, Equatable {
+        public var check: String
+        public var category: FindingCategory
+        public var severity: Severity
+        public var column: String?
+        public var message: String
+        public var observed: String?
+        public var expected: String?
+        public var advice: String
+        public var stage: Stage
+
+        public init(_ f: Finding) {
+            check = f.check
+            category = f.category
+            severity = f.severity
+            column = f.column
+            message = f.message
+            observed = f.observed
+            expected = f.expected
+            advice = f.advice
+            stage = f.stage
+        }
+
+        public enum CodingKeys: String, CodingKey {
+            case check, category, severity, column, message, observed, expected, advice, stage
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            // Nulls are written explicitly so every finding has the same keys.
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(check, forKey: .check)
+            try c.encode(category, forKey: .category)
+            try c.encode(severity, forKey: .severity)
+            try c.encode(column, forKey: .column)
+            try c.encode(message, forKey: .message)
+            try c.encode(observed, forKey: .observed)
+            try c.encode(expected, forKey: .expected)
+            try c.encode(advice, forKey: .advice)
+            try c.encode(stage, forKey: .stage)
+        }
+    }
+
+    public struct DriftColumn: Codable, Sendable, Equatable {
+        public var column: String
+        public var role: ColumnRole
+        public var method: DriftMethod
+        public var statistic: Double
+        public var pValue: Double?
+        public var threshold: Double
+        public var drifted: Bool
+        public var referenceCount: Int
+        public var currentCount: Int
+
+        public enum CodingKeys: String, CodingKey {
+            case column, role, method, statistic
+            case pValue = "p_value"
+            case threshold, drifted
+            case referenceCount = "reference_count"
+            case currentCount = "current_count"
+        }
+
+        public init(_ r: DriftResult) {
+            column = r.column
+            role = r.role
+            method = r.method
+            statistic = r.statistic
+            pValue = r.pValue
+            threshold = r.threshold
+            drifted = r.drifted
+            referenceCount = r.referenceCount
+            currentCount = r.currentCount
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(column, forKey: .column)
+            try c.encode(role, forKey: .role)
+            try c.encode(method, forKey: .method)
+            try c.encode(statistic, forKey: .statistic)
+            try c.encode(pValue, forKey: .pValue)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(drifted, forKey: .drifted)
+            try c.encode(referenceCount, forKey: .referenceCount)
+            try c.encode(currentCount, forKey: .currentCount)
+        }
+    }
+
+    public struct DriftSection: Codable, Sendable, Equatable {
+        /// Every audited column: features first, then prediction, score and target.
+        public var columns: [DriftColumn]
+        /// Share of drifted features (prediction, score and target not counted).
+        public var driftedShare: Double
+        public var driftedCount: Int
+        public var featureCount: Int
+        /// Dataset drift: `drifted_share` at or above `share_threshold`.
+        public var datasetDrift: Bool
+        public var shareThreshold: Double
+
+        public enum CodingKeys: String, CodingKey {
+            case columns
+            case driftedShare = "drifted_share"
+            case driftedCount = "drifted_count"
+            case featureCount = "feature_count"
+            case datasetDrift = "dataset_drift"
+            case shareThreshold = "share_threshold"
+        }
+
+        public init(
+            columns: [DriftColumn], driftedShare: Double, driftedCount: Int, featureCount: Int, datasetDrift: Bool,
+            shareThreshold: Double
+        ) {
+            self.columns = columns
+            self.driftedShare = driftedShare
+            self.driftedCount = driftedCount
+            self.featureCount = featureCount
+            self.datasetDrift = datasetDrift
+            self.shareThreshold = shareThreshold
+        }
+    }
+
+    /// One metric today beside the baseline's.
+    public struct MetricComparison: Codable, Sendable, Equatable {
+        public var name: String
+        public var current: Double?
+        public var baseline: Double?
+        public var delta: Double?
+        public init(name: String, current: Double?, baseline: Double?) {
+            self.name = name
+            self.current = current
+            self.baseline = baseline
+            if let current, let baseline { self.delta = current - baseline } else { self.delta = nil }
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(current, forKey: .current)
+            try c.encode(baseline, forKey: .baseline)
+            try c.encode(delta, forKey: .delta)
+        }
+        enum CodingKeys: String, CodingKey { case name, current, baseline, delta }
+    }
+
+    public struct PerformanceSection: Codable, Sendable, Equatable {
+        /// binary, multiclass or regression; nil when the definition declares no prediction.
+        public var kind: PredictionKind?
+        /// Rows of the day with a true label (in the snapshot or from a labels file).
+        public var labelledRows: Int
+        /// True when labels exist for the day and metrics were computed.
+        public var labelsAvailable: Bool
+        /// The metric judged against `max_drop`.
+        public var judgedMetric: String?
+        public var metrics: [MetricComparison]
+        /// Rows of the confusion matrix (actual) by columns (predicted), labels in `classes` order.
+        public var confusionMatrix: [[Int]]?
+        public var classes: [String]?
+
+        public enum CodingKeys: String, CodingKey {
+            case kind
+            case labelledRows = "labelled_rows"
+            case labelsAvailable = "labels_available"
+            case judgedMetric = "judged_metric"
+            case metrics
+            case confusionMatrix = "confusion_matrix"
+            case classes
+        }
+
+        public init(
+            kind: PredictionKind?, labelledRows: Int, labelsAvailable: Bool, judgedMetric: String?,
+            metrics: [MetricComparison], confusionMatrix: [[Int]]?, classes: [String]?
+        ) {
+            self.kind = kind
+            self.labelledRows = labelledRows
+            self.labelsAvailable = labelsAvailable
+            self.judgedMetric = judgedMetric
+            self.metrics = metrics
+            self.confusionMatrix = confusionMatrix
+            self.classes = classes
+        }
+    }
+
+    public struct OperationalSection: Codable, Sendable, Equatable {
+        public var metrics: [MetricComparison]
+        public init(metrics: [MetricComparison]) { self.metrics = metrics }
+    }
+
+    public struct RetrainingSection: Codable, Sendable, Equatable {
+        public var recommendation: Recommendation
+        public var reasons: [String]
+        public init(recommendation: Recommendation, reasons: [String]) {
+            self.recommendation = recommendation
+            self.reasons = reasons
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// What a check is: its stable id, lens, stage, title and the one-line "why it matters / what
+/// to do" that every finding of it carries. docs/checks.md lists the same catalog.
+public struct CheckInfo: Sendable, Hashable {
+    public let id: String
+    public let stage: Stage
+    public let category: FindingCategory
+    public let title: String
+    public let advice: String
+}
+
+/// The catalog of every check MLAudit runs. A test keeps docs/checks.md in step with it.
+public enum CheckCatalog {
+    // MARK: Ingest
+    public static let ingestQuarantined = CheckInfo(
+        id: "ingest.quarantined_rows", stage: .ingest, category: .dataQuality, title: "Quarantined rows",
+        advice: "Malformed rows were set aside, not loaded: query quarantinedRow for line, raw text and reason, and fix the upstream export.")
+    public static let ingestTypeErrors = CheckInfo(
+        id: "ingest.type_errors", stage: .ingest, category: .dataQuality, title: "Values not of the declared type",
+        advice: "Values that do not parse as the column's type were stored as null (on_type_error: null); a producer changed the column's format or type.")
+    public static let ingestEmpty = CheckInfo(
+        id: "ingest.empty_snapshot", stage: .ingest, category: .dataQuality, title: "Empty snapshot",
+        advice: "The snapshot holds no data rows: the upstream job probably failed; nothing downstream of it can be trusted for this day.")
+    public static let ingestSnapshotReplaced = CheckInfo(
+        id: "ingest.snapshot_replaced", stage: .ingest, category: .dataQuality, title: "Snapshot replaced",
+        advice: "The file for this date changed after it was first ingested; the old version stays in the warehouse for the audit trail. Find out why the data was rewritten.")
+    public static let ingestLabelsUnmatched = CheckInfo(
+        id: "ingest.labels_unmatched", stage: .ingest, category: .dataQuality, title: "Labels without a prediction",
+        advice: "Labels whose id matches no row of the snapshot cannot be used for performance; check the id column and the join upstream.")
+
+    // MARK: Schema and data quality (validate)
+    public static let missingColumn = CheckInfo(
+        id: "schema.missing_column", stage: .validate, category: .dataQuality, title: "Declared column missing",
+        advice: "A column the definition declares is absent from the file: the model is being served without it or the export changed. Restore the column upstream or update the definition.")
+    public static let unexpectedColumn = CheckInfo(
+        id: "schema.unexpected_column", stage: .validate, category: .dataQuality, title: "Undeclared column present",
+        advice: "The file carries a column the definition does not declare: a new upstream field or a renamed one. Declare it (or set schema.unexpected_columns: ignore) so it is checked.")
+    public static let nullRate = CheckInfo(
+        id: "quality.null_rate", stage: .validate, category: .dataQuality, title: "Null rate",
+        advice: "A rise in missing values usually means a broken upstream join or source; the model sees imputed defaults instead of real inputs. Fix the source before trusting today's predictions.")
+    public static let range = CheckInfo(
+        id: "quality.range", stage: .validate, category: .dataQuality, title: "Values out of range",
+        advice: "Values outside the declared range point to a unit change, a parsing bug or corrupted data upstream. Check the producer; widen the range only if the new values are genuine.")
+    public static let allowedValues = CheckInfo(
+        id: "quality.allowed_values", stage: .validate, category: .dataQuality, title: "Unseen categories",
+        advice: "The model never saw these categories in training and maps them to an unknown bucket. Confirm they are genuine; then add them to `allowed` and plan retraining with them.")
+    public static let pattern = CheckInfo(
+        id: "quality.pattern", stage: .validate, category: .dataQuality, title: "Values not matching the pattern",
+        advice: "Values that do not match the declared format suggest a producer change; check the upstream system.")
+    public static let duplicateIds = CheckInfo(
+        id: "quality.duplicate_ids", stage: .validate, category: .dataQuality, title: "Duplicate ids",
+        advice: "Repeated ids double-count predictions and break the join with late labels; look for a retried or duplicated upstream batch.")
+    public static let quarantineRate = CheckInfo(
+        id: "quality.quarantined_rows", stage: .validate, category: .dataQuality, title: "Share of rows quarantined",
+        advice: "A large share of malformed rows means the snapshot is not representative of what the model served; fix the export and re-ingest.")
+
+    // MARK: Drift (compare)
+    public static let featureDrift = CheckInfo(
+        id: "drift.feature", stage: .compare, category: .drift, title: "Feature drift",
+        advice: "The feature's distribution moved away from training; the model extrapolates. Check whether the change is real (population shift) or a data bug, and watch performance.")
+    public static let predictionDrift = CheckInfo(
+        id: "drift.prediction", stage: .compare, category: .drift, title: "Prediction drift",
+        advice: "The model's outputs moved away from training: a proxy for a performance change while labels are missing. Look at the drifted features and at the decision threshold.")
+    public static let targetDrift = CheckInfo(
+        id: "drift.target", stage: .compare, category: .drift, title: "Target drift",
+        advice: "The true labels' distribution moved (prior shift): the base rate the model learned no longer holds. Recalibrate or retrain on recent data.")
+    public static let datasetDrift = CheckInfo(
+        id: "drift.dataset", stage: .compare, category: .drift, title: "Dataset drift",
+        advice: "A large share of the features drifted at once: the serving population no longer resembles training. Retrain on recent data once the change is confirmed genuine.")
+
+    // MARK: Performance (compare)
+    public static let performanceDrop = CheckInfo(
+        id: "performance.drop", stage: .compare, category: .performance, title: "Performance drop",
+        advice: "Realized performance on labelled rows fell below the baseline by more than allowed: the model's decisions are worse than at training. Investigate drift findings and retrain.")
+
+    // MARK: Operational (compare)
+    public static let latency = CheckInfo(
+        id: "operational.latency", stage: .compare, category: .operational, title: "Latency over SLO",
+        advice: "Serving latency exceeds the SLO: callers time out or degrade. Check the serving hosts, the model size and feature lookups.")
+    public static let errorRate = CheckInfo(
+        id: "operational.error_rate", stage: .compare, category: .operational, title: "Error rate",
+        advice: "Requests failing at the serving layer are predictions the business never got; check the serving logs.")
+
+    // MARK: Technical debt (compare)
+    public static let configChanged = CheckInfo(
+        id: "debt.config_changed", stage: .compare, category: .technicalDebt, title: "Model configuration changed",
+        advice: "The served configuration differs from the one the baseline was trained with (configuration debt, Sculley et al. 2015): the audit's baseline no longer describes the model. Retrain or re-baseline with the new configuration, and review who changed it.")
+    public static let latencyRegression = CheckInfo(
+        id: "debt.latency_regression", stage: .compare, category: .technicalDebt, title: "Serving-latency regression",
+        advice: "Latency rose against the baseline (ML Test Score, monitoring test 6): a slower model or feature path. Profile the serving path before it breaches the SLO.")
+
+    public static let all: [CheckInfo] = [
+        ingestQuarantined, ingestTypeErrors, ingestEmpty, ingestSnapshotReplaced, ingestLabelsUnmatched,
+        missingColumn, unexpectedColumn, nullRate, range, allowedValues, pattern, duplicateIds, quarantineRate,
+        featureDrift, predictionDrift, targetDrift, datasetDrift,
+        performanceDrop,
+        latency, errorRate,
+        configChanged, latencyRegression,
+    ]
+
+    public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
+}

@@ -1,0 +1,540 @@
+/// A pipeline definition, decoded from `pipelines/NAME.yaml`.
+///
+/// Every key is documented in docs/definition.md. Keys are snake_case in YAML. Every
+/// `CodingKeys` enum is `CaseIterable` so the strict decoder can reject unknown keys and
+/// suggest the nearest known one.
+public struct PipelineDefinition: Codable, Sendable, Equatable {
+    /// Pipeline name: letters, digits, `-` and `_`. Names the warehouse and report folders.
+    public var name: String
+    public var description: String?
+    /// Folder that relative paths resolve against. Itself relative to the current directory.
+    /// Default: the current directory.
+    public var root: String?
+    public var model: ModelSpec
+    public var baseline: SourceSpec
+    public var snapshots: SourceSpec
+    public var labels: LabelsSpec?
+    public var schema: SchemaSpec
+    public var checks: ChecksSpec?
+    public var drift: DriftSpec?
+    public var performance: PerformanceSpec?
+    public var operational: OperationalSpec?
+    public var retraining: RetrainingSpec?
+    public var report: ReportSpec?
+    /// SQLite warehouse file. Default `warehouse/NAME.sqlite`.
+    public var warehouse: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
+            operational, retraining, report, warehouse
+    }
+
+    public init(
+        name: String, description: String? = nil, root: String? = nil, model: ModelSpec, baseline: SourceSpec,
+        snapshots: SourceSpec, labels: LabelsSpec? = nil, schema: SchemaSpec, checks: ChecksSpec? = nil,
+        drift: DriftSpec? = nil, performance: PerformanceSpec? = nil, operational: OperationalSpec? = nil,
+        retraining: RetrainingSpec? = nil, report: ReportSpec? = nil, warehouse: String? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.root = root
+        self.model = model
+        self.baseline = baseline
+        self.snapshots = snapshots
+        self.labels = labels
+        self.schema = schema
+        self.checks = checks
+        self.drift = drift
+        self.performance = performance
+        self.operational = operational
+        self.retraining = retraining
+        self.report = report
+        self.warehouse = warehouse
+    }
+}
+
+public struct ModelSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    /// The day the model was trained, `YYYY-MM-DD`.
+    public var trainedAt: Day?
+    /// The model configuration served on a day (JSON or YAML with hyperparameters and the
+    /// feature list). May contain `{date}`.
+    public var config: String?
+    /// The configuration the baseline was produced with. Default: `config` resolved for the
+    /// baseline (without `{date}` substitution when it has none).
+    public var trainingConfig: String?
+    /// A model older than this many days at the snapshot date is a staleness finding.
+    public var maxAgeDays: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, version
+        case trainedAt = "trained_at"
+        case config
+        case trainingConfig = "training_config"
+        case maxAgeDays = "max_age_days"
+    }
+
+    public init(
+        name: String, version: String, trainedAt: Day? = nil, config: String? = nil, trainingConfig: String? = nil,
+        maxAgeDays: Int? = nil
+    ) {
+        self.name = name
+        self.version = version
+        self.trainedAt = trainedAt
+        self.config = config
+        self.trainingConfig = trainingConfig
+        self.maxAgeDays = maxAgeDays
+    }
+}
+
+/// Input file format.
+public enum FileFormat: String, Codable, Sendable, CaseIterable {
+    case auto, csv, jsonl
+}
+
+/// Where a data set comes from: a path (with `{date}` for daily snapshots) and how to read it.
+public struct SourceSpec: Codable, Sendable, Equatable {
+    public var path: String
+    public var format: FileFormat?
+    /// One-character field delimiter for CSV. Default `,`.
+    public var delimiter: String?
+    /// Strings read as missing in non-float columns. Default: empty, NA, N/A, null, NULL, None, NaN, nan.
+    public var nullValues: [String]?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, format, delimiter
+        case nullValues = "null_values"
+    }
+
+    public init(path: String, format: FileFormat? = nil, delimiter: String? = nil, nullValues: [String]? = nil) {
+        self.path = path
+        self.format = format
+        self.delimiter = delimiter
+        self.nullValues = nullValues
+    }
+}
+
+/// Late-arriving true labels, joined to the snapshot of the same date by id.
+public struct LabelsSpec: Codable, Sendable, Equatable {
+    /// Path pattern with `{date}`: the labels for the predictions made on that date.
+    public var path: String
+    /// Id column in the labels file. Default: `schema.id`.
+    public var id: String?
+    /// Label column in the labels file. Default: `schema.target`.
+    public var target: String?
+    public var format: FileFormat?
+    public var delimiter: String?
+    /// Labels not present this many days after the snapshot date are a monitoring-gap finding.
+    public var expectedWithinDays: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, id, target, format, delimiter
+        case expectedWithinDays = "expected_within_days"
+    }
+
+    public init(path: String, id: String? = nil, target: String? = nil, expectedWithinDays: Int? = nil) {
+        self.path = path
+        self.id = id
+        self.target = target
+        self.expectedWithinDays = expectedWithinDays
+    }
+}
+
+/// Data type of a column.
+public enum ColumnType: String, Codable, Sendable, CaseIterable {
+    case numeric, integer, categorical, boolean, datetime, text
+
+    /// Numeric in the statistical sense (profiles with quantiles, KS drift).
+    public var isNumeric: Bool { self == .numeric || self == .integer }
+}
+
+public enum PredictionKind: String, Codable, Sendable, CaseIterable {
+    case binary, multiclass, regression
+}
+
+public struct SchemaSpec: Codable, Sendable, Equatable {
+    /// Row id column (unique per snapshot).
+    public var id: String?
+    /// Event timestamp column.
+    public var timestamp: String?
+    public var prediction: PredictionSpec?
+    /// True label column: in the snapshot itself, in the baseline, or in the labels files.
+    public var target: String?
+    public var features: [FeatureSpec]
+    public var operational: OperationalColumns?
+    /// What to do with columns present in the data but not declared: `warn` (a finding,
+    /// default), `ignore`, or `error` (a critical finding).
+    public var unexpectedColumns: UnexpectedColumnsPolicy?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, timestamp, prediction, target, features, operational
+        case unexpectedColumns = "unexpected_columns"
+    }
+
+    public init(
+        id: String? = nil, timestamp: String? = nil, prediction: PredictionSpec? = nil, target: String? = nil,
+        features: [FeatureSpec], operational: OperationalColumns? = nil,
+        unexpectedColumns: UnexpectedColumnsPolicy? = nil
+    ) {
+        self.id = id
+        self.timestamp = timestamp
+        self.prediction = prediction
+        self.target = target
+        self.features = features
+        self.operational = operational
+        self.unexpectedColumns = unexpectedColumns
+    }
+}
+
+public enum UnexpectedColumnsPolicy: String, Codable, Sendable, CaseIterable {
+    case warn, ignore, error
+}
+
+public struct PredictionSpec: Codable, Sendable, Equatable {
+    /// Column holding the predicted label (or value, for regression).
+    public var column: String
+    public var kind: PredictionKind
+    /// Column holding the model's score: the positive-class probability for binary models.
+    public var score: String?
+    /// Decision threshold on `score` for binary models. Default 0.5.
+    public var threshold: Double?
+    /// Declared classes (labels as written in the data). Binary default: 0 and 1.
+    public var classes: [String]?
+    /// The positive class of a binary model. Default: `1`.
+    public var positiveClass: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case column, kind, score, threshold, classes
+        case positiveClass = "positive_class"
+    }
+
+    public init(
+        column: String, kind: PredictionKind, score: String? = nil, threshold: Double? = nil,
+        classes: [String]? = nil, positiveClass: String? = nil
+    ) {
+        self.column = column
+        self.kind = kind
+        self.score = score
+        self.threshold = threshold
+        self.classes = classes
+        self.positiveClass = positiveClass
+    }
+}
+
+public struct OperationalColumns: Codable, Sendable, Equatable {
+    /// Serving latency in milliseconds.
+    public var latency: String?
+    /// Status or error column: a row whose value is not in `ok_values` counts as an error.
+    public var status: String?
+    /// Values of `status` that mean success. Default: 200, ok, OK, success.
+    public var okValues: [String]?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case latency, status
+        case okValues = "ok_values"
+    }
+
+    public init(latency: String? = nil, status: String? = nil, okValues: [String]? = nil) {
+        self.latency = latency
+        self.status = status
+        self.okValues = okValues
+    }
+}
+
+/// One input feature and its constraints.
+public struct FeatureSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var type: ColumnType
+    public var description: String?
+    /// Smallest valid value (numeric, integer).
+    public var min: Double?
+    /// Largest valid value (numeric, integer).
+    public var max: Double?
+    /// Valid values (categorical). Others count as unseen categories.
+    public var allowed: [String]?
+    /// Regular expression every value must match (text, categorical).
+    public var pattern: String?
+    /// Per-column check thresholds; override `checks` at the top level.
+    public var checks: ChecksSpec?
+    /// Per-column drift method and threshold; override `drift` at the top level.
+    public var drift: ColumnDriftSpec?
+    /// What to do with a value that does not parse as `type`: quarantine the row (default)
+    /// or store a null and record a finding.
+    public var onTypeError: TypeErrorPolicy?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, type, description, min, max, allowed, pattern, checks, drift
+        case onTypeError = "on_type_error"
+    }
+
+    public init(
+        name: String, type: ColumnType, description: String? = nil, min: Double? = nil, max: Double? = nil,
+        allowed: [String]? = nil, pattern: String? = nil, checks: ChecksSpec? = nil, drift: ColumnDriftSpec? = nil,
+        onTypeError: TypeErrorPolicy? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.description = description
+        self.min = min
+        self.max = max
+        self.allowed = allowed
+        self.pattern = pattern
+        self.checks = checks
+        self.drift = drift
+        self.onTypeError = onTypeError
+    }
+}
+
+public enum TypeErrorPolicy: String, Codable, Sendable, CaseIterable {
+    case quarantine, null
+}
+
+/// A pair of thresholds: at or above `warning` is a warning, at or above `critical` critical.
+public struct Thresholds: Codable, Sendable, Equatable {
+    public var warning: Double?
+    public var critical: Double?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case warning, critical }
+
+    public init(warning: Double?, critical: Double?) {
+        self.warning = warning
+        self.critical = critical
+    }
+
+    /// The severity of `value` against these thresholds (higher is worse), or nil when below both.
+    public func severity(of value: Double) -> Severity? {
+        if let critical, value >= critical { return .critical }
+        if let warning, value >= warning { return .warning }
+        return nil
+    }
+
+    /// Fills unset levels from `fallback`.
+    public func merged(over fallback: Thresholds) -> Thresholds {
+        Thresholds(warning: warning ?? fallback.warning, critical: critical ?? fallback.critical)
+    }
+}
+
+/// Data-quality check thresholds (all shares are fractions of rows, 0–1).
+public struct ChecksSpec: Codable, Sendable, Equatable {
+    /// Share of nulls in a column.
+    public var nullRate: Thresholds?
+    /// Share of values outside [min, max].
+    public var range: Thresholds?
+    /// Share of values outside `allowed` (unseen categories).
+    public var allowedValues: Thresholds?
+    /// Share of values not matching `pattern`.
+    public var pattern: Thresholds?
+    /// Share of rows whose id repeats an earlier row's id.
+    public var duplicateIds: Thresholds?
+    /// Share of rows quarantined at ingest (malformed, or a value not of the column's type).
+    public var quarantinedRows: Thresholds?
+    /// Share of values that did not parse as the column's type and were stored as null.
+    public var typeErrors: Thresholds?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case nullRate = "null_rate"
+        case range
+        case allowedValues = "allowed_values"
+        case pattern
+        case duplicateIds = "duplicate_ids"
+        case quarantinedRows = "quarantined_rows"
+        case typeErrors = "type_errors"
+    }
+
+    public init(
+        nullRate: Thresholds? = nil, range: Thresholds? = nil, allowedValues: Thresholds? = nil,
+        pattern: Thresholds? = nil, duplicateIds: Thresholds? = nil, quarantinedRows: Thresholds? = nil,
+        typeErrors: Thresholds? = nil
+    ) {
+        self.nullRate = nullRate
+        self.range = range
+        self.allowedValues = allowedValues
+        self.pattern = pattern
+        self.duplicateIds = duplicateIds
+        self.quarantinedRows = quarantinedRows
+        self.typeErrors = typeErrors
+    }
+
+    /// Defaults used when neither the column nor the definition sets a threshold (docs/checks.md).
+    public static let defaults = ChecksSpec(
+        nullRate: Thresholds(warning: 0.05, critical: 0.20),
+        range: Thresholds(warning: 0.001, critical: 0.05),
+        allowedValues: Thresholds(warning: 0.001, critical: 0.20),
+        pattern: Thresholds(warning: 0.001, critical: 0.05),
+        duplicateIds: Thresholds(warning: 0.000_001, critical: 0.01),
+        quarantinedRows: Thresholds(warning: 0.000_001, critical: 0.05),
+        typeErrors: Thresholds(warning: 0.000_001, critical: 0.05))
+
+    /// Column settings over pipeline settings over defaults.
+    public static func effective(column: ChecksSpec?, pipeline: ChecksSpec?) -> ChecksSpec {
+        func pick(_ k: KeyPath<ChecksSpec, Thresholds?>) -> Thresholds {
+            var t = defaults[keyPath: k]!
+            if let p = pipeline?[keyPath: k] { t = p.merged(over: t) }
+            if let c = column?[keyPath: k] { t = c.merged(over: t) }
+            return t
+        }
+        return ChecksSpec(
+            nullRate: pick(\.nullRate), range: pick(\.range), allowedValues: pick(\.allowedValues),
+            pattern: pick(\.pattern), duplicateIds: pick(\.duplicateIds), quarantinedRows: pick(\.quarantinedRows),
+            typeErrors: pick(\.typeErrors))
+    }
+}
+
+/// A drift method. `auto` picks by column type, distinct values and reference size, as Evidently does.
+public enum DriftMethod: String, Codable, Sendable, CaseIterable {
+    case auto
+    case ks
+    case chi2
+    case z
+    case psi
+    case jensenshannon
+    case wasserstein
+
+    /// Tests are judged on a p-value; distances on the statistic itself.
+    public var isTest: Bool { self == .ks || self == .chi2 || self == .z }
+
+    /// Evidently's default threshold: p-value 0.05 for tests, 0.1 for distances.
+    public var defaultThreshold: Double {
+        switch self {
+        case .ks, .chi2, .z, .auto: return 0.05
+        case .psi, .jensenshannon, .wasserstein: return 0.1
+        }
+    }
+}
+
+public struct DriftSpec: Codable, Sendable, Equatable {
+    public var method: DriftMethod?
+    /// Threshold for the method (p-value for tests, distance for distances).
+    public var threshold: Double?
+    /// Dataset drift when the share of drifted features is at or above this. Default 0.5.
+    public var driftedShare: Double?
+    /// Severity of a single drifted feature. Default warning.
+    public var featureSeverity: Severity?
+    /// Severity of dataset drift. Default critical.
+    public var datasetSeverity: Severity?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case method, threshold
+        case driftedShare = "drifted_share"
+        case featureSeverity = "feature_severity"
+        case datasetSeverity = "dataset_severity"
+    }
+
+    public init(
+        method: DriftMethod? = nil, threshold: Double? = nil, driftedShare: Double? = nil,
+        featureSeverity: Severity? = nil, datasetSeverity: Severity? = nil
+    ) {
+        self.method = method
+        self.threshold = threshold
+        self.driftedShare = driftedShare
+        self.featureSeverity = featureSeverity
+        self.datasetSeverity = datasetSeverity
+    }
+}
+
+public struct ColumnDriftSpec: Codable, Sendable, Equatable {
+    public var method: DriftMethod?
+    public var threshold: Double?
+    /// Leave this column out of drift detection.
+    public var skip: Bool?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case method, threshold, skip }
+
+    public init(method: DriftMethod? = nil, threshold: Double? = nil, skip: Bool? = nil) {
+        self.method = method
+        self.threshold = threshold
+        self.skip = skip
+    }
+}
+
+public struct PerformanceSpec: Codable, Sendable, Equatable {
+    /// The metric whose drop is judged. Default: accuracy (binary, multiclass), rmse (regression).
+    public var metric: String?
+    /// Allowed drop of `metric` against the baseline, in metric units (for error metrics such as
+    /// rmse and mae, a relative rise). Default warning 0.02, critical 0.05.
+    public var maxDrop: Thresholds?
+    /// Fewer labelled rows than this on a day: performance is reported but not judged. Default 100.
+    public var minLabelledRows: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case metric
+        case maxDrop = "max_drop"
+        case minLabelledRows = "min_labelled_rows"
+    }
+
+    public init(metric: String? = nil, maxDrop: Thresholds? = nil, minLabelledRows: Int? = nil) {
+        self.metric = metric
+        self.maxDrop = maxDrop
+        self.minLabelledRows = minLabelledRows
+    }
+}
+
+/// Serving SLOs.
+public struct OperationalSpec: Codable, Sendable, Equatable {
+    /// Latency p95 in milliseconds.
+    public var latencyP95Ms: Thresholds?
+    /// Latency p99 in milliseconds.
+    public var latencyP99Ms: Thresholds?
+    /// Share of rows whose status is not ok.
+    public var errorRate: Thresholds?
+    /// Relative rise of latency p95 against the baseline (0.5 = 50 % slower).
+    public var latencyRegression: Thresholds?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case latencyP95Ms = "latency_p95_ms"
+        case latencyP99Ms = "latency_p99_ms"
+        case errorRate = "error_rate"
+        case latencyRegression = "latency_regression"
+    }
+
+    public init(
+        latencyP95Ms: Thresholds? = nil, latencyP99Ms: Thresholds? = nil, errorRate: Thresholds? = nil,
+        latencyRegression: Thresholds? = nil
+    ) {
+        self.latencyP95Ms = latencyP95Ms
+        self.latencyP99Ms = latencyP99Ms
+        self.errorRate = errorRate
+        self.latencyRegression = latencyRegression
+    }
+}
+
+/// When to recommend retraining.
+public struct RetrainingSpec: Codable, Sendable, Equatable {
+    /// Recommend retraining on dataset drift. Default true.
+    public var onDatasetDrift: Bool?
+    /// Recommend retraining on a critical performance drop. Default true.
+    public var onPerformanceDrop: Bool?
+    /// Watch when at least this many features drift. Default 1.
+    public var watchDriftedFeatures: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case onDatasetDrift = "on_dataset_drift"
+        case onPerformanceDrop = "on_performance_drop"
+        case watchDriftedFeatures = "watch_drifted_features"
+    }
+
+    public init(onDatasetDrift: Bool? = nil, onPerformanceDrop: Bool? = nil, watchDriftedFeatures: Int? = nil) {
+        self.onDatasetDrift = onDatasetDrift
+        self.onPerformanceDrop = onPerformanceDrop
+        self.watchDriftedFeatures = watchDriftedFeatures
+    }
+}
+
+public enum ReportFormat: String, Codable, Sendable, CaseIterable {
+    case html, md, json
+}
+
+public struct ReportSpec: Codable, Sendable, Equatable {
+    /// Formats to write. summary.json is always written (it is the machine contract).
+    public var formats: [ReportFormat]?
+    /// Report root folder. Default `reports`.
+    public var output: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case formats, output }
+
+    public init(formats: [ReportFormat]? = nil, output: String? = nil) {
+        self.formats = formats
+        self.output = output
+    }
+}
