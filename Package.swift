@@ -33,7 +33,7 @@ let package = Package(
         // Reads pipeline definitions (strict YAML with line numbers) into AuditModel types.
         .target(
             name: "Definition",
-            dependencies: ["AuditModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["AuditModel", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // The SQLite warehouse: migrations, typed reads and writes, the run ledger.
         .target(
@@ -47,8 +47,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "AuditModel", "Statistics", "Warehouse",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "AuditModel", "Warehouse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,7 +55,7 @@ let package = Package(
         .target(
             name: "Validate",
             dependencies: [
-                "AuditModel", "Statistics", "Warehouse",
+                "AuditModel", "Warehouse",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -77,7 +76,7 @@ let package = Package(
         .target(
             name: "Render",
             dependencies: [
-                "AuditModel", "Statistics", "Warehouse",
+                "AuditModel", "Warehouse",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -89,8 +89,10 @@ public enum CheckCatalog {
         advice: "Latency rose against the baseline (ML Test Score, monitoring test 6): a slower model or feature path. Profile the serving path before it breaches the SLO.")
 
     public static let all: [CheckInfo] = [
-        ingestQuarantined, ingestTypeErrors, ingestEmpty, ingestSnapshotReplaced, ingestLabelsUnmatched,
+        ingestQuarantined, ingestTypeErrors, ingestEmpty, ingestSnapshotReplaced, ingestLabelsUnmatched, ingestHeader,
+        ingestModelConfigMissing,
         missingColumn, unexpectedColumn, nullRate, range, allowedValues, pattern, duplicateIds, quarantineRate,
+        typeErrors, nonFinite, probabilityRange, missingTarget,
         featureDrift, predictionDrift, targetDrift, datasetDrift,
         performanceDrop,
         latency, errorRate,
@@ -98,4 +100,28 @@ public enum CheckCatalog {
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
+}
+
+extension CheckCatalog {
+    public static let ingestHeader = CheckInfo(
+        id: "ingest.header", stage: .ingest, category: .dataQuality, title: "Malformed header",
+        advice: "Blank or repeated column names make columns ambiguous; fix the export so every column has one unique name.")
+    public static let ingestModelConfigMissing = CheckInfo(
+        id: "ingest.model_config_missing", stage: .ingest, category: .technicalDebt, title: "Model configuration missing",
+        advice: "The definition names a model configuration for this date but the file is absent: the audit cannot tell which configuration served today (a monitoring gap). Publish the served configuration with every deployment.")
+}
+
+extension CheckCatalog {
+    public static let typeErrors = CheckInfo(
+        id: "quality.type_errors", stage: .validate, category: .dataQuality, title: "Share of values not of the declared type",
+        advice: "Values that do not parse as the column's type were stored as null; a producer changed the column's format. Fix the producer or the declared type.")
+    public static let nonFinite = CheckInfo(
+        id: "quality.non_finite", stage: .validate, category: .dataQuality, title: "NaN or infinite values",
+        advice: "NaN or infinite values in features, predictions or scores mean a numerical failure upstream or in the model (numerical instability, Breck et al. 2017); downstream consumers may crash or silently mis-rank.")
+    public static let probabilityRange = CheckInfo(
+        id: "quality.probability_range", stage: .validate, category: .dataQuality, title: "Probabilities outside [0, 1]",
+        advice: "A score declared as a probability left [0, 1]: the model or its post-processing is broken, and thresholds on it are meaningless.")
+    public static let missingTarget = CheckInfo(
+        id: "schema.no_labels", stage: .validate, category: .performance, title: "No labels in the snapshot",
+        advice: "Without true labels realized performance cannot be computed for this day; performance is judged from prediction and score drift until labels arrive.")
 }

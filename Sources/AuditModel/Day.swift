@@ -126,3 +126,22 @@ public enum Timestamp {
         return d.startEpochSeconds * 1000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms
     }
 }
+
+/// What a stage works on: the baseline, or one day's snapshot.
+public enum AuditTarget: Hashable, Sendable, CustomStringConvertible {
+    case baseline
+    case day(Day)
+
+    /// The `date` value in the warehouse: `YYYY-MM-DD`, or `baseline`.
+    public var description: String {
+        switch self {
+        case .baseline: return "baseline"
+        case .day(let d): return d.description
+        }
+    }
+
+    public var day: Day? {
+        if case .day(let d) = self { return d }
+        return nil
+    }
+}

@@ -359,12 +359,12 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
     /// Defaults used when neither the column nor the definition sets a threshold (docs/checks.md).
     public static let defaults = ChecksSpec(
         nullRate: Thresholds(warning: 0.05, critical: 0.20),
-        range: Thresholds(warning: 0.001, critical: 0.05),
-        allowedValues: Thresholds(warning: 0.001, critical: 0.20),
-        pattern: Thresholds(warning: 0.001, critical: 0.05),
-        duplicateIds: Thresholds(warning: 0.000_001, critical: 0.01),
-        quarantinedRows: Thresholds(warning: 0.000_001, critical: 0.05),
-        typeErrors: Thresholds(warning: 0.000_001, critical: 0.05))
+        range: Thresholds(warning: 0, critical: 0.05),
+        allowedValues: Thresholds(warning: 0, critical: 0.20),
+        pattern: Thresholds(warning: 0, critical: 0.05),
+        duplicateIds: Thresholds(warning: 0, critical: 0.01),
+        quarantinedRows: Thresholds(warning: 0, critical: 0.05),
+        typeErrors: Thresholds(warning: 0, critical: 0.05))
 
     /// Column settings over pipeline settings over defaults.
     public static func effective(column: ChecksSpec?, pipeline: ChecksSpec?) -> ChecksSpec {

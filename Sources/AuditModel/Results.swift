@@ -95,11 +95,19 @@ public struct CategoricalProfile: Codable, Sendable, Equatable {
     public var top: [ValueCount]
     /// Share of non-null values whose category never occurs in the baseline (nil for the baseline).
     public var unseenShare: Double?
-    public init(count: Int, distinct: Int, top: [ValueCount], unseenShare: Double?) {
+    /// Every value with its count, ordered by value, when there are at most
+    /// `CategoricalProfile.fullCountsLimit` distinct values (nil above): drift tests on
+    /// categories use these counts instead of re-reading rows.
+    public var counts: [ValueCount]?
+
+    public static let fullCountsLimit = 10_000
+
+    public init(count: Int, distinct: Int, top: [ValueCount], unseenShare: Double?, counts: [ValueCount]?) {
         self.count = count
         self.distinct = distinct
         self.top = top
         self.unseenShare = unseenShare
+        self.counts = counts
     }
 }
 
@@ -189,5 +197,19 @@ public enum AuditStatus: String, Codable, Sendable, CaseIterable {
         case .warning: self = .warning
         default: self = .ok
         }
+    }
+}
+
+/// One number in the long `metric` table: the source of every trend.
+public struct Metric: Codable, Sendable, Equatable {
+    public var name: String
+    /// The column it describes, or "" for a whole-snapshot metric.
+    public var column: String
+    /// nil when undefined (e.g. a mean of no values).
+    public var value: Double?
+    public init(_ name: String, column: String = "", _ value: Double?) {
+        self.name = name
+        self.column = column
+        self.value = value.flatMap { $0.isNaN ? nil : $0 }
     }
 }

@@ -1,1 +1,64 @@
-@main struct Main { static func main() {} }
+import ArgumentParser
+import AuditModel
+import Foundation
+import Logging
+
+@main
+struct MLAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlaudit",
+        abstract: "Audit machine-learning models in production: data quality, drift, performance, operations and technical debt.",
+        discussion: """
+            Each night, `mlaudit run pipelines/NAME.yaml` ingests the day's serving snapshot into a SQLite
+            warehouse, validates and profiles it, compares it with the training baseline and writes a
+            versioned report (HTML, Markdown, JSON) under reports/NAME/DATE/vN/.
+
+            Exit status: 0 ok; 1 the audit ran and found findings at or above --fail-on; 2 the tool could
+            not finish (bad definition, unreadable input, internal error); 64 bad usage.
+            """,
+        version: MLAuditVersion.current,
+        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self])
+}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Log each stage's progress to stderr.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Log only errors to stderr.")
+    var quiet = false
+
+    func bootstrapLogging() -> Logger {
+        let level: Logger.Level = verbose ? .info : quiet ? .error : .notice
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        var logger = Logger(label: "mlaudit")
+        logger.logLevel = level
+        return logger
+    }
+}
+
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var defaultValueDescription: String { "YYYY-MM-DD" }
+}
+
+extension Severity: ExpressibleByArgument {}
+
+/// Prints an error the way every command does and returns the exit code to throw.
+func printError(_ error: MLAuditError) -> ExitCode {
+    FileHandle.standardError.write(Data("mlaudit: error: \(error.description)\n".utf8))
+    return ExitCode(error.exitStatus)
+}
+
+/// Runs `body`, turning MLAudit errors into a message on stderr and exit status 2 (64 for usage).
+func guarded<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as MLAuditError {
+        throw printError(e)
+    }
+}

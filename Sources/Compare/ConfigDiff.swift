@@ -1,0 +1,85 @@
+import AuditModel
+import Foundation
+
+/// Differences between two model configurations, as `key: old → new` lines. JSON configurations
+/// are compared key by key (nested keys joined with dots); other text line by line.
+enum ConfigDiff {
+    static func diff(old: String, new: String) -> [String] {
+        if let a = flatten(old), let b = flatten(new) {
+            var out: [String] = []
+            for k in Set(a.keys).union(b.keys).sorted() where a[k] != b[k] {
+                out.append("\(k): \(a[k] ?? "(absent)") → \(b[k] ?? "(absent)")")
+            }
+            return out
+        }
+        let a = old.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = new.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for i in 0..<max(a.count, b.count) where (i < a.count ? a[i] : "") != (i < b.count ? b[i] : "") {
+            out.append("line \(i + 1): \(i < a.count ? String(a[i]) : "(absent)") → \(i < b.count ? String(b[i]) : "(absent)")")
+        }
+        return out
+    }
+
+    static func flatten(_ text: String) -> [String: String]? {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        var out: [String: String] = [:]
+        func walk(_ v: JSONValue, _ path: String) {
+            switch v {
+            case .object(let d):
+                for (k, x) in d { walk(x, path.isEmpty ? k : path + "." + k) }
+            case .array(let a) where a.contains(where: \.isContainer):
+                for (i, x) in a.enumerated() { walk(x, "\(path)[\(i)]") }
+            default:
+                out[path] = v.text
+            }
+        }
+        walk(value, "")
+        return out
+    }
+}
+
+/// A JSON value, decoded without Foundation's bridging quirks.
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    var isContainer: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return formatNumber(n, digits: 15)
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(\.text).joined(separator: ", ") + "]"
+        case .object: return "{…}"
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import AuditModel
+import Crypto
+import Foundation
+
+/// Loads and checks pipeline definitions.
+public enum DefinitionLoader {
+    /// Reads, decodes and checks the definition at `path`.
+    ///
+    /// - Throws: `MLAuditError` with code `.unreadableInput` when the file cannot be read, or
+    ///   `.invalidDefinition` naming the key, the line and the expected form.
+    public static func load(path: String) throws -> LoadedDefinition {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MLAuditError.missingFile(
+                path, what: "pipeline definition",
+                hint: "Give the path of a pipeline YAML file (e.g. pipelines/demo.yaml), or draft one with `mlaudit init BASELINE.csv`.")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw MLAuditError.unreadable(path, what: "the pipeline definition", cause: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw MLAuditError.definition("the definition is not valid UTF-8 text", file: path, hint: "Save it as UTF-8.")
+        }
+        return try parse(text: text, file: path)
+    }
+
+    /// Decodes and checks definition text; `file` is used in messages and kept as the path.
+    public static func parse(text: String, file: String) throws -> LoadedDefinition {
+        let (definition, map) = try StrictYAMLDecoder(file: file).decode(PipelineDefinition.self, from: text)
+        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let loaded = LoadedDefinition(definition: definition, path: file, text: text, sha256: digest, lines: map.lines)
+        try DefinitionChecker(loaded: loaded).check()
+        return loaded
+    }
+}
+
+/// Semantic checks a decoder cannot express: names, patterns, consistent thresholds.
+struct DefinitionChecker {
+    let loaded: LoadedDefinition
+    var d: PipelineDefinition { loaded.definition }
+
+    func fail(_ message: String, key: String, hint: String? = nil) -> MLAuditError {
+        .definition(message, file: loaded.path, line: line(of: key), key: key, hint: hint)
+    }
+
+    /// The line of `key`, or of its nearest ancestor that has one.
+    func line(of key: String) -> Int? {
+        var k = key
+        while !k.isEmpty {
+            if let l = loaded.lines[k] { return l }
+            if let dot = k.lastIndex(where: { $0 == "." || $0 == "[" }) { k = String(k[..<dot]) } else { break }
+        }
+        return nil
+    }
+
+    func check() throws {
+        let nameOK = !d.name.isEmpty && d.name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        guard nameOK else {
+            throw fail("'name' must use only letters, digits, '-' and '_', found '\(d.name)'", key: "name",
+                       hint: "The name becomes a folder and a file name.")
+        }
+        guard d.snapshots.path.contains("{date}") || d.snapshots.path.contains("{yyyymmdd}") else {
+            throw fail("'snapshots.path' must contain {date}", key: "snapshots.path",
+                       hint: "Write the daily file's path with {date} where the YYYY-MM-DD date goes, e.g. data/{date}.csv.")
+        }
+        if let labels = d.labels, !(labels.path.contains("{date}") || labels.path.contains("{yyyymmdd}")) {
+            throw fail("'labels.path' must contain {date}", key: "labels.path",
+                       hint: "Labels files are per prediction date, e.g. labels/{date}.csv.")
+        }
+        for (key, spec) in [("baseline", d.baseline), ("snapshots", d.snapshots)] {
+            if let delim = spec.delimiter, delim.utf8.count != 1 {
+                throw fail("'\(key).delimiter' must be a single character, found '\(delim)'", key: "\(key).delimiter",
+                           hint: "Use e.g. ',' or ';' or '\\t' written as a quoted tab.")
+            }
+        }
+        if let delim = d.labels?.delimiter, delim.utf8.count != 1 {
+            throw fail("'labels.delimiter' must be a single character, found '\(delim)'", key: "labels.delimiter")
+        }
+        guard !d.schema.features.isEmpty else {
+            throw fail("'schema.features' is empty", key: "schema.features",
+                       hint: "Declare at least one input feature with its name and type.")
+        }
+        try checkColumns()
+        try checkThresholds()
+        if let formats = d.report?.formats, formats.isEmpty {
+            throw fail("'report.formats' is empty", key: "report.formats", hint: "List at least one of html, md, json.")
+        }
+        if let age = d.model.maxAgeDays, age <= 0 {
+            throw fail("'model.max_age_days' must be positive, found \(age)", key: "model.max_age_days")
+        }
+    }
+
+    func checkColumns() throws {
+        var roles: [String: String] = [:]
+        func claim(_ name: String, _ key: String) throws {
+            guard !name.isEmpty else { throw fail("'\(key)' is an empty column name", key: key) }
+            if let other = roles[name] {
+                throw fail("column '\(name)' is declared twice: at '\(other)' and at '\(key)'", key: key,
+                           hint: "Each column plays one role; remove one of the declarations.")
+            }
+            roles[name] = key
+        }
+        let s = d.schema
+        if let id = s.id { try claim(id, "schema.id") }
+        if let ts = s.timestamp { try claim(ts, "schema.timestamp") }
+        if let p = s.prediction {
+            try claim(p.column, "schema.prediction.column")
+            if let score = p.score { try claim(score, "schema.prediction.score") }
+            if let t = p.threshold, !(t > 0 && t < 1) {
+                throw fail("'schema.prediction.threshold' must be between 0 and 1, found \(t)", key: "schema.prediction.threshold")
+            }
+            if p.kind == .regression, p.score != nil {
+                throw fail("a regression model has no score column", key: "schema.prediction.score",
+                           hint: "Remove 'score' or set kind to binary or multiclass.")
+            }
+        }
+        if let t = s.target { try claim(t, "schema.target") }
+        if let op = s.operational {
+            if let l = op.latency { try claim(l, "schema.operational.latency") }
+            if let st = op.status { try claim(st, "schema.operational.status") }
+        }
+        for (i, f) in s.features.enumerated() {
+            let key = "schema.features[\(i)]"
+            try claim(f.name, key + ".name")
+            if let lo = f.min, let hi = f.max, lo > hi {
+                throw fail("feature '\(f.name)' has min \(lo) above max \(hi)", key: key + ".min")
+            }
+            if (f.min != nil || f.max != nil), !f.type.isNumeric {
+                throw fail("feature '\(f.name)' is \(f.type.rawValue); min and max apply to numeric and integer features",
+                           key: key + (f.min != nil ? ".min" : ".max"))
+            }
+            if f.allowed != nil, !(f.type == .categorical || f.type == .text || f.type == .integer) {
+                throw fail("feature '\(f.name)' is \(f.type.rawValue); 'allowed' applies to categorical, text and integer features",
+                           key: key + ".allowed")
+            }
+            if let pattern = f.pattern {
+                do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                    throw fail("feature '\(f.name)' has an invalid pattern '\(pattern)'", key: key + ".pattern",
+                               hint: "Write an ICU regular expression, e.g. '^[A-Z]{2}[0-9]{6}$'.")
+                }
+            }
+            if let c = f.checks { try checkChecks(c, key: key + ".checks") }
+            if let dr = f.drift, let t = dr.threshold { try checkDriftThreshold(t, method: dr.method ?? d.drift?.method ?? .auto, key: key + ".drift.threshold") }
+        }
+    }
+
+    func checkThresholds() throws {
+        if let c = d.checks { try checkChecks(c, key: "checks") }
+        if let dr = d.drift {
+            if let t = dr.threshold { try checkDriftThreshold(t, method: dr.method ?? .auto, key: "drift.threshold") }
+            if let share = dr.driftedShare, !(share > 0 && share <= 1) {
+                throw fail("'drift.drifted_share' must be in (0, 1], found \(share)", key: "drift.drifted_share")
+            }
+        }
+        if let p = d.performance?.maxDrop { try checkPair(p, key: "performance.max_drop", share: false) }
+        if let op = d.operational {
+            for (k, t) in [("latency_p95_ms", op.latencyP95Ms), ("latency_p99_ms", op.latencyP99Ms),
+                           ("error_rate", op.errorRate), ("latency_regression", op.latencyRegression)] {
+                if let t { try checkPair(t, key: "operational.\(k)", share: k == "error_rate") }
+            }
+        }
+    }
+
+    func checkChecks(_ c: ChecksSpec, key: String) throws {
+        let all: [(String, Thresholds?)] = [
+            ("null_rate", c.nullRate), ("range", c.range), ("allowed_values", c.allowedValues), ("pattern", c.pattern),
+            ("duplicate_ids", c.duplicateIds), ("quarantined_rows", c.quarantinedRows), ("type_errors", c.typeErrors),
+        ]
+        for (k, t) in all { if let t { try checkPair(t, key: "\(key).\(k)", share: true) } }
+    }
+
+    func checkPair(_ t: Thresholds, key: String, share: Bool) throws {
+        for (level, v) in [("warning", t.warning), ("critical", t.critical)] {
+            guard let v else { continue }
+            if v < 0 || v.isNaN || (share && v > 1) {
+                throw fail("'\(key).\(level)' must be \(share ? "a share between 0 and 1" : "zero or more"), found \(v)",
+                           key: "\(key).\(level)")
+            }
+        }
+        if let w = t.warning, let c = t.critical, w > c {
+            throw fail("'\(key).warning' (\(w)) is above '\(key).critical' (\(c))", key: "\(key).warning",
+                       hint: "A warning must trigger at or before the critical level.")
+        }
+    }
+
+    func checkDriftThreshold(_ t: Double, method: DriftMethod, key: String) throws {
+        if method.isTest || method == .auto {
+            guard t > 0 && t < 1 else {
+                throw fail("'\(key)' must be a p-value between 0 and 1 for method \(method.rawValue), found \(t)", key: key)
+            }
+        } else if !(t > 0) {
+            throw fail("'\(key)' must be a positive distance for method \(method.rawValue), found \(t)", key: key)
+        }
+    }
+}
+
+extension PipelineDefinition: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ModelSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension SourceSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension LabelsSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension SchemaSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension PredictionSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension OperationalColumns: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension FeatureSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension Thresholds: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ChecksSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension DriftSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ColumnDriftSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension PerformanceSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension OperationalSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension RetrainingSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ReportSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }

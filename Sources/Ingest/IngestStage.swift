@@ -1,0 +1,239 @@
+import AuditModel
+import Foundation
+import Logging
+import Warehouse
+
+/// What ingesting one target did.
+public struct IngestOutcome: Sendable, Equatable {
+    public var snapshotId: Int64
+    public var version: Int
+    public var rowsRead: Int
+    public var rowsStored: Int
+    public var rowsQuarantined: Int
+    /// The file's content was already ingested: nothing was loaded.
+    public var unchanged: Bool
+    /// Labels loaded for the day (0 when none arrived).
+    public var labelsLoaded: Int
+}
+
+/// Stage 1: loads a snapshot (or the baseline) into the warehouse, typed by the schema.
+///
+/// Every data record is stored in the row table or quarantined with file, line, raw text
+/// and reason; `rowsRead = rowsStored + rowsQuarantined` holds by a CHECK constraint. The
+/// whole snapshot is one transaction: a failure leaves nothing half-ingested. Ingesting the
+/// same bytes again (same SHA-256) is a no-op; different bytes for an ingested date make a
+/// new snapshot version and an `ingest.snapshot_replaced` finding.
+public struct IngestStage {
+    public let loaded: LoadedDefinition
+    public let warehouse: Warehouse
+    public let logger: Logger
+
+    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+        self.loaded = loaded
+        self.warehouse = warehouse
+        self.logger = logger
+    }
+
+    var definition: PipelineDefinition { loaded.definition }
+
+    /// Ingests the snapshot of `target` (and, for a day, its labels and model configuration).
+    ///
+    /// - Throws: `MLAuditError` when the file is missing or unreadable, or the warehouse fails.
+    ///   Malformed rows are not errors: they are quarantined and reported as findings.
+    public func run(_ target: AuditTarget, runId: Int64?, stageRunId: Int64?) throws -> IngestOutcome {
+        let path: String
+        let source: SourceSpec
+        switch target {
+        case .baseline:
+            path = loaded.baselinePath
+            source = definition.baseline
+        case .day(let day):
+            path = loaded.snapshotPath(for: day)
+            source = definition.snapshots
+        }
+        try requireFile(path, what: target == .baseline ? "baseline file" : "snapshot for \(target)")
+        let format = try resolveFormat(source.format, path: path)
+        guard format == .csv else {
+            throw MLAuditError(
+                .unreadableInput, "the \(format.rawValue) format is not supported yet", file: path,
+                hint: "Export the snapshot as CSV with a header line, or set format: csv.")
+        }
+        let digest = try FileDigest.of(path: path)
+        let config = try readModelConfig(target)
+        let labelsPath = target.day.flatMap { loaded.labelsPath(for: $0) }
+        let start = Date()
+
+        let outcome = try warehouse.write { store -> IngestOutcome in
+            let pipelineId = try store.ensurePipeline(definition.name)
+            var configId: Int64?
+            if let config, let content = config.content {
+                configId = try store.recordModelConfig(
+                    pipelineId: pipelineId, path: config.path, content: content, sha256: config.sha256)
+            }
+            let kind: SnapshotKind = target == .baseline ? .baseline : .daily
+            let current = try store.currentSnapshot(pipelineId: pipelineId, kind: kind, date: target.description)
+            var outcome: IngestOutcome
+            var findings: [Finding] = []
+            if let current, current.sha256 == digest.sha256 {
+                outcome = IngestOutcome(
+                    snapshotId: current.id, version: current.version, rowsRead: current.rowsRead,
+                    rowsStored: current.rowsStored, rowsQuarantined: current.rowsQuarantined, unchanged: true,
+                    labelsLoaded: 0)
+                findings = try store.findings(snapshotId: current.id, stage: .ingest).filter {
+                    $0.check != CheckCatalog.ingestLabelsUnmatched.id && $0.check != CheckCatalog.ingestModelConfigMissing.id
+                }
+            } else {
+                let (id, version) = try store.insertSnapshot(
+                    pipelineId: pipelineId,
+                    NewSnapshot(
+                        kind: kind, date: target.description, sourcePath: path, sha256: digest.sha256,
+                        bytes: digest.bytes, header: [], modelConfigId: configId, runId: runId))
+                let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
+                let result = try loadSnapshot(store, table: table, snapshotId: id, path: path, source: source)
+                try store.finishSnapshot(
+                    id, read: result.counts.read, stored: result.counts.stored, quarantined: result.counts.quarantined)
+                try store.setSnapshotHeader(id, header: result.mapping?.header ?? [])
+                findings = snapshotFindings(result, path: path)
+                if let current {
+                    findings.append(Finding(
+                        CheckCatalog.ingestSnapshotReplaced, severity: .warning,
+                        message: "the file for \(target) changed since it was ingested (version \(current.version) → \(version))",
+                        observed: "sha256 \(digest.sha256.prefix(12))…", expected: "sha256 \(current.sha256.prefix(12))…"))
+                }
+                try store.replaceMetrics(snapshotId: id, stage: .ingest, ingestMetrics(result.counts))
+                outcome = IngestOutcome(
+                    snapshotId: id, version: version, rowsRead: result.counts.read, rowsStored: result.counts.stored,
+                    rowsQuarantined: result.counts.quarantined, unchanged: false, labelsLoaded: 0)
+            }
+            if configId != nil { try store.setSnapshotModelConfig(outcome.snapshotId, configId, path: config?.path) }
+            if let config, config.content == nil {
+                findings.append(Finding(
+                    CheckCatalog.ingestModelConfigMissing, severity: .warning,
+                    message: "model configuration file not found for \(target)", observed: config.path,
+                    expected: "a JSON or YAML file"))
+            }
+            if let labelsPath, let day = target.day {
+                let labels = try LabelsLoader(loaded: loaded, store: store, pipelineId: pipelineId, runId: runId)
+                    .load(path: labelsPath, day: day, snapshotId: outcome.snapshotId)
+                outcome.labelsLoaded = labels.loaded
+                findings += labels.findings
+            }
+            try store.replaceFindings(snapshotId: outcome.snapshotId, stage: .ingest, findings, stageRunId: stageRunId)
+            if let stageRunId { try store.completeStage(stageRunId, snapshotId: outcome.snapshotId) }
+            return outcome
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let mb = Double(digest.bytes) / 1_048_576
+        if outcome.unchanged {
+            logger.info("ingest \(target): unchanged (same sha256), \(outcome.rowsStored) rows already stored")
+        } else {
+            logger.info(
+                "ingest \(target): \(outcome.rowsRead) rows read, \(outcome.rowsStored) stored, \(outcome.rowsQuarantined) quarantined, \(formatNumber(mb, digits: 3)) MB in \(formatNumber(seconds, digits: 3)) s"
+            )
+        }
+        return outcome
+    }
+
+    private func requireFile(_ path: String, what: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw MLAuditError.missingFile(
+                path, what: what,
+                hint: "Check the path pattern in the definition, or that the upstream export has run for this date.")
+        }
+        if isDir.boolValue {
+            throw MLAuditError(.unreadableInput, "\(what) is a folder, not a file", file: path, hint: "Point the definition at a CSV file.")
+        }
+    }
+
+    private func resolveFormat(_ format: FileFormat?, path: String) throws -> FileFormat {
+        switch format ?? .auto {
+        case .csv: return .csv
+        case .jsonl: return .jsonl
+        case .auto:
+            let lower = path.lowercased()
+            return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+        }
+    }
+
+    private func delimiter(_ source: SourceSpec) -> UInt8 {
+        source.delimiter.flatMap { $0.utf8.first } ?? UInt8(ascii: ",")
+    }
+
+    private func loadSnapshot(_ store: Store, table: RowTable, snapshotId: Int64, path: String, source: SourceSpec)
+        throws -> (mapping: HeaderMapping?, counts: LoadCounts)
+    {
+        let inserter = try store.rowInserter(table)
+        var pending: [QuarantinedRow] = []
+        let loader = SnapshotLoader(
+            path: path, delimiter: delimiter(source), declared: table.columns,
+            parser: ValueParser(nullTokens: source.nullValues), inserter: inserter, snapshotId: snapshotId,
+            quarantine: { row in
+                pending.append(row)
+                if pending.count >= 1000 {
+                    try store.insertQuarantined(snapshotId: snapshotId, pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            })
+        let result = try loader.load()
+        try store.insertQuarantined(snapshotId: snapshotId, pending)
+        return result
+    }
+
+    private func snapshotFindings(_ result: (mapping: HeaderMapping?, counts: LoadCounts), path: String) -> [Finding] {
+        var findings: [Finding] = []
+        let c = result.counts
+        if result.mapping == nil || c.read == 0 {
+            findings.append(Finding(
+                CheckCatalog.ingestEmpty, severity: .critical,
+                message: result.mapping == nil ? "the file is empty: no header and no rows" : "the file has a header but no data rows",
+                observed: "0 rows", expected: "at least 1 row"))
+        }
+        if let m = result.mapping {
+            for p in m.problems {
+                findings.append(Finding(CheckCatalog.ingestHeader, severity: .warning, message: p))
+            }
+        }
+        if c.quarantined > 0 {
+            findings.append(Finding(
+                CheckCatalog.ingestQuarantined, severity: .info,
+                message: "\(c.quarantined) of \(c.read) rows quarantined (see quarantinedRow)",
+                observed: "\(c.quarantined)", expected: "0"))
+        }
+        for (column, n) in c.typeErrors.sorted(by: { $0.key < $1.key }) {
+            findings.append(Finding(
+                CheckCatalog.ingestTypeErrors, severity: .info, column: column,
+                message: "\(n) values of '\(column)' did not parse and were stored as null", observed: "\(n)",
+                expected: "0"))
+        }
+        return findings
+    }
+
+    private func ingestMetrics(_ c: LoadCounts) -> [Metric] {
+        var m = [
+            Metric("rows.read", Double(c.read)), Metric("rows.stored", Double(c.stored)),
+            Metric("rows.quarantined", Double(c.quarantined)),
+        ]
+        for (col, n) in c.typeErrors { m.append(Metric("type_errors", column: col, Double(n))) }
+        for (col, n) in c.nonFinite { m.append(Metric("non_finite", column: col, Double(n))) }
+        return m
+    }
+
+    /// The model configuration for the target: path, content (nil when the file is missing), hash.
+    private func readModelConfig(_ target: AuditTarget) throws -> (path: String, content: String?, sha256: String)? {
+        let path: String?
+        switch target {
+        case .baseline: path = loaded.trainingConfigPath
+        case .day(let d): path = loaded.modelConfigPath(for: d)
+        }
+        guard let path else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else { return (path, nil, "") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MLAuditError.unreadable(path, what: "the model configuration", cause: "read failed")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw MLAuditError(.unreadableInput, "the model configuration is not UTF-8 text", file: path, hint: "Save it as UTF-8 JSON or YAML.")
+        }
+        return (path, text, FileDigest.of(data: data).sha256)
+    }
+}

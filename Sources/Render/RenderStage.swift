@@ -1,0 +1,221 @@
+import AuditModel
+import Crypto
+import Foundation
+import Logging
+import Mustache
+import Warehouse
+
+/// What rendering a day produced.
+public struct RenderOutcome: Sendable, Equatable {
+    /// The report version folder (`reports/NAME/DATE/vN`).
+    public var directory: String
+    public var version: Int
+    public var status: AuditStatus
+    public var recommendation: Recommendation
+    /// False when the results were identical to the latest version: nothing new was written.
+    public var written: Bool
+    public var findingCounts: AuditSummary.SeverityCounts
+}
+
+/// Stage 5: writes report.html, report.md, summary.json and manifest.json for a day under
+/// `reports/NAME/DATE/vN/`, as a pure function of the warehouse. A re-run whose results are
+/// unchanged writes nothing; changed results write vN+1. No report file is ever overwritten.
+public struct RenderStage {
+    public let loaded: LoadedDefinition
+    public let warehouse: Warehouse
+    public let logger: Logger
+
+    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+        self.loaded = loaded
+        self.warehouse = warehouse
+        self.logger = logger
+    }
+
+    /// Renders the report of `day`.
+    ///
+    /// - Throws: `MLAuditError.missingPrerequisite` when the day has not been compared;
+    ///   `.output` when files cannot be written.
+    @discardableResult
+    public func run(_ day: Day, runId: Int64?, stageRunId: Int64?) throws -> RenderOutcome {
+        let (data, latest, head) = try warehouse.read { store in
+            let data = try ReportData.read(store, loaded: loaded, day: day)
+            return (
+                data, try store.latestReport(pipelineId: data.pipelineId, date: day.description),
+                try store.lastReport(pipelineId: data.pipelineId)
+            )
+        }
+        let dateDir = loaded.reportRoot + "/" + loaded.name + "/" + day.description
+        let contentHash = sha256Hex(try encodeSummary(data.summary(version: 0)))
+        if let latest, latest.contentSha256 == contentHash,
+            FileManager.default.fileExists(atPath: latest.directory + "/summary.json")
+        {
+            if let stageRunId { try warehouse.write { try $0.completeStage(stageRunId, snapshotId: data.snapshot.id) } }
+            let s = data.summary(version: latest.version)
+            logger.info("render \(day): results unchanged, \(latest.directory) stays current")
+            return RenderOutcome(
+                directory: latest.directory, version: latest.version, status: s.status,
+                recommendation: s.retraining.recommendation, written: false, findingCounts: s.findingCounts)
+        }
+        let version = max(latest?.version ?? 0, Self.highestVersionOnDisk(dateDir)) + 1
+        let summary = data.summary(version: version)
+        let formats = Set(loaded.definition.report?.formats ?? ReportFormat.allCases)
+        var files: [(String, Data)] = [("summary.json", try encodeSummary(summary))]
+        let templates = try TemplateStore.load()
+        if formats.contains(.html) {
+            let view = ReportViewBuilder(data: data, summary: summary, escape: .html).build()
+            files.append(("report.html", Data(templates.html.render(view).utf8)))
+        }
+        if formats.contains(.md) {
+            let view = ReportViewBuilder(data: data, summary: summary, escape: .markdown).build()
+            files.append(("report.md", Data(templates.markdown.render(view).utf8)))
+        }
+        let entries = files.map { Manifest.FileEntry(name: $0.0, sha256: sha256Hex($0.1), bytes: $0.1.count) }.sorted { $0.name < $1.name }
+        let manifest = Manifest(
+            schemaVersion: Manifest.currentSchemaVersion, pipeline: loaded.name, date: day.description, version: version,
+            status: summary.status, tool: summary.tool, runId: data.stages.last?.runId, contentSha256: contentHash,
+            files: entries, inputs: manifestInputs(data),
+            stages: data.stages.map { .init(stage: $0.stage.rawValue, startedAt: $0.startedAt, finishedAt: $0.finishedAt) },
+            previousManifestSha256: head?.manifestSha256)
+        let manifestData = try encodePretty(manifest)
+        files.append(("manifest.json", manifestData))
+        let directory = dateDir + "/v\(version)"
+        try ReportFiles.writeAtomically(files, to: directory)
+        let manifestHash = sha256Hex(manifestData)
+        try warehouse.write { store in
+            _ = try store.insertReport(
+                pipelineId: data.pipelineId, date: day.description, version: version, snapshotId: data.snapshot.id,
+                directory: directory, status: summary.status, contentSha256: contentHash, manifestSha256: manifestHash,
+                previousManifestSha256: head?.manifestSha256, runId: runId,
+                files: entries.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)])
+            if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
+        }
+        logger.info("render \(day): wrote \(directory) (\(summary.status.rawValue))")
+        return RenderOutcome(
+            directory: directory, version: version, status: summary.status, recommendation: summary.retraining.recommendation,
+            written: true, findingCounts: summary.findingCounts)
+    }
+
+    func manifestInputs(_ d: ReportData) -> [Manifest.InputEntry] {
+        var out = [
+            Manifest.InputEntry(role: "snapshot", path: d.snapshot.sourcePath, sha256: d.snapshot.sha256, bytes: d.snapshot.bytes),
+            Manifest.InputEntry(role: "baseline", path: d.baseline.sourcePath, sha256: d.baseline.sha256, bytes: d.baseline.bytes),
+        ]
+        if let l = d.labels { out.append(.init(role: "labels", path: l.sourcePath, sha256: l.sha256, bytes: l.bytes)) }
+        if let c = d.modelConfig { out.append(.init(role: "model_config", path: c.path, sha256: c.sha256, bytes: nil)) }
+        if let c = d.trainingConfig { out.append(.init(role: "training_config", path: c.path, sha256: c.sha256, bytes: nil)) }
+        out.append(.init(role: "definition", path: d.definitionPath, sha256: d.definitionSha256, bytes: nil))
+        return out
+    }
+
+    /// The highest `vN` folder present for a date (a crash may leave one the ledger lacks).
+    static func highestVersionOnDisk(_ dateDir: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dateDir)) ?? []
+        return names.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }.max() ?? 0
+    }
+}
+
+func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { b in
+        let s = String(b, radix: 16)
+        return b < 16 ? "0" + s : s
+    }.joined()
+}
+
+func encodeSummary(_ s: AuditSummary) throws -> Data { try encodePretty(s) }
+
+func encodePretty<T: Encodable>(_ value: T) throws -> Data {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+    var d = try e.encode(value)
+    d.append(0x0A)
+    return d
+}
+
+/// The report templates, shipped as resources of this target (Templates/*.mustache).
+struct TemplateStore {
+    let html: MustacheTemplate
+    let markdown: MustacheTemplate
+
+    /// Loads the templates from `MLAUDIT_TEMPLATES`, from the resource bundle next to the
+    /// executable, or from the build folder.
+    ///
+    /// - Throws: `MLAuditError.internal` when no template folder is found.
+    static func load() throws -> TemplateStore {
+        let folder = try locate()
+        func read(_ name: String) throws -> MustacheTemplate {
+            let path = folder + "/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw MLAuditError(.internal, "report template \(name) is missing", file: path,
+                                   hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
+            }
+            do {
+                return try MustacheTemplate(string: text)
+            } catch {
+                throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
+            }
+        }
+        return TemplateStore(html: try read("report.html.mustache"), markdown: try read("report.md.mustache"))
+    }
+
+    static func locate() throws -> String {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["MLAUDIT_TEMPLATES"], fm.fileExists(atPath: env + "/report.html.mustache") {
+            return env
+        }
+        let exeDir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent().path
+        for dir in [exeDir, Bundle.main.bundlePath] {
+            let candidate = dir + "/MLAudit_Render.resources/Templates"
+            if fm.fileExists(atPath: candidate + "/report.html.mustache") { return candidate }
+        }
+        if let url = Bundle.module.url(forResource: "Templates", withExtension: nil),
+            fm.fileExists(atPath: url.path + "/report.html.mustache")
+        {
+            return url.path
+        }
+        throw MLAuditError(.internal, "the report templates are not installed",
+                           hint: "Keep MLAudit_Render.resources beside the mlaudit binary (make install does), or set MLAUDIT_TEMPLATES.")
+    }
+}
+
+/// Writes a report version folder atomically: files go to a hidden temporary folder, are
+/// flushed to disk, and the folder is renamed into place, so a crash never leaves a
+/// half-written version.
+enum ReportFiles {
+    static func writeAtomically(_ files: [(String, Data)], to directory: String) throws {
+        let fm = FileManager.default
+        let parent = (directory as NSString).deletingLastPathComponent
+        let temp = parent + "/." + (directory as NSString).lastPathComponent + ".partial-\(getpid())"
+        do {
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            if fm.fileExists(atPath: temp) { try fm.removeItem(atPath: temp) }
+            try fm.createDirectory(atPath: temp, withIntermediateDirectories: true)
+            for (name, data) in files {
+                let path = temp + "/" + name
+                guard fm.createFile(atPath: path, contents: data) else {
+                    throw MLAuditError.output(path, cause: "the file could not be created")
+                }
+                let fd = open(path, O_RDONLY)
+                if fd >= 0 {
+                    fsync(fd)
+                    close(fd)
+                }
+            }
+            guard !fm.fileExists(atPath: directory) else {
+                throw MLAuditError.output(directory, cause: "the version folder already exists; reports are never overwritten")
+            }
+            try fm.moveItem(atPath: temp, toPath: directory)
+            let dfd = open(parent, O_RDONLY)
+            if dfd >= 0 {
+                fsync(dfd)
+                close(dfd)
+            }
+        } catch let e as MLAuditError {
+            try? fm.removeItem(atPath: temp)
+            throw e
+        } catch {
+            try? fm.removeItem(atPath: temp)
+            throw MLAuditError.output(directory, cause: error.localizedDescription)
+        }
+    }
+}

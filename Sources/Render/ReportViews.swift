@@ -1,0 +1,182 @@
+import AuditModel
+import Warehouse
+
+/// View models for the templates. Mustache is logic-less: everything a template shows is
+/// computed here (text, numbers already formatted, chart geometry), and the templates only
+/// lay it out. Plain structs: swift-mustache reads their properties by reflection.
+struct ReportView {
+    let title: String
+    let pipeline: String
+    let description: String?
+    let modelName: String
+    let modelVersion: String
+    let date: String
+    let version: Int
+    let status: String
+    let statusLabel: String
+    let recommendation: String
+    let recommendationLabel: String
+    let reasons: [String]
+    let critical: Int
+    let warning: Int
+    let info: Int
+    let hasFindings: Bool
+    let findingGroups: [FindingGroup]
+    let topFindings: [FindingView]
+    let rowsRead: String
+    let rowsStored: String
+    let rowsQuarantined: String
+    let quarantinedShare: String
+    let quarantineReasons: [ReasonView]
+    let quarantineSamples: [QuarantineView]
+    let hasQuarantine: Bool
+    let nullRates: [NullRateView]
+    let qualityFindings: [FindingView]
+    let driftRows: [DriftRowView]
+    let driftedFeatureRows: [DriftRowView]
+    let outputDriftRows: [DriftRowView]
+    let driftSummary: String
+    let datasetDrift: Bool
+    let driftCharts: [ChartView]
+    let hasDriftCharts: Bool
+    let performanceAvailable: Bool
+    let performanceNote: String
+    let performanceRows: [MetricRowView]
+    let estimatedRows: [MetricRowView]
+    let hasEstimates: Bool
+    let confusion: ConfusionView?
+    let operationalRows: [MetricRowView]
+    let operationalFindings: [FindingView]
+    let debtFindings: [FindingView]
+    let hasDebt: Bool
+    let trends: [SparklineView]
+    let definitions: [TermView]
+    let provenance: [TermView]
+    let inputs: [InputView]
+    let stages: [StageView]
+    let htmlLink: String
+}
+
+struct FindingGroup {
+    let severity: String
+    let title: String
+    let findings: [FindingView]
+}
+
+struct FindingView {
+    let severity: String
+    let severityLabel: String
+    let check: String
+    let category: String
+    let column: String
+    let message: String
+    let observed: String
+    let expected: String
+    let advice: String
+}
+
+struct ReasonView {
+    let reason: String
+    let count: Int
+}
+
+struct QuarantineView {
+    let file: String
+    let line: Int
+    let reason: String
+    let raw: String
+}
+
+struct NullRateView {
+    let column: String
+    let rate: String
+    let baseline: String
+}
+
+struct DriftRowView {
+    let column: String
+    let role: String
+    let method: String
+    let statistic: String
+    let pValue: String
+    let threshold: String
+    let verdict: String
+    let drifted: Bool
+    let counts: String
+}
+
+struct ChartView {
+    let id: String
+    let title: String
+    let summary: String
+    let width: Int
+    let height: Int
+    let bars: [BarView]
+    let labels: [AxisLabelView]
+    let legendY: Int
+}
+
+struct BarView {
+    let x: String
+    let y: String
+    let width: String
+    let height: String
+    let series: String
+    let tip: String
+}
+
+struct AxisLabelView {
+    let x: String
+    let y: String
+    let text: String
+    let anchor: String
+}
+
+struct MetricRowView {
+    let name: String
+    let current: String
+    let baseline: String
+    let delta: String
+}
+
+struct ConfusionView {
+    let tn: Int
+    let fp: Int
+    let fn: Int
+    let tp: Int
+}
+
+struct SparklineView {
+    let title: String
+    let summary: String
+    let last: String
+    let points: String
+    let dots: [DotView]
+    let hasLine: Bool
+    let width: Int
+    let height: Int
+}
+
+struct DotView {
+    let cx: String
+    let cy: String
+    let current: Bool
+}
+
+struct TermView {
+    let term: String
+    let text: String
+}
+
+struct InputView {
+    let role: String
+    let path: String
+    let sha256: String
+    let bytes: String
+}
+
+struct StageView {
+    let stage: String
+    let started: String
+    let finished: String
+}

@@ -1,0 +1,188 @@
+import GRDB
+
+/// The warehouse schema. Migrations are never edited once landed: add a new one instead.
+/// Raw table and column names, no app types (GRDB's migration guide). docs/warehouse.md
+/// documents every table.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE pipeline (
+                  id INTEGER PRIMARY KEY,
+                  name TEXT NOT NULL UNIQUE,
+                  rowTable TEXT NOT NULL UNIQUE,
+                  createdAt TEXT NOT NULL
+                );
+                CREATE TABLE definition (
+                  id INTEGER PRIMARY KEY,
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  sha256 TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  firstSeenAt TEXT NOT NULL,
+                  UNIQUE (pipelineId, sha256)
+                );
+                CREATE TABLE run (
+                  id INTEGER PRIMARY KEY,
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  definitionId INTEGER REFERENCES definition(id),
+                  command TEXT NOT NULL,
+                  toolVersion TEXT NOT NULL,
+                  startedAt TEXT NOT NULL,
+                  finishedAt TEXT,
+                  status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+                  exitStatus INTEGER,
+                  error TEXT
+                );
+                CREATE TABLE modelConfig (
+                  id INTEGER PRIMARY KEY,
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  sha256 TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  content TEXT NOT NULL,
+                  firstSeenAt TEXT NOT NULL,
+                  UNIQUE (pipelineId, sha256)
+                );
+                CREATE TABLE snapshot (
+                  id INTEGER PRIMARY KEY,
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  kind TEXT NOT NULL CHECK (kind IN ('baseline', 'daily', 'labels')),
+                  date TEXT NOT NULL,
+                  version INTEGER NOT NULL CHECK (version >= 1),
+                  sourcePath TEXT NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  bytes INTEGER NOT NULL,
+                  rowsRead INTEGER NOT NULL,
+                  rowsStored INTEGER NOT NULL,
+                  rowsQuarantined INTEGER NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('current', 'superseded')),
+                  header TEXT NOT NULL,
+                  modelConfigId INTEGER REFERENCES modelConfig(id),
+                  modelConfigPath TEXT,
+                  runId INTEGER REFERENCES run(id),
+                  ingestedAt TEXT NOT NULL,
+                  CHECK (rowsRead = rowsStored + rowsQuarantined),
+                  UNIQUE (pipelineId, kind, date, version)
+                );
+                CREATE INDEX snapshot_lookup ON snapshot(pipelineId, kind, date, status);
+                CREATE TABLE rowColumn (
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  name TEXT NOT NULL,
+                  type TEXT NOT NULL,
+                  sqlName TEXT NOT NULL,
+                  addedAt TEXT NOT NULL,
+                  PRIMARY KEY (pipelineId, name, type),
+                  UNIQUE (pipelineId, sqlName)
+                );
+                CREATE TABLE quarantinedRow (
+                  id INTEGER PRIMARY KEY,
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  file TEXT NOT NULL,
+                  line INTEGER NOT NULL,
+                  raw TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  column TEXT
+                );
+                CREATE INDEX quarantinedRow_snapshot ON quarantinedRow(snapshotId);
+                CREATE TABLE label (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  rowId TEXT NOT NULL,
+                  value TEXT,
+                  line INTEGER NOT NULL
+                );
+                CREATE INDEX label_snapshot ON label(snapshotId);
+                CREATE TABLE stageRun (
+                  id INTEGER PRIMARY KEY,
+                  runId INTEGER NOT NULL REFERENCES run(id),
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  date TEXT NOT NULL,
+                  stage TEXT NOT NULL CHECK (stage IN ('ingest', 'validate', 'profile', 'compare', 'render')),
+                  snapshotId INTEGER REFERENCES snapshot(id),
+                  status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+                  startedAt TEXT NOT NULL,
+                  finishedAt TEXT,
+                  error TEXT
+                );
+                CREATE INDEX stageRun_lookup ON stageRun(pipelineId, date, stage);
+                CREATE TABLE finding (
+                  id INTEGER PRIMARY KEY,
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  stage TEXT NOT NULL,
+                  checkId TEXT NOT NULL,
+                  category TEXT NOT NULL
+                    CHECK (category IN ('data_quality', 'drift', 'performance', 'operational', 'technical_debt')),
+                  severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                  column TEXT,
+                  message TEXT NOT NULL,
+                  observed TEXT,
+                  expected TEXT,
+                  advice TEXT NOT NULL,
+                  stageRunId INTEGER REFERENCES stageRun(id)
+                );
+                CREATE INDEX finding_snapshot ON finding(snapshotId, stage);
+                CREATE TABLE columnProfile (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  column TEXT NOT NULL,
+                  type TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  profile TEXT NOT NULL,
+                  PRIMARY KEY (snapshotId, column)
+                );
+                CREATE TABLE metric (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  stage TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  column TEXT NOT NULL DEFAULT '',
+                  value REAL,
+                  PRIMARY KEY (snapshotId, name, column)
+                );
+                CREATE TABLE drift (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  baselineSnapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  column TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  method TEXT NOT NULL,
+                  statistic REAL NOT NULL,
+                  pValue REAL,
+                  threshold REAL NOT NULL,
+                  drifted INTEGER NOT NULL CHECK (drifted IN (0, 1)),
+                  referenceCount INTEGER NOT NULL,
+                  currentCount INTEGER NOT NULL,
+                  detail TEXT NOT NULL,
+                  PRIMARY KEY (snapshotId, column)
+                );
+                CREATE TABLE stageResult (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  stage TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  value TEXT NOT NULL,
+                  PRIMARY KEY (snapshotId, name)
+                );
+                CREATE TABLE report (
+                  id INTEGER PRIMARY KEY,
+                  pipelineId INTEGER NOT NULL REFERENCES pipeline(id),
+                  date TEXT NOT NULL,
+                  version INTEGER NOT NULL CHECK (version >= 1),
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  directory TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('ok', 'warning', 'critical')),
+                  contentSha256 TEXT NOT NULL,
+                  manifestSha256 TEXT NOT NULL,
+                  previousManifestSha256 TEXT,
+                  runId INTEGER REFERENCES run(id),
+                  createdAt TEXT NOT NULL,
+                  UNIQUE (pipelineId, date, version)
+                );
+                CREATE TABLE reportFile (
+                  reportId INTEGER NOT NULL REFERENCES report(id),
+                  name TEXT NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  bytes INTEGER NOT NULL,
+                  PRIMARY KEY (reportId, name)
+                );
+                """)
+        }
+        return m
+    }
+}

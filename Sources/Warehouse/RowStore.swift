@@ -1,0 +1,285 @@
+import AuditModel
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The typed row table of a pipeline (`row_NAME`): one SQL column per declared column, plus
+/// `mlaudit_snapshot` (the snapshot id), `mlaudit_line` (line in the source file) and
+/// `mlaudit_extra` (undeclared columns' values as a JSON object, or NULL).
+///
+/// The mapping from declared column to SQL column is kept in `rowColumn`. A column whose
+/// declared type changes gets a new SQL column (`name__type`), so old snapshots keep the
+/// values they were stored with.
+public struct RowTable: Sendable {
+    public let name: String
+    public let columns: [DeclaredColumn]
+    /// SQL column names, parallel to `columns`.
+    public let sqlNames: [String]
+
+    public func sqlName(of column: String) -> String? {
+        columns.firstIndex { $0.name == column }.map { sqlNames[$0] }
+    }
+}
+
+/// The SQL storage class of a column type.
+func sqlType(_ t: ColumnType) -> String {
+    switch t {
+    case .numeric: return "REAL"
+    case .integer, .boolean: return "INTEGER"
+    case .categorical, .text, .datetime: return "TEXT"
+    }
+}
+
+extension Store {
+    /// Makes sure the pipeline's row table has a column for each of `columns` and returns the layout.
+    public func rowTable(pipelineId: Int64, columns: [DeclaredColumn]) throws -> RowTable {
+        guard let table = try String.fetchOne(db, sql: "SELECT rowTable FROM pipeline WHERE id = ?", arguments: [pipelineId])
+        else { throw MLAuditError.internalError("pipeline \(pipelineId) is not in the warehouse") }
+        let qt = quoteIdentifier(table)
+        if try !db.tableExists(table) {
+            try db.execute(sql: """
+                CREATE TABLE \(qt) (
+                  mlaudit_snapshot INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  mlaudit_line INTEGER NOT NULL,
+                  mlaudit_extra TEXT
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX \(quoteIdentifier(table + "_snapshot")) ON \(qt)(mlaudit_snapshot)")
+        }
+        var sqlNames: [String] = []
+        for c in columns {
+            if let existing = try String.fetchOne(
+                db, sql: "SELECT sqlName FROM rowColumn WHERE pipelineId = ? AND name = ? AND type = ?",
+                arguments: [pipelineId, c.name, c.type.rawValue])
+            {
+                sqlNames.append(existing)
+                continue
+            }
+            let taken = Set(try String.fetchAll(db, sql: "SELECT sqlName FROM rowColumn WHERE pipelineId = ?", arguments: [pipelineId]))
+            var candidate = c.name
+            if taken.contains(candidate) || candidate.hasPrefix("mlaudit_") { candidate = c.name + "__" + c.type.rawValue }
+            var n = 2
+            while taken.contains(candidate) {
+                candidate = c.name + "__" + c.type.rawValue + "\(n)"
+                n += 1
+            }
+            try db.execute(sql: "ALTER TABLE \(qt) ADD COLUMN \(quoteIdentifier(candidate)) \(sqlType(c.type))")
+            try db.execute(
+                sql: "INSERT INTO rowColumn (pipelineId, name, type, sqlName, addedAt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [pipelineId, c.name, c.type.rawValue, candidate, Warehouse.now()])
+            sqlNames.append(candidate)
+        }
+        return RowTable(name: table, columns: columns, sqlNames: sqlNames)
+    }
+
+    /// A reusable prepared insert into the row table, binding values straight to SQLite.
+    public func rowInserter(_ table: RowTable) throws -> RowInserter {
+        let cols = ["mlaudit_snapshot", "mlaudit_line", "mlaudit_extra"] + table.sqlNames
+        let sql = "INSERT INTO \(quoteIdentifier(table.name)) (\(cols.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: cols.count).joined(separator: ", ")))"
+        return RowInserter(statement: try db.makeStatement(sql: sql), columnCount: table.columns.count, path: table.name)
+    }
+
+    /// Stored rows of a snapshot.
+    public func storedRowCount(_ table: RowTable, snapshotId: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?", arguments: [snapshotId]) ?? 0
+    }
+
+    /// Reads whole columns of a snapshot in row order, in one pass over the table.
+    public func readColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: ColumnData] {
+        var indices: [Int] = []
+        for n in names {
+            guard let i = table.columns.firstIndex(where: { $0.name == n }) else {
+                throw MLAuditError.internalError("column '\(n)' is not in the row table layout")
+            }
+            indices.append(i)
+        }
+        guard !indices.isEmpty else { return [:] }
+        let select = indices.map { quoteIdentifier(table.sqlNames[$0]) }.joined(separator: ", ")
+        let statement = try db.makeStatement(
+            sql: "SELECT \(select) FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? ORDER BY rowid")
+        let stmt = statement.sqliteStatement
+        sqlite3_bind_int64(stmt, 1, snapshotId)
+        let builders: [ColumnBuilder] = indices.map { i in
+            switch table.columns[i].type {
+            case .numeric, .integer, .boolean: return .numeric(NumericBuilder())
+            case .categorical, .text, .datetime: return .labels(LabelBuilder())
+            }
+        }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw MLAuditError.warehouse(
+                    "reading rows failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+            }
+            for k in 0..<builders.count {
+                let col = Int32(k)
+                let type = sqlite3_column_type(stmt, col)
+                let isNull = type == SQLITE_NULL
+                switch builders[k] {
+                case .numeric(let d):
+                    // NaN is stored as the text 'NaN' (SQLite would turn a NaN double into NULL).
+                    d.values.append(isNull || type == SQLITE_TEXT ? .nan : sqlite3_column_double(stmt, col))
+                    d.nulls.append(isNull)
+                case .labels(let b):
+                    if isNull {
+                        b.codes.append(-1)
+                    } else {
+                        let n = Int(sqlite3_column_bytes(stmt, col))
+                        let p = sqlite3_column_text(stmt, col)
+                        let s = p.map { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) } ?? ""
+                        b.append(s)
+                    }
+                }
+            }
+        }
+        sqlite3_reset(stmt)
+        var out: [String: ColumnData] = [:]
+        for (k, n) in names.enumerated() {
+            switch builders[k] {
+            case .numeric(let d): out[n] = .numeric(NumericColumnData(values: d.values, nulls: d.nulls))
+            case .labels(let b): out[n] = .labels(LabelColumnData(codes: b.codes, dictionary: b.dictionary))
+            }
+        }
+        return out
+    }
+}
+
+private final class NumericBuilder {
+    var values: [Double] = []
+    var nulls: [Bool] = []
+}
+
+private enum ColumnBuilder {
+    case numeric(NumericBuilder)
+    case labels(LabelBuilder)
+}
+
+private final class LabelBuilder {
+    var codes: [Int32] = []
+    var dictionary: [String] = []
+    var index: [String: Int32] = [:]
+
+    func append(_ s: String) {
+        if let c = index[s] {
+            codes.append(c)
+        } else {
+            let c = Int32(dictionary.count)
+            dictionary.append(s)
+            index[s] = c
+            codes.append(c)
+        }
+    }
+}
+
+/// A column of numbers in row order. Null rows hold NaN and `nulls[i] == true`; a NaN value
+/// (stored as the text 'NaN') holds NaN with `nulls[i] == false`.
+public struct NumericColumnData: Sendable, Equatable {
+    public var values: [Double]
+    public var nulls: [Bool]
+    public init(values: [Double], nulls: [Bool]) {
+        self.values = values
+        self.nulls = nulls
+    }
+    /// The non-null values.
+    public var present: [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(values.count)
+        for i in 0..<values.count where !nulls[i] { out.append(values[i]) }
+        return out
+    }
+    public var nullCount: Int { nulls.reduce(0) { $0 + ($1 ? 1 : 0) } }
+}
+
+/// A column of text values in row order, dictionary-encoded: `codes[i]` indexes `dictionary`,
+/// -1 is null.
+public struct LabelColumnData: Sendable, Equatable {
+    public var codes: [Int32]
+    public var dictionary: [String]
+    public init(codes: [Int32], dictionary: [String]) {
+        self.codes = codes
+        self.dictionary = dictionary
+    }
+    public func value(at i: Int) -> String? { codes[i] < 0 ? nil : dictionary[Int(codes[i])] }
+    public var nullCount: Int { codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) } }
+    /// Count of each dictionary entry.
+    public var counts: [Int] {
+        var c = [Int](repeating: 0, count: dictionary.count)
+        for code in codes where code >= 0 { c[Int(code)] += 1 }
+        return c
+    }
+}
+
+public enum ColumnData: Sendable, Equatable {
+    case numeric(NumericColumnData)
+    case labels(LabelColumnData)
+
+    public var count: Int {
+        switch self {
+        case .numeric(let d): return d.values.count
+        case .labels(let d): return d.codes.count
+        }
+    }
+}
+
+/// Inserts rows through one prepared statement with values bound directly (the measured fast
+/// path: about twice GRDB's argument arrays). Bind every column of a row, then `insert`.
+public final class RowInserter {
+    let statement: Statement
+    let stmt: OpaquePointer
+    public let columnCount: Int
+    let path: String
+
+    init(statement: Statement, columnCount: Int, path: String) {
+        self.statement = statement
+        self.stmt = statement.sqliteStatement
+        self.columnCount = columnCount
+        self.path = path
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    @inline(__always) public func bindNull(_ column: Int) { sqlite3_bind_null(stmt, Int32(column + 4)) }
+
+    @inline(__always) public func bind(_ column: Int, double v: Double) {
+        if v.isNaN { sqlite3_bind_text(stmt, Int32(column + 4), "NaN", 3, Self.transient) } else { sqlite3_bind_double(stmt, Int32(column + 4), v) }
+    }
+
+    @inline(__always) public func bind(_ column: Int, int v: Int64) { sqlite3_bind_int64(stmt, Int32(column + 4), v) }
+
+    @inline(__always) public func bind(_ column: Int, text bytes: UnsafeRawBufferPointer) {
+        if let base = bytes.baseAddress {
+            sqlite3_bind_text(stmt, Int32(column + 4), base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+        } else {
+            sqlite3_bind_text(stmt, Int32(column + 4), "", 0, Self.transient)
+        }
+    }
+
+    public func bind(_ column: Int, text: String) {
+        var t = text
+        t.withUTF8 { u in bind(column, text: UnsafeRawBufferPointer(u)) }
+    }
+
+    /// Inserts the bound row.
+    public func insert(snapshotId: Int64, line: Int, extra: String?) throws {
+        sqlite3_bind_int64(stmt, 1, snapshotId)
+        sqlite3_bind_int64(stmt, 2, Int64(line))
+        if let extra {
+            var e = extra
+            e.withUTF8 { u in
+                _ = sqlite3_bind_text(
+                    stmt, 3, UnsafeRawPointer(u.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(u.count),
+                    Self.transient)
+            }
+        } else {
+            sqlite3_bind_null(stmt, 3)
+        }
+        let rc = sqlite3_step(stmt)
+        sqlite3_reset(stmt)
+        guard rc == SQLITE_DONE else {
+            throw MLAuditError.warehouse(
+                "inserting a row into \(path) failed", hint: "Check free disk space; nothing partial was committed.",
+                cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import AuditModel
+import Foundation
+import GRDB
+
+/// The SQLite warehouse: the only bus between stages.
+///
+/// One file per pipeline by default (`warehouse/NAME.sqlite`), WAL journal, foreign keys on,
+/// schema from `DatabaseMigrator` migrations. Stages read and write through `read` and
+/// `write`; each `write` is one transaction.
+public final class Warehouse: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating folder and file if needed) and migrates the warehouse at `path`.
+    ///
+    /// - Throws: `MLAuditError.warehouse` when the file cannot be opened, is not a SQLite
+    ///   database, or was written by a newer MLAudit.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw MLAuditError.warehouse(
+                    "cannot create the warehouse folder", file: dir, hint: "Check permissions or set 'warehouse:' in the definition.",
+                    cause: error.localizedDescription)
+            }
+        }
+        var config = Configuration()
+        config.journalMode = .wal
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "mlaudit.warehouse"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            let migrator = Migrations.migrator
+            if try queue.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw MLAuditError.warehouse(
+                    "the warehouse was written by a newer version of MLAudit", file: path,
+                    hint: "Upgrade mlaudit (this is \(MLAuditVersion.current)); never downgrade a warehouse.")
+            }
+            try migrator.migrate(queue)
+        } catch let e as MLAuditError {
+            throw e
+        } catch {
+            throw MLAuditError.warehouse(
+                "cannot open the warehouse", file: path,
+                hint: "Check that the file is a SQLite database written by MLAudit and that its folder is writable.",
+                cause: "\(error)")
+        }
+    }
+
+    /// Runs `body` in a read transaction.
+    public func read<T>(_ body: (Store) throws -> T) throws -> T {
+        try wrap { try queue.read { db in try body(Store(db: db)) } }
+    }
+
+    /// Runs `body` in one write transaction: all of it is committed, or none of it.
+    public func write<T>(_ body: (Store) throws -> T) throws -> T {
+        try wrap { try queue.write { db in try body(Store(db: db)) } }
+    }
+
+    /// `PRAGMA integrity_check` result lines ("ok" when healthy).
+    public func integrityCheck() throws -> [String] {
+        try wrap { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } }
+    }
+
+    /// Converts SQLite errors into warehouse errors; lets MLAudit errors through unchanged.
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as MLAuditError {
+            throw e
+        } catch let e as DatabaseError {
+            throw MLAuditError.warehouse(
+                "a warehouse operation failed", file: path,
+                hint: "If the disk is full or the file is locked by another program, fix that and run again; nothing partial was committed.",
+                cause: e.description)
+        }
+    }
+
+    /// Now, as canonical UTC timestamp text.
+    public static func now() -> String {
+        Timestamp.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
+
+/// A handle on the warehouse inside one transaction. Typed reads and writes per table live in
+/// extensions (`Store+Snapshots.swift`, …), so stages never write SQL.
+public struct Store {
+    let db: Database
+
+    init(db: Database) { self.db = db }
+}
+
+/// Quotes an SQL identifier.
+func quoteIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+let jsonEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    e.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+    return e
+}()
+
+let jsonDecoder: JSONDecoder = {
+    let d = JSONDecoder()
+    d.nonConformingFloatDecodingStrategy = .convertFromString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+    return d
+}()
+
+func encodeJSON<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try jsonEncoder.encode(value), as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    try jsonDecoder.decode(T.self, from: Data(text.utf8))
+}

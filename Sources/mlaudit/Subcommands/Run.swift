@@ -1,0 +1,81 @@
+import ArgumentParser
+import AuditModel
+import Definition
+import Foundation
+import Pipeline
+
+extension MLAudit {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the five stages for every due date of one or more pipelines.",
+            discussion: """
+                Without a date, runs every date whose snapshot file exists and whose report has not been
+                rendered yet, oldest first (the nightly catch-up). The baseline is ingested and profiled
+                first when it is new or has changed. Prints one line per pipeline and date on stdout.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Pipeline definition files (YAML).")
+        var pipelines: [String]
+
+        @Option(help: "Run only this date.")
+        var date: Day?
+
+        @Option(help: "Run dates from this one on.")
+        var since: Day?
+
+        @Option(help: "Run dates up to this one.")
+        var until: Day?
+
+        @Flag(help: "Re-run dates that are already complete (a new report version is written only when results change).")
+        var force = false
+
+        @Option(help: "Exit 1 when a finding of this severity or worse is found: info, warning or critical.")
+        var failOn: Severity = .critical
+
+        func validate() throws {
+            if pipelines.isEmpty { throw ValidationError("Please give at least one pipeline definition, e.g. pipelines/demo.yaml.") }
+            if date != nil, since != nil || until != nil {
+                throw ValidationError("--date cannot be combined with --since or --until.")
+            }
+            if let since, let until, since > until { throw ValidationError("--since \(since) is after --until \(until).") }
+        }
+
+        func run() throws {
+            let logger = global.bootstrapLogging()
+            var worst: Int32 = 0
+            for path in pipelines {
+                let status: Int32
+                do {
+                    let loaded = try DefinitionLoader.load(path: path)
+                    let runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+                    let days: [Day]
+                    if let date {
+                        days = [date]
+                    } else {
+                        days = try runner.dueDays(since: since, until: until, force: force, warehouse: try runner.openWarehouse())
+                    }
+                    let report = runner.run(days: days)
+                    if let e = report.error { _ = printError(e) }
+                    for d in report.days { print(summaryLine(loaded.name, d)) }
+                    if days.isEmpty, report.error == nil { print("\(loaded.name): nothing to do (no new snapshot)") }
+                    status = report.exitStatus(failOn: failOn)
+                } catch let e as MLAuditError {
+                    _ = printError(e)
+                    status = e.exitStatus
+                }
+                worst = max(worst, status)
+            }
+            if worst != 0 { throw ExitCode(worst) }
+        }
+
+        func summaryLine(_ pipeline: String, _ d: DayResult) -> String {
+            if let r = d.report {
+                let c = r.findingCounts
+                return "\(pipeline) \(d.day) \(r.status.rawValue) v\(r.version)\(r.written ? "" : " (unchanged)") retraining=\(r.recommendation.rawValue) critical=\(c.critical) warning=\(c.warning) \(r.directory)/report.html"
+            }
+            return "\(pipeline) \(d.day) failed at \(d.failedStage?.rawValue ?? "?"): \(d.error?.message ?? "")"
+        }
+    }
+}

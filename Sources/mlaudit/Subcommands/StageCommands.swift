@@ -1,0 +1,98 @@
+import ArgumentParser
+import AuditModel
+import Definition
+import Foundation
+import Pipeline
+
+/// Arguments of the single-stage commands.
+struct StageArguments: ParsableArguments {
+    @Argument(help: "Pipeline definition file (YAML).")
+    var pipeline: String
+
+    @Option(help: "The snapshot date.")
+    var date: Day?
+
+    @Flag(help: "Work on the training baseline instead of a day.")
+    var baseline = false
+
+    func target(allowBaseline: Bool) throws -> AuditTarget {
+        if baseline {
+            guard allowBaseline else { throw ValidationError("This stage works on a day: give --date YYYY-MM-DD.") }
+            if date != nil { throw ValidationError("Give either --date or --baseline, not both.") }
+            return .baseline
+        }
+        guard let date else {
+            throw ValidationError(allowBaseline ? "Please give --date YYYY-MM-DD or --baseline." : "Please give --date YYYY-MM-DD.")
+        }
+        return .day(date)
+    }
+}
+
+/// Runs one stage and prints what it did.
+func runSingleStage(_ stage: Stage, _ args: StageArguments, _ global: GlobalOptions, allowBaseline: Bool) throws {
+    let target = try args.target(allowBaseline: allowBaseline)
+    let logger = global.bootstrapLogging()
+    try guarded {
+        let loaded = try DefinitionLoader.load(path: args.pipeline)
+        let runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+        switch try runner.runStage(stage, target: target) {
+        case .ingest(let o):
+            print("\(loaded.name) \(target) ingest: \(o.unchanged ? "unchanged, " : "")read=\(o.rowsRead) stored=\(o.rowsStored) quarantined=\(o.rowsQuarantined) version=\(o.version) labels=\(o.labelsLoaded)")
+        case .validate(let findings):
+            let c = Dictionary(grouping: findings, by: \.severity).mapValues(\.count)
+            print("\(loaded.name) \(target) validate: critical=\(c[.critical] ?? 0) warning=\(c[.warning] ?? 0) info=\(c[.info] ?? 0)")
+            for f in findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(f.column ?? "-"): \(f.message)") }
+        case .profile(let profiles):
+            print("\(loaded.name) \(target) profile: \(profiles.count) columns")
+        case .compare(let o):
+            let drifted = o.drift.filter(\.drifted).map(\.column)
+            print("\(loaded.name) \(target) compare: drifted=[\(drifted.joined(separator: ", "))] retraining=\(o.retraining.recommendation.rawValue)")
+            for f in o.findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(f.column ?? "-"): \(f.message)") }
+        case .render(let r):
+            print("\(loaded.name) \(target) render: \(r.status.rawValue) v\(r.version)\(r.written ? "" : " (unchanged)") \(r.directory)")
+        }
+    }
+}
+
+extension MLAudit {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a day's snapshot (or the baseline) into the warehouse, typed by the schema.",
+            discussion: "Malformed rows are quarantined with file, line, raw text and reason, never dropped. The same file ingested twice is a no-op.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var args: StageArguments
+        func run() throws { try runSingleStage(.ingest, args, global, allowBaseline: true) }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the data-quality checks on an ingested snapshot (or the baseline).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var args: StageArguments
+        func run() throws { try runSingleStage(.validate, args, global, allowBaseline: true) }
+    }
+
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compute column profiles of an ingested snapshot (or the baseline).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var args: StageArguments
+        func run() throws { try runSingleStage(.profile, args, global, allowBaseline: true) }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare a profiled day with the baseline: drift, performance, operations, technical debt.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var args: StageArguments
+        func run() throws { try runSingleStage(.compare, args, global, allowBaseline: false) }
+    }
+
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the day's report (HTML, Markdown, summary.json, manifest.json) as a new version when results changed.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var args: StageArguments
+        func run() throws { try runSingleStage(.render, args, global, allowBaseline: false) }
+    }
+}
