@@ -107,7 +107,7 @@ let package = Package(
         // Test support shared by the test targets (temporary directories, fixtures).
         .target(
             name: "TestSupport",
-            dependencies: ["AuditModel", "Definition", "Warehouse"],
+            dependencies: ["AuditModel", "Definition", "Warehouse", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
@@ -128,6 +128,6 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
     ]
 )

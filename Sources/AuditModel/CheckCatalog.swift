@@ -16,7 +16,7 @@ public enum CheckCatalog {
         advice: "Malformed rows were set aside, not loaded: query quarantinedRow for line, raw text and reason, and fix the upstream export.")
     public static let ingestTypeErrors = CheckInfo(
         id: "ingest.type_errors", stage: .ingest, category: .dataQuality, title: "Values not of the declared type",
-        advice: "Values that do not parse as the column's type were stored as null (on_type_error: null); a producer changed the column's format or type.")
+        advice: "Values that do not parse as the column's type were stored as null (on_type_error: set_null); a producer changed the column's format or type.")
     public static let ingestEmpty = CheckInfo(
         id: "ingest.empty_snapshot", stage: .ingest, category: .dataQuality, title: "Empty snapshot",
         advice: "The snapshot holds no data rows: the upstream job probably failed; nothing downstream of it can be trusted for this day.")

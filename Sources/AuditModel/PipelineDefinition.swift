@@ -287,7 +287,8 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
 }
 
 public enum TypeErrorPolicy: String, Codable, Sendable, CaseIterable {
-    case quarantine, null
+    case quarantine
+    case setNull = "set_null"
 }
 
 /// A pair of thresholds: at or above `warning` is a warning, at or above `critical` critical.

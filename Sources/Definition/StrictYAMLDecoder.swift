@@ -44,6 +44,11 @@ struct StrictYAMLDecoder {
             return .definition(
                 msg, file: file, line: mark.line,
                 hint: "Check indentation (spaces, not tabs), colons after keys and matching quotes.")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return .definition(
+                "duplicate key \(keys) in one mapping", file: file, line: context.mark.line,
+                hint: "Each key may appear once per mapping; remove or merge the repeated one.")
         case .reader(let problem, _, _, _):
             return .definition("cannot read the YAML text: \(problem)", file: file, hint: "Save the file as UTF-8.")
         default:
@@ -245,11 +250,6 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             }
             let name = ks.string
             let childPath = decoder.path.isEmpty ? name : decoder.path + "." + name
-            if let first = entries[name] {
-                throw decoder.fail(
-                    "duplicate key '\(childPath)' (first at line \(first.key.mark?.line ?? 0))",
-                    hint: "Remove one of the two.", line: k.mark?.line)
-            }
             if let known, !known.contains(name) {
                 var hint = "Expected one of: \(known.joined(separator: ", "))."
                 if let near = suggestion(for: name, among: known) { hint = "Did you mean '\(near)'? " + hint }

@@ -47,7 +47,7 @@ struct LoadCounts {
     var read = 0
     var stored = 0
     var quarantined = 0
-    /// Values that did not parse and were stored as null (on_type_error: null), per column.
+    /// Values that did not parse and were stored as null (on_type_error: set_null), per column.
     var typeErrors: [String: Int] = [:]
     /// NaN and infinite values in numeric columns (SQLite keeps them; counted for the report).
     var nonFinite: [String: Int] = [:]
@@ -168,7 +168,7 @@ struct SnapshotLoader {
             }
             if let failure {
                 let shown = rec.withField(fi, scratch: &scratch) { String(decoding: $0.prefix(80), as: UTF8.self) }
-                if col.onTypeError == .null {
+                if col.onTypeError == .setNull {
                     inserter.bindNull(j)
                     counts.typeErrors[col.name, default: 0] += 1
                 } else {

@@ -482,7 +482,7 @@ def evidently_hellinger_num(ref, cur):
 
 
 def evidently_hellinger_cat(ref, cur):
-    keys = set(ref) | set(cur)
+    keys = sorted(set(ref) | set(cur))  # Evidently iterates a set; sorted keeps this file reproducible
     rp = {k: ref.count(k) / len(ref) for k in keys}
     cp = {k: cur.count(k) / len(cur) for k in keys}
     hd = 0.0
