@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Ingest", "Warehouse", "AuditModel", "Statistics", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Warehouse", "AuditModel", "TestSupport"],

@@ -33,9 +33,9 @@ public enum KolmogorovSmirnov {
         public var pValue: Double
         /// The method that produced the p-value (.exact or .asymp; never .auto).
         public var method: Method
-        /// Sample sizes after NaN removal.
+        /// Size of the first sample after NaN removal.
         public var n1: Int
-        /// Sample sizes after NaN removal.
+        /// Size of the second sample after NaN removal.
         public var n2: Int
     }
 
