@@ -122,7 +122,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Ingest", "Warehouse", "AuditModel", "Statistics", "TestSupport"],
+        .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),

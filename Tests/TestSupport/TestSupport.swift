@@ -115,9 +115,16 @@ public enum TinyPipeline {
         return "id\(i),\(ts),\(xv),\(i % 7),\(color ?? colors[i % 3]),\(i % 4 == 0 ? "true" : "false"),\(score),\(pred),\(y),\(20 + i % 10)"
     }
 
-    /// A CSV with `count` rows.
-    public static func csv(_ count: Int, day: String = "2026-02-01", shift: Double = 0) -> String {
-        ([header] + (0..<count).map { row($0, day: day, shift: shift) }).joined(separator: "\n") + "\n"
+    /// A CSV with `count` rows; without the target column `y` when `withTarget` is false (labels
+    /// then come from a labels file).
+    public static func csv(_ count: Int, day: String = "2026-02-01", shift: Double = 0, withTarget: Bool = true) -> String {
+        let lines = [header] + (0..<count).map { row($0, day: day, shift: shift) }
+        guard !withTarget else { return lines.joined(separator: "\n") + "\n" }
+        return lines.map { line in
+            var f = line.split(separator: ",", omittingEmptySubsequences: false)
+            f.remove(at: 8)
+            return f.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
     }
 }
 

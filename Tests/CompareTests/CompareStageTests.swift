@@ -1,0 +1,163 @@
+import AuditModel
+import Definition
+import Foundation
+import Ingest
+import Profile
+import Statistics
+import Testing
+import TestSupport
+import Validate
+import Warehouse
+
+@testable import Compare
+
+@Suite("Drift engine")
+struct DriftEngineTests {
+    func numbers(_ n: Int, offset: Double = 0) -> [Double] { (0..<n).map { Double($0 % 97) + offset } }
+
+    @Test func autoFollowsEvidentlysRules() {
+        #expect(DriftEngine.autoMethod(reference: .numeric(numbers(500)), current: .numeric(numbers(100))) == .ks)
+        #expect(DriftEngine.autoMethod(reference: .numeric(numbers(5000)), current: .numeric(numbers(100))) == .wasserstein)
+        let fewValues = (0..<500).map { Double($0 % 4) }
+        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues), current: .numeric(fewValues)) == .chi2)
+        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues + fewValues + fewValues), current: .numeric(fewValues)) == .jensenshannon)
+        let binary = (0..<500).map { Double($0 % 2) }
+        #expect(DriftEngine.autoMethod(reference: .numeric(binary), current: .numeric(binary)) == .z)
+        #expect(DriftEngine.autoMethod(reference: .categorical(["a": 300, "b": 200, "c": 1]), current: .categorical(["a": 1])) == .chi2)
+        #expect(DriftEngine.autoMethod(reference: .categorical(["a": 300, "b": 200]), current: .categorical(["a": 1])) == .z)
+        #expect(DriftEngine.autoMethod(reference: .categorical(["a": 3000, "b": 200]), current: .categorical(["a": 1])) == .jensenshannon)
+    }
+
+    @Test func ksVerdictUsesPValueAtOrBelowThreshold() throws {
+        let ref = numbers(400), same = numbers(400), shifted = numbers(400, offset: 15)
+        let stable = try #require(DriftEngine.compare(column: "x", role: .feature, reference: .numeric(ref), current: .numeric(same), method: .ks, threshold: nil))
+        #expect(!stable.drifted)
+        #expect(stable.pValue == 1)
+        #expect(stable.threshold == 0.05)
+        let moved = try #require(DriftEngine.compare(column: "x", role: .feature, reference: .numeric(ref), current: .numeric(shifted), method: .ks, threshold: nil))
+        #expect(moved.drifted)
+        let ks = try #require(KolmogorovSmirnov.twoSample(ref, shifted))
+        #expect(moved.statistic == ks.statistic)
+        #expect(moved.pValue == ks.pValue)
+        #expect(moved.extra["wasserstein_normed"] != nil && moved.extra["psi"] != nil && moved.extra["jensenshannon"] != nil)
+    }
+
+    @Test func distanceVerdictAtOrAboveThreshold() throws {
+        let ref = numbers(2000), cur = numbers(2000, offset: 2)
+        let w = try #require(Distances.wassersteinNormed(reference: ref, current: cur))
+        let atThreshold = try #require(DriftEngine.compare(column: "x", role: .feature, reference: .numeric(ref), current: .numeric(cur), method: .wasserstein, threshold: w))
+        #expect(atThreshold.drifted)
+        #expect(atThreshold.statistic == w)
+        #expect(atThreshold.pValue == nil)
+        let above = try #require(DriftEngine.compare(column: "x", role: .feature, reference: .numeric(ref), current: .numeric(cur), method: .wasserstein, threshold: w * 1.0001))
+        #expect(!above.drifted)
+    }
+
+    @Test func categoricalMethodFallsBackWhenNotApplicable() throws {
+        let r = try #require(DriftEngine.compare(
+            column: "c", role: .feature, reference: .categorical(["a": 50, "b": 50]), current: .categorical(["a": 90, "b": 10]),
+            method: .ks, threshold: nil))
+        #expect(r.method == .z)
+        #expect(r.drifted)
+        #expect(r.extra["chi2_p_value"] != nil)
+    }
+
+    @Test func emptySampleGivesNoResult() {
+        #expect(DriftEngine.compare(column: "x", role: .feature, reference: .numeric([]), current: .numeric([1]), method: .auto, threshold: nil) == nil)
+    }
+}
+
+@Suite("Compare stage")
+struct CompareStageTests {
+    /// Baseline of 300 rows (accuracy exactly 2/3 by construction) and a day of 300 rows.
+    func prepare(_ dir: TemporaryDirectory, dayShift: Double = 0, dayLabels: String? = nil, extra: String = "",
+                 dayConfig: String? = nil) throws -> (LoadedDefinition, Warehouse) {
+        var text = TinyPipeline.yaml(root: dir.path, extra: extra)
+        if dayConfig != nil {
+            text = text.replacingOccurrences(of: "  trained_at: 2026-01-01\n", with: "  trained_at: 2026-01-01\n  config: configs/{date}.json\n  training_config: configs/training.json\n")
+            dir.write("configs/training.json", #"{"threshold": 0.5, "params": {"depth": 6}, "features": ["x", "n"]}"#)
+            dir.write("configs/2026-02-01.json", dayConfig!)
+        }
+        let loaded = try DefinitionLoader.parse(text: text, file: dir.write("tiny.yaml", text))
+        dir.write("baseline.csv", TinyPipeline.csv(300, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(300, shift: dayShift, withTarget: dayLabels == nil))
+        if let dayLabels { dir.write("labels/2026-02-01.csv", dayLabels) }
+        let w = try Warehouse(path: loaded.warehousePath)
+        for target in [AuditTarget.baseline, .day(Day("2026-02-01")!)] {
+            _ = try IngestStage(loaded: loaded, warehouse: w, logger: testLogger).run(target, runId: nil, stageRunId: nil)
+            try ValidateStage(loaded: loaded, warehouse: w, logger: testLogger).run(target, stageRunId: nil)
+            try ProfileStage(loaded: loaded, warehouse: w, logger: testLogger).run(target, stageRunId: nil)
+        }
+        return (loaded, w)
+    }
+
+    func compare(_ loaded: LoadedDefinition, _ w: Warehouse) throws -> CompareOutcome {
+        try CompareStage(loaded: loaded, warehouse: w, logger: testLogger).run(Day("2026-02-01")!, stageRunId: nil)
+    }
+
+    /// Labels for the day's rows: `correct(i)` decides whether the label equals the prediction.
+    func labels(_ correct: (Int) -> Bool) -> String {
+        var out = "id,y\n"
+        for i in 0..<300 {
+            let pred = Double((i * 13) % 100) / 100 >= 0.5 ? 1 : 0
+            out += "id\(i),\(correct(i) ? pred : 1 - pred)\n"
+        }
+        return out
+    }
+
+    @Test func sameDistributionDoesNotDrift() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir)
+        let out = try compare(loaded, w)
+        #expect(out.drift.filter(\.drifted).isEmpty)
+        #expect(out.drift.map(\.column).sorted() == ["color", "flag", "n", "pred", "score", "x", "y"])
+        #expect(out.retraining.recommendation == .notNeeded)
+        #expect(out.performance.labelsAvailable, "the target column is in the day's file")
+        #expect(out.performance.metrics.first { $0.name == "accuracy" }?.current == 200.0 / 300.0)
+    }
+
+    @Test func shiftedFeatureDriftsAndIsExplained() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, dayShift: 25)
+        let out = try compare(loaded, w)
+        let x = try #require(out.drift.first { $0.column == "x" })
+        #expect(x.method == .ks, "300 baseline rows: a test, as Evidently")
+        #expect(x.drifted)
+        #expect(out.findings.map(\.check).contains("drift.feature"))
+        #expect(out.retraining.recommendation == .watch)
+        let stored = try w.read { try $0.drift(snapshotId: 2) }
+        #expect(stored.count == out.drift.count)
+    }
+
+    @Test func realizedPerformanceFromLateLabels() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, dayLabels: labels { $0 % 2 == 0 })
+        let out = try compare(loaded, w)
+        #expect(out.performance.labelsAvailable)
+        #expect(out.performance.labelledRows == 300)
+        let accuracy = try #require(out.performance.metrics.first { $0.name == "accuracy" })
+        #expect(accuracy.current == 0.5)
+        #expect(accuracy.baseline == 200.0 / 300.0)
+        let drop = try #require(out.findings.first { $0.check == "performance.drop" })
+        #expect(drop.severity == .critical)
+        #expect(out.retraining.recommendation == .recommended)
+    }
+
+    @Test func configurationDiffIsATechnicalDebtFinding() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, dayConfig: #"{"threshold": 0.3, "params": {"depth": 6}, "features": ["x", "n", "z"]}"#)
+        let out = try compare(loaded, w)
+        let f = try #require(out.findings.first { $0.check == "debt.config_changed" })
+        #expect(f.message == "the served configuration differs from the training configuration in 2 settings: features: [x, n] → [x, n, z]; threshold: 0.5 → 0.3")
+    }
+
+    @Test func latencyOverSLO() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, extra: "operational:\n  latency_p95_ms: {warning: 25, critical: 40}")
+        let out = try compare(loaded, w)
+        let f = try #require(out.findings.first { $0.check == "operational.latency" })
+        #expect(f.severity == .warning)
+        let p95 = out.operational.metrics.first { $0.name == "latency_p95_ms" }
+        #expect(p95?.current == 29)
+    }
+}
