@@ -124,7 +124,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Warehouse", "AuditModel", "TestSupport"],
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),

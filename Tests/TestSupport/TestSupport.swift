@@ -7,7 +7,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
     public init(_ label: String = "mlaudit-test") {
-        path = NSTemporaryDirectory() + "/\(label)-\(UUID().uuidString)"
+        var tmp = NSTemporaryDirectory()
+        while tmp.hasSuffix("/") { tmp.removeLast() }
+        path = tmp + "/\(label)-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

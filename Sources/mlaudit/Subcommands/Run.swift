@@ -35,7 +35,6 @@ extension MLAudit {
         var failOn: Severity = .critical
 
         func validate() throws {
-            if pipelines.isEmpty { throw ValidationError("Please give at least one pipeline definition, e.g. pipelines/demo.yaml.") }
             if date != nil, since != nil || until != nil {
                 throw ValidationError("--date cannot be combined with --since or --until.")
             }

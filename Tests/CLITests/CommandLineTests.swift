@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `mlaudit` binary as a user would and checks exit status and output.
+@Suite("Command line")
+struct CommandLineTests {
+    @Test func helpListsTheStages() throws {
+        let r = try BuiltExecutable.run(["--help"])
+        #expect(r.status == 0)
+        for command in ["run", "ingest", "validate", "profile", "compare", "render", "demo"] {
+            #expect(r.stdout.contains("  \(command)"), "\(command)")
+        }
+        #expect(r.stdout.contains("Exit status: 0 ok; 1"))
+    }
+
+    @Test(arguments: ["run", "ingest", "validate", "profile", "compare", "render", "demo"])
+    func everySubcommandExplainsItself(_ command: String) throws {
+        let r = try BuiltExecutable.run([command, "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("USAGE: mlaudit \(command)"))
+        #expect(r.stdout.contains("OVERVIEW:"))
+    }
+
+    @Test func badUsageExits64() throws {
+        let r = try BuiltExecutable.run(["run"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("Missing expected argument '<pipelines> ...'"))
+        let noDate = try BuiltExecutable.run(["compare", "x.yaml"])
+        #expect(noDate.status == 64)
+        #expect(noDate.stderr.contains("Please give --date YYYY-MM-DD."))
+        let badDate = try BuiltExecutable.run(["run", "x.yaml", "--date", "2026-13-01"])
+        #expect(badDate.status == 64)
+    }
+
+    @Test func misspelledKeyExits2WithKeyAndLine() throws {
+        let dir = TemporaryDirectory()
+        let text = TinyPipeline.yaml(root: dir.path).replacingOccurrences(of: "warehouse: tiny.sqlite", with: "warehous: tiny.sqlite")
+        let path = dir.write("tiny.yaml", text)
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("warehous:") }! + 1
+        let r = try BuiltExecutable.run(["run", path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("tiny.yaml:\(line): unknown key 'warehous' at the top level. Did you mean 'warehouse'?"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func missingSnapshotIsAClearMessage() throws {
+        let dir = TemporaryDirectory()
+        _ = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(20, day: "2026-01-01"))
+        let r = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml", "--date", "2026-02-01"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("snapshot for 2026-02-01 not found"))
+        #expect(r.stderr.contains("days/2026-02-01.csv"))
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+        #expect(r.stdout.contains("tiny 2026-02-01 failed at ingest"))
+    }
+
+    @Test func runWritesReportsAndOneLinePerDate() throws {
+        let dir = TemporaryDirectory()
+        _ = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(30))
+        dir.write("days/2026-02-02.csv", TinyPipeline.csv(30, day: "2026-02-02"))
+        let r = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("tiny 2026-02-01 ok v1 retraining=not_needed critical=0 warning=0 ") == true)
+        #expect(dir.exists("reports/tiny/2026-02-02/v1/report.html"))
+        let again = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"])
+        #expect(again.status == 0)
+        #expect(again.stdout == "tiny: nothing to do (no new snapshot)\n")
+    }
+
+    @Test func demoWritesTheSameBytesTwice() throws {
+        let a = TemporaryDirectory(), b = TemporaryDirectory()
+        for d in [a, b] {
+            let r = try BuiltExecutable.run(["demo", "--out", d.path, "--days", "3", "--rows", "50", "--baseline-rows", "100"])
+            #expect(r.status == 0)
+        }
+        for file in ["baseline.csv", "snapshots/2026-11-03.csv", "model/serving/2026-11-02.json"] {
+            #expect(a.read(file) != nil)
+            #expect(a.read(file) == b.read(file), "\(file)")
+        }
+    }
+}

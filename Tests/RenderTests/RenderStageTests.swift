@@ -1,0 +1,111 @@
+import AuditModel
+import Foundation
+import Testing
+import TestSupport
+import Warehouse
+
+@testable import Render
+
+/// Render tests run the earlier stages through the pipeline runner on the tiny pipeline.
+@Suite("Render")
+struct RenderStageTests {
+    @Test func writesVersionedReportFiles() throws {
+        let fixture = try RenderFixture()
+        let out = try fixture.render()
+        #expect(out.version == 1)
+        #expect(out.written)
+        #expect(out.directory == fixture.dir.path + "/reports/tiny/2026-02-01/v1")
+        for name in ["report.html", "report.md", "summary.json", "manifest.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.directory + "/" + name), "\(name)")
+        }
+        let summary = try JSONDecoder().decode(AuditSummary.self, from: Data(contentsOf: URL(fileURLWithPath: out.directory + "/summary.json")))
+        #expect(summary.schemaVersion == 1)
+        #expect(summary.pipeline == "tiny")
+        #expect(summary.date == "2026-02-01")
+        #expect(summary.version == 1)
+        #expect(summary.rows == .init(read: 31, stored: 30, quarantined: 1))
+        #expect(summary.status == .warning)
+        #expect(summary.findings.map(\.check).contains("quality.quarantined_rows"))
+        #expect(summary.drift.featureCount == 4)
+        #expect(summary.retraining.recommendation == .notNeeded)
+    }
+
+    @Test func unchangedResultsWriteNothingAndChangedResultsWriteANewVersion() throws {
+        let fixture = try RenderFixture()
+        let first = try fixture.render()
+        let again = try fixture.render()
+        #expect(!again.written)
+        #expect(again.version == 1)
+        let before = try Data(contentsOf: URL(fileURLWithPath: first.directory + "/report.html"))
+        // New data for the day: re-ingest and re-run; the report gets v2 and v1 stays.
+        fixture.dir.write("days/2026-02-01.csv", TinyPipeline.csv(30, shift: 40))
+        try fixture.runStages()
+        let changed = try fixture.render()
+        #expect(changed.written)
+        #expect(changed.version == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first.directory + "/report.html")) == before)
+        let reports = try fixture.warehouse.read { try $0.reports(pipelineId: 1) }
+        #expect(reports.map(\.version) == [1, 2])
+        #expect(reports[1].previousManifestSha256 == reports[0].manifestSha256)
+    }
+
+    @Test func manifestHashesTheFilesBesideIt() throws {
+        let fixture = try RenderFixture()
+        let out = try fixture.render()
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: out.directory + "/manifest.json")))
+        #expect(manifest.files.map(\.name) == ["report.html", "report.md", "summary.json"])
+        for f in manifest.files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: out.directory + "/" + f.name))
+            #expect(f.sha256 == sha256Hex(data))
+            #expect(f.bytes == data.count)
+        }
+        #expect(manifest.inputs.map(\.role) == ["snapshot", "baseline", "definition"])
+        #expect(manifest.previousManifestSha256 == nil)
+    }
+
+    @Test func htmlIsSelfContainedAndEscaped() throws {
+        let fixture = try RenderFixture(color: "<script>alert(1)</script>")
+        let out = try fixture.render()
+        let html = try String(contentsOfFile: out.directory + "/report.html", encoding: .utf8)
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        let md = try String(contentsOfFile: out.directory + "/report.md", encoding: .utf8)
+        #expect(!md.contains("<script"))
+        #expect(md.contains("| Rows read | Stored | Quarantined | Quarantined share |"))
+    }
+
+    @Test func markdownEscapesTableBreakingCharacters() {
+        #expect(TextEscaping.markdown("a|b <c> d_e") == "a\\|b &lt;c&gt; d\\_e")
+        #expect(TextEscaping.html("a|b") == "a|b")
+    }
+}
+
+/// A tiny pipeline with a baseline and one day, run through validate, profile and compare.
+struct RenderFixture {
+    let dir = TemporaryDirectory()
+    let loaded: LoadedDefinition
+    let warehouse: Warehouse
+
+    init(color: String? = nil) throws {
+        loaded = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        var rows = [TinyPipeline.header]
+        for i in 0..<30 { rows.append(TinyPipeline.row(i, color: i == 0 ? color : nil)) }
+        rows.append("broken,row")
+        dir.write("days/2026-02-01.csv", rows.joined(separator: "\n") + "\n")
+        warehouse = try Warehouse(path: loaded.warehousePath)
+        try runStages(baseline: true)
+    }
+
+    func runStages(baseline: Bool = false) throws {
+        let runner = StageHarness(loaded: loaded, warehouse: warehouse)
+        if baseline { try runner.baseline() }
+        try runner.day(Day("2026-02-01")!)
+    }
+
+    func render() throws -> RenderOutcome {
+        try RenderStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(Day("2026-02-01")!, runId: nil, stageRunId: nil)
+    }
+}
