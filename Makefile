@@ -46,8 +46,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: build
-	@echo "Benchmarks arrive with the performance work; see docs/benchmarks.md."
+bench: deps
+	$(SWIFT) build -c release --product mlaudit-bench
+	$(RELEASE_DIR)/mlaudit-bench all
 
 install: build
 	install -d $(PREFIX)/bin

@@ -103,6 +103,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // The benchmarks behind `make bench` (not installed; numbers in docs/benchmarks.md).
+        .executableTarget(
+            name: "mlaudit-bench",
+            dependencies: [
+                "AuditModel", "Definition", "Warehouse", "Ingest", "Validate", "Profile", "Compare", "Statistics",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // Test support shared by the test targets (temporary directories, fixtures).
         .target(
