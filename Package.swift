@@ -122,7 +122,7 @@ let package = Package(
                     resources: [.copy("Reference")], swiftSettings: swiftSettings),
         .testTarget(name: "DefinitionTests", dependencies: ["Definition", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport"],
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
