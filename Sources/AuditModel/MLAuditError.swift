@@ -105,6 +105,13 @@ extension MLAuditError {
         MLAuditError(.missingPrerequisite, message, hint: hint)
     }
 
+    /// A stage needs a snapshot's stored rows, but retention deleted them.
+    public static func rowsPurged(_ target: String, definition: String) -> MLAuditError {
+        MLAuditError(
+            .missingPrerequisite, "the stored rows of \(target) were deleted by retention (retention.raw_days)",
+            hint: "Its reports, profiles and findings are kept. To audit it again, run `mlaudit run \(definition) --date \(target) --force`: ingest reloads the rows from the source file if it still exists.")
+    }
+
     public static func output(_ path: String, cause: String) -> MLAuditError {
         MLAuditError(.output, "cannot write", file: path, hint: "Check that the folder is writable and the disk is not full.", cause: cause)
     }

@@ -23,10 +23,14 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var report: ReportSpec?
     /// SQLite warehouse file. Default `warehouse/NAME.sqlite`.
     public var warehouse: String?
+    /// How long raw rows are kept.
+    public var retention: RetentionSpec?
+    /// A command run after each audited date.
+    public var notify: NotifySpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
-            operational, retraining, report, warehouse
+            operational, retraining, report, warehouse, retention, notify
     }
 
     public init(
@@ -537,5 +541,37 @@ public struct ReportSpec: Codable, Sendable, Equatable {
     public init(formats: [ReportFormat]? = nil, output: String? = nil) {
         self.formats = formats
         self.output = output
+    }
+}
+
+/// Retention of raw data. Profiles, findings, metrics, the ledger and reports are kept forever;
+/// the baseline is never deleted.
+public struct RetentionSpec: Codable, Sendable, Equatable {
+    /// Stored rows (and labels) of daily snapshots older than this many days before the newest
+    /// snapshot date are deleted after a run. Unset: kept forever.
+    public var rawDays: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case rawDays = "raw_days"
+    }
+
+    public init(rawDays: Int? = nil) { self.rawDays = rawDays }
+}
+
+/// A command run after each audited date (mail, chat, ticket system: the tool knows none of them).
+public struct NotifySpec: Codable, Sendable, Equatable {
+    /// Run with `/bin/sh -c`, with MLAUDIT_* variables in its environment (docs/operations.md).
+    public var command: String
+    /// Seconds before the command is killed. Default 30.
+    public var timeoutSeconds: Double?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case command
+        case timeoutSeconds = "timeout_seconds"
+    }
+
+    public init(command: String, timeoutSeconds: Double? = nil) {
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
     }
 }

@@ -48,6 +48,7 @@ public struct CompareStage {
                 throw MLAuditError.prerequisite(
                     "the baseline has not been ingested", hint: "Run `mlaudit run \(loaded.path)`; it prepares the baseline first.")
             }
+            if snapshot.rowsPurgedAt != nil { throw MLAuditError.rowsPurged(day.description, definition: loaded.path) }
             let dayProfiles = try store.profiles(snapshotId: snapshot.id)
             let baseProfiles = try store.profiles(snapshotId: baseline.id)
             guard !dayProfiles.isEmpty || snapshot.rowsStored == 0, !baseProfiles.isEmpty else {

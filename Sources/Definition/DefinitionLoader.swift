@@ -87,6 +87,17 @@ struct DefinitionChecker {
         if let formats = d.report?.formats, formats.isEmpty {
             throw fail("'report.formats' is empty", key: "report.formats", hint: "List at least one of html, md, json.")
         }
+        if let days = d.retention?.rawDays, days < 1 {
+            throw fail("'retention.raw_days' must be at least 1, found \(days)", key: "retention.raw_days")
+        }
+        if let notify = d.notify {
+            if notify.command.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw fail("'notify.command' is empty", key: "notify.command", hint: "Give a shell command, or remove 'notify'.")
+            }
+            if let t = notify.timeoutSeconds, !(t > 0) {
+                throw fail("'notify.timeout_seconds' must be positive, found \(t)", key: "notify.timeout_seconds")
+            }
+        }
         if let age = d.model.maxAgeDays, age <= 0 {
             throw fail("'model.max_age_days' must be positive, found \(age)", key: "model.max_age_days")
         }
@@ -212,3 +223,5 @@ extension PerformanceSpec: DefinitionKeyed { static var yamlKeys: [String] { Cod
 extension OperationalSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension RetrainingSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension ReportSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension RetentionSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension NotifySpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }

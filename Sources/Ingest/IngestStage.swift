@@ -75,9 +75,20 @@ public struct IngestStage {
             var outcome: IngestOutcome
             var findings: [Finding] = []
             if let current, current.sha256 == digest.sha256 {
+                var reloaded = false
+                if current.rowsPurgedAt != nil {
+                    // Retention deleted the rows; the same bytes are back: load them into the same snapshot.
+                    let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
+                    try store.deleteStoredRows(table, snapshotId: current.id)
+                    let result = try loadSnapshot(store, table: table, snapshotId: current.id, path: path, source: source)
+                    try store.finishSnapshot(
+                        current.id, read: result.counts.read, stored: result.counts.stored, quarantined: result.counts.quarantined)
+                    try store.clearPurged(current.id)
+                    reloaded = true
+                }
                 outcome = IngestOutcome(
                     snapshotId: current.id, version: current.version, rowsRead: current.rowsRead,
-                    rowsStored: current.rowsStored, rowsQuarantined: current.rowsQuarantined, unchanged: true,
+                    rowsStored: current.rowsStored, rowsQuarantined: current.rowsQuarantined, unchanged: !reloaded,
                     labelsLoaded: 0)
                 findings = try store.findings(snapshotId: current.id, stage: .ingest).filter {
                     $0.check != CheckCatalog.ingestLabelsUnmatched.id && $0.check != CheckCatalog.ingestModelConfigMissing.id

@@ -71,6 +71,7 @@ struct SnapshotLoader {
         var counts = LoadCounts()
         var scratch: [UInt8] = []
         var extraScratch: [UInt8] = []
+        let faultArmed = FaultInjection.isArmed
         try reader.forEach(
             record: { rec in
                 guard let m = mapping else {
@@ -95,6 +96,7 @@ struct SnapshotLoader {
                 if !m.extras.isEmpty { extra = extrasJSON(rec, m, &extraScratch) }
                 try inserter.insert(snapshotId: snapshotId, line: rec.line, extra: extra)
                 counts.stored += 1
+                if faultArmed { FaultInjection.point("ingest-row") }
             },
             malformed: { line, raw, reason in
                 if mapping == nil {

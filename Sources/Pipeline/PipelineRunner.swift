@@ -74,21 +74,27 @@ public struct PipelineRunner {
     }
 
     /// Runs every stage for each of `days`, preparing the baseline first.
-    public func run(days: [Day]) -> RunReport {
+    ///
+    /// Holds the pipeline's lock for the whole run. A day whose snapshot, labels and model
+    /// configuration are unchanged resumes at its first stage that has not completed (so a
+    /// run killed mid-way picks up where it stopped); `force` re-runs every stage (a new report
+    /// version is still written only when the results changed). After the days, retention
+    /// deletes old raw rows when the definition asks for it.
+    public func run(days: [Day], force: Bool = false) -> RunReport {
         var report = RunReport(pipeline: loaded.name, runId: nil, days: [], error: nil)
+        let lock: PipelineLock
         let warehouse: Warehouse
-        do { warehouse = try openWarehouse() } catch {
-            report.error = asAuditError(error)
-            return report
-        }
         let runId: Int64
         do {
+            lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
+            warehouse = try openWarehouse()
             runId = try startRun(warehouse)
             report.runId = runId
         } catch {
             report.error = asAuditError(error)
             return report
         }
+        defer { withExtendedLifetime(lock) {} }
         do {
             try prepareBaseline(warehouse, runId: runId)
         } catch {
@@ -97,14 +103,21 @@ public struct PipelineRunner {
             return report
         }
         for day in days {
-            report.days.append(runDay(day, warehouse: warehouse, runId: runId))
+            let result = runDay(day, warehouse: warehouse, runId: runId, force: force)
+            report.days.append(result)
+            if let notify = loaded.definition.notify {
+                Notifier(spec: notify, logger: logger).notify(pipeline: loaded.name, result: result)
+            }
         }
+        applyRetention(warehouse)
         finishRun(warehouse, runId, report)
         return report
     }
 
-    /// Runs one stage for one target, in a run of its own.
+    /// Runs one stage for one target, in a run of its own (holding the pipeline's lock).
     public func runStage(_ stage: Stage, target: AuditTarget) throws -> StageOutput {
+        let lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
+        defer { withExtendedLifetime(lock) {} }
         let warehouse = try openWarehouse()
         let runId = try startRun(warehouse)
         do {
@@ -115,6 +128,23 @@ public struct PipelineRunner {
             let e = asAuditError(error)
             try? warehouse.write { try $0.finishRun(runId, ok: false, exitStatus: e.exitStatus, error: e.description) }
             throw e
+        }
+    }
+
+    /// Deletes raw rows older than `retention.raw_days` before the newest snapshot date.
+    func applyRetention(_ warehouse: Warehouse) {
+        guard let days = loaded.definition.retention?.rawDays else { return }
+        do {
+            let purged = try warehouse.write { store -> [(date: String, rows: Int)] in
+                let pipelineId = try store.ensurePipeline(loaded.name)
+                guard let newest = try store.newestDailyDate(pipelineId: pipelineId).flatMap({ Day($0) }) else { return [] }
+                return try store.purgeRows(pipelineId: pipelineId, before: newest.adding(days: -days).description)
+            }
+            if !purged.isEmpty {
+                logger.info("retention: deleted \(purged.reduce(0) { $0 + $1.rows }) stored rows of \(purged.count) snapshots older than \(days) days")
+            }
+        } catch {
+            logger.error("retention failed (the audit results are unaffected): \(asAuditError(error).description)")
         }
     }
 
@@ -130,11 +160,28 @@ public struct PipelineRunner {
         _ = try execute(.profile, target: .baseline, warehouse: warehouse, runId: runId)
     }
 
-    func runDay(_ day: Day, warehouse: Warehouse, runId: Int64) -> DayResult {
+    func runDay(_ day: Day, warehouse: Warehouse, runId: Int64, force: Bool) -> DayResult {
         var result = DayResult(day: day)
-        for stage in Stage.allCases {
+        var stages = Stage.allCases
+        do {
+            FaultInjection.point("before-ingest")
+            let ingest = try execute(.ingest, target: .day(day), warehouse: warehouse, runId: runId)
+            FaultInjection.point("after-ingest")
+            stages.removeFirst()
+            if case .ingest(let outcome) = ingest, !force, outcome.unchanged, outcome.labelsLoaded == 0 {
+                stages = try firstIncomplete(day, after: .ingest, warehouse: warehouse)
+            }
+        } catch {
+            result.error = asAuditError(error)
+            result.failedStage = .ingest
+            logger.error("\(loaded.name) \(day): ingest failed: \(result.error!.description)")
+            return result
+        }
+        for stage in stages {
             do {
+                FaultInjection.point("before-\(stage.rawValue)")
                 let out = try execute(stage, target: .day(day), warehouse: warehouse, runId: runId)
+                FaultInjection.point("after-\(stage.rawValue)")
                 if case .render(let r) = out { result.report = r }
             } catch {
                 result.error = asAuditError(error)
@@ -143,7 +190,30 @@ public struct PipelineRunner {
                 return result
             }
         }
+        if result.report == nil {
+            // Everything was already complete: report the current version without re-rendering.
+            result.report = try? currentReport(day, warehouse: warehouse)
+        }
         return result
+    }
+
+    /// The stages after `stage` from the first one whose latest ledger entry is not `ok`.
+    func firstIncomplete(_ day: Day, after stage: Stage, warehouse: Warehouse) throws -> [Stage] {
+        let later = Stage.allCases.filter { $0 > stage }
+        return try warehouse.read { store in
+            guard let pipelineId = try store.ensurePipelineIfExists(loaded.name) else { return later }
+            for (i, s) in later.enumerated() {
+                if try store.lastStageRun(pipelineId: pipelineId, date: day.description, stage: s)?.status != .ok {
+                    return Array(later[i...])
+                }
+            }
+            return []
+        }
+    }
+
+    /// The latest rendered report of a day, as a render outcome (nothing new written).
+    func currentReport(_ day: Day, warehouse: Warehouse) throws -> RenderOutcome? {
+        try RenderStage(loaded: loaded, warehouse: warehouse, logger: logger).current(day)
     }
 
     /// What a stage returned.
@@ -181,11 +251,16 @@ public struct PipelineRunner {
         }
     }
 
+    /// Records a new run; runs and stages left `running` by a killed process are marked failed.
     func startRun(_ warehouse: Warehouse) throws -> Int64 {
         try warehouse.write { store in
             let pipelineId = try store.ensurePipeline(loaded.name)
             let definitionId = try store.recordDefinition(pipelineId: pipelineId, loaded)
-            return try store.startRun(pipelineId: pipelineId, definitionId: definitionId, command: command)
+            let runId = try store.startRun(pipelineId: pipelineId, definitionId: definitionId, command: command)
+            if try store.markInterrupted(pipelineId: pipelineId, exceptRun: runId) > 0 {
+                logger.notice("\(loaded.name): an earlier run was interrupted; resuming its unfinished stages")
+            }
+            return runId
         }
     }
 

@@ -35,6 +35,7 @@ public struct ProfileStage {
                     "\(target) has not been ingested",
                     hint: "Run `mlaudit ingest \(loaded.path) \(target == .baseline ? "--baseline" : "--date \(target)")` first.")
             }
+            if snapshot.rowsPurgedAt != nil { throw MLAuditError.rowsPurged(target.description, definition: loaded.path) }
             var baselineProfiles: [String: ColumnProfile] = [:]
             if target != .baseline {
                 guard let base = try store.currentSnapshot(pipelineId: pipelineId, kind: .baseline, date: "baseline") else {

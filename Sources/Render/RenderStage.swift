@@ -56,7 +56,13 @@ public struct RenderStage {
                 directory: latest.directory, version: latest.version, status: s.status,
                 recommendation: s.retraining.recommendation, written: false, findingCounts: s.findingCounts)
         }
-        let version = max(latest?.version ?? 0, Self.highestVersionOnDisk(dateDir)) + 1
+        let onDisk = Self.highestVersionOnDisk(dateDir)
+        if onDisk > (latest?.version ?? 0),
+            let adopted = try adoptOrphan(dateDir + "/v\(onDisk)", version: onDisk, contentHash: contentHash, data: data, runId: runId, stageRunId: stageRunId)
+        {
+            return adopted
+        }
+        let version = max(latest?.version ?? 0, onDisk) + 1
         let summary = data.summary(version: version)
         let formats = Set(loaded.definition.report?.formats ?? ReportFormat.allCases)
         var files: [(String, Data)] = [("summary.json", try encodeSummary(summary))]
@@ -80,6 +86,7 @@ public struct RenderStage {
         files.append(("manifest.json", manifestData))
         let directory = dateDir + "/v\(version)"
         try ReportFiles.writeAtomically(files, to: directory)
+        FaultInjection.point("render-after-write")
         let manifestHash = sha256Hex(manifestData)
         try warehouse.write { store in
             _ = try store.insertReport(
@@ -93,6 +100,49 @@ public struct RenderStage {
         return RenderOutcome(
             directory: directory, version: version, status: summary.status, recommendation: summary.retraining.recommendation,
             written: true, findingCounts: summary.findingCounts)
+    }
+
+    /// A version folder written by a run that was killed before recording it in the ledger:
+    /// when its manifest holds these very results and its files match their hashes, it is
+    /// recorded now instead of writing a duplicate version.
+    func adoptOrphan(_ directory: String, version: Int, contentHash: String, data: ReportData, runId: Int64?, stageRunId: Int64?)
+        throws -> RenderOutcome?
+    {
+        guard let manifestData = FileManager.default.contents(atPath: directory + "/manifest.json"),
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: manifestData),
+            manifest.contentSha256 == contentHash, manifest.version == version
+        else { return nil }
+        for f in manifest.files {
+            guard let bytes = FileManager.default.contents(atPath: directory + "/" + f.name), sha256Hex(bytes) == f.sha256 else { return nil }
+        }
+        let manifestHash = sha256Hex(manifestData)
+        try warehouse.write { store in
+            _ = try store.insertReport(
+                pipelineId: data.pipelineId, date: data.day.description, version: version, snapshotId: data.snapshot.id,
+                directory: directory, status: manifest.status, contentSha256: contentHash, manifestSha256: manifestHash,
+                previousManifestSha256: manifest.previousManifestSha256, runId: runId,
+                files: manifest.files.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)])
+            if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
+        }
+        let s = data.summary(version: version)
+        logger.notice("render \(data.day): recorded \(directory), written by an interrupted run")
+        return RenderOutcome(
+            directory: directory, version: version, status: s.status, recommendation: s.retraining.recommendation,
+            written: true, findingCounts: s.findingCounts)
+    }
+
+    /// The latest rendered version of `day`, from the ledger and its summary.json (nothing is
+    /// written). Nil when the day has no report yet.
+    public func current(_ day: Day) throws -> RenderOutcome? {
+        guard let latest = try warehouse.read({ store -> ReportRecord? in
+            guard let id = try store.ensurePipelineIfExists(loaded.name) else { return nil }
+            return try store.latestReport(pipelineId: id, date: day.description)
+        }) else { return nil }
+        let data = try Data(contentsOf: URL(fileURLWithPath: latest.directory + "/summary.json"))
+        let s = try JSONDecoder().decode(AuditSummary.self, from: data)
+        return RenderOutcome(
+            directory: latest.directory, version: latest.version, status: s.status, recommendation: s.retraining.recommendation,
+            written: false, findingCounts: s.findingCounts)
     }
 
     func manifestInputs(_ d: ReportData) -> [Manifest.InputEntry] {

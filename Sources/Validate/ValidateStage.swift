@@ -35,6 +35,7 @@ public struct ValidateStage {
                 throw MLAuditError.prerequisite(
                     "\(target) has not been ingested", hint: "Run `mlaudit ingest \(loaded.path) \(targetFlag(target))` first.")
             }
+            if snapshot.rowsPurgedAt != nil { throw MLAuditError.rowsPurged(target.description, definition: loaded.path) }
             let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
             let ingestMetrics = try store.metrics(snapshotId: snapshot.id)
             var checks = Checks(loaded: loaded, snapshot: snapshot, target: target, ingestMetrics: ingestMetrics)

@@ -183,6 +183,11 @@ enum Migrations {
                 );
                 """)
         }
+        m.registerMigration("v2-operations") { db in
+            try db.execute(sql: """
+                ALTER TABLE snapshot ADD COLUMN rowsPurgedAt TEXT;
+                """)
+        }
         return m
     }
 }

@@ -61,6 +61,24 @@ public final class Warehouse: Sendable {
         try wrap { try queue.write { db in try body(Store(db: db)) } }
     }
 
+    /// Reclaims the space of deleted rows: checkpoints the WAL and rebuilds the file (VACUUM).
+    /// Returns the file size before and after, in bytes.
+    public func vacuum() throws -> (before: Int, after: Int) {
+        func size() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+                + ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0)
+        }
+        let before = size()
+        try wrap {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        return (before, size())
+    }
+
     /// `PRAGMA integrity_check` result lines ("ok" when healthy).
     public func integrityCheck() throws -> [String] {
         try wrap { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } }

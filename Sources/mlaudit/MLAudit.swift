@@ -17,7 +17,7 @@ struct MLAudit: ParsableCommand {
             not finish (bad definition, unreadable input, internal error); 64 bad usage.
             """,
         version: MLAuditVersion.current,
-        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self])
+        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, Vacuum.self])
 }
 
 /// Options every command shares.
@@ -28,9 +28,22 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log only errors to stderr.")
     var quiet = false
 
+    @Option(help: "Log line format on stderr: text, or json (one object per line, for log collectors).")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
     func bootstrapLogging() -> Logger {
         let level: Logger.Level = verbose ? .info : quiet ? .error : .notice
+        let format = logFormat
         LoggingSystem.bootstrap { label in
+            if format == .json {
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = level
             return h

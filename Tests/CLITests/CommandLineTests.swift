@@ -85,3 +85,58 @@ struct CommandLineTests {
         }
     }
 }
+
+@Suite("Command line: operations")
+struct OperationsCommandLineTests {
+    func tiny(days: [String] = ["2026-02-01"], extra: String = "") throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        _ = try TinyPipeline.load(dir, extra: extra)
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        for d in days { dir.write("days/\(d).csv", TinyPipeline.csv(30, day: d)) }
+        return dir
+    }
+
+    @Test func exitStatusReflectsTheWorstPipeline() throws {
+        let good = try tiny()
+        // A null spike on x makes a critical finding: exit 1 at the default --fail-on.
+        let bad = try tiny()
+        var rows = [TinyPipeline.header]
+        for i in 0..<30 { rows.append(TinyPipeline.row(i, x: i < 10 ? "" : nil)) }
+        bad.write("days/2026-02-01.csv", rows.joined(separator: "\n") + "\n")
+        let one = try BuiltExecutable.run(["run", good.path + "/tiny.yaml", bad.path + "/tiny.yaml"])
+        #expect(one.status == 1)
+        #expect(one.stdout.contains("tiny 2026-02-01 ok v1"))
+        #expect(one.stdout.contains("tiny 2026-02-01 critical v1"))
+        // --fail-on warning on a clean day: still 0.
+        let clean = try BuiltExecutable.run(["run", good.path + "/tiny.yaml", "--fail-on", "warning", "--force"])
+        #expect(clean.status == 0)
+        // A broken pipeline next to a good one: the good one still runs; exit 2.
+        let broken = try tiny()
+        try FileManager.default.removeItem(atPath: broken.path + "/baseline.csv")
+        let other = try tiny(days: ["2026-02-03"])
+        let two = try BuiltExecutable.run(["run", broken.path + "/tiny.yaml", other.path + "/tiny.yaml"])
+        #expect(two.status == 2)
+        #expect(two.stderr.contains("baseline file not found"))
+        #expect(two.stdout.contains("tiny 2026-02-03 ok v1"))
+    }
+
+    @Test func jsonLogsForCollectors() throws {
+        let dir = try tiny()
+        let r = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml", "--verbose", "--log-format", "json"])
+        #expect(r.status == 0)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["message"] != nil && object?["time"] != nil, "\(line)")
+        }
+    }
+
+    @Test func vacuumReclaimsSpace() throws {
+        let dir = try tiny()
+        #expect(try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"]).status == 0)
+        let r = try BuiltExecutable.run(["vacuum", dir.path + "/tiny.yaml"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("tiny: \(dir.path)/tiny.sqlite "))
+    }
+}

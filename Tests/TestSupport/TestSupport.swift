@@ -146,12 +146,17 @@ public enum BuiltExecutable {
     }
 
     /// Runs the executable; returns exit status, stdout and stderr.
-    public static func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         guard let exe = path() else { throw NSError(domain: "mlaudit-tests", code: 1, userInfo: [NSLocalizedDescriptionKey: "mlaudit not built"]) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment, uniquingKeysWith: { _, b in b })
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -55,7 +55,7 @@ extension MLAudit {
                     } else {
                         days = try runner.dueDays(since: since, until: until, force: force, warehouse: try runner.openWarehouse())
                     }
-                    let report = runner.run(days: days)
+                    let report = runner.run(days: days, force: force)
                     if let e = report.error { _ = printError(e) }
                     for d in report.days { print(summaryLine(loaded.name, d)) }
                     if days.isEmpty, report.error == nil { print("\(loaded.name): nothing to do (no new snapshot)") }

@@ -1,0 +1,30 @@
+import AuditModel
+import Foundation
+import Logging
+
+/// Writes one JSON object per log line to stderr: `{"time", "level", "label", "message", …metadata}`.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var object: [String: String] = [
+            "time": Timestamp.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))),
+            "level": event.level.rawValue, "label": label, "message": "\(event.message)",
+        ]
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, b in b }) { object[k] = "\(v)" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var data = try? encoder.encode(object) else { return }
+        data.append(0x0A)
+        FileHandle.standardError.write(data)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Kills the process (SIGKILL, via the MLAUDIT_FAULT test seam) at each stage boundary and in
+/// the middle of an ingest, runs again, and compares with an uninterrupted run.
+@Suite("Crash safety")
+struct CrashSafetyTests {
+    static let days = ["2026-02-01", "2026-02-02"]
+
+    static func prepare() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        _ = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(120, day: "2026-01-01"))
+        for d in days { dir.write("days/\(d).csv", TinyPipeline.csv(200, day: d)) }
+        dir.write("labels/2026-02-01.csv", "id,y\n" + (0..<200).map { "id\($0),\($0 % 2)" }.joined(separator: "\n") + "\n")
+        return dir
+    }
+
+    /// What must be identical between an interrupted-then-resumed run and a clean one.
+    static func state(_ dir: TemporaryDirectory) throws -> [String] {
+        var out: [String] = []
+        for d in days {
+            let summary = dir.read("reports/tiny/\(d)/v1/summary.json") ?? "missing summary \(d)"
+            out.append(summary.replacingOccurrences(of: dir.path, with: "<dir>"))
+            out.append(dir.exists("reports/tiny/\(d)/v2") ? "unexpected v2 \(d)" : "only v1 \(d)")
+        }
+        let db = dir.path + "/tiny.sqlite"
+        let queries = [
+            "SELECT kind, date, version, status, rowsRead, rowsStored, rowsQuarantined FROM snapshot ORDER BY kind, date, version",
+            "SELECT mlaudit_snapshot, COUNT(*) FROM row_tiny GROUP BY mlaudit_snapshot ORDER BY 1",
+            "SELECT COUNT(*) FROM label",
+            "SELECT s.date, f.stage, f.checkId, f.severity, IFNULL(f.column, '') FROM finding f JOIN snapshot s ON s.id = f.snapshotId ORDER BY 1, 2, 3, 5",
+            "SELECT s.date, m.name, m.column, m.value FROM metric m JOIN snapshot s ON s.id = m.snapshotId ORDER BY 1, 2, 3",
+            "SELECT date, version, status FROM report ORDER BY date, version",
+            "PRAGMA integrity_check",
+        ]
+        for q in queries {
+            let r = try run("/usr/bin/sqlite3", [db, q])
+            out.append(q + "\n" + r)
+        }
+        return out
+    }
+
+    static func run(_ exe: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let reference: Result<[String], any Error> = Result {
+        let dir = try prepare()
+        let r = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"])
+        guard r.status == 0 else { throw NSError(domain: "test", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        return try state(dir)
+    }
+
+    @Test(arguments: ["after-ingest", "after-validate", "after-profile", "after-compare", "render-after-write",
+                      "after-render", "ingest-row@70", "ingest-row@250", "after-ingest@2", "after-compare@2"])
+    func killedRunResumesToTheSameResult(_ fault: String) throws {
+        let dir = try Self.prepare()
+        let killed = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"], environment: ["MLAUDIT_FAULT": fault])
+        #expect(killed.status == 9, "the fault point \(fault) must kill the run")
+        let resumed = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.state(dir) == Self.reference.get())
+        let ledger = try Self.run("/usr/bin/sqlite3", [dir.path + "/tiny.sqlite", "SELECT status, IFNULL(error, '') FROM run ORDER BY id"])
+        #expect(ledger.hasPrefix("failed|interrupted: the process ended without finishing (killed or crashed)\n"))
+    }
+}
