@@ -1,4 +1,5 @@
 import AuditModel
+import BuildInfo
 import Crypto
 import Foundation
 import Logging
@@ -72,27 +73,45 @@ public struct RenderStage {
         let entries = files.map { Manifest.FileEntry(name: $0.0, sha256: sha256Hex($0.1), bytes: $0.1.count) }.sorted { $0.name < $1.name }
         let manifest = Manifest(
             schemaVersion: Manifest.currentSchemaVersion, pipeline: loaded.name, date: day.description, version: version,
-            status: summary.status, tool: summary.tool, runId: data.stages.last?.runId, contentSha256: contentHash,
-            files: entries, inputs: manifestInputs(data),
-            stages: data.stages.map { .init(stage: $0.stage.rawValue, startedAt: $0.startedAt, finishedAt: $0.finishedAt) },
-            previousManifestSha256: head?.manifestSha256)
+            status: summary.status, recommendation: summary.retraining.recommendation, findingCounts: summary.findingCounts,
+            tool: .init(name: summary.tool.name, version: summary.tool.version, commit: BuildInfo.sourceCommit),
+            runId: runId ?? data.stages.last?.runId, contentSha256: contentHash, files: entries, inputs: manifestInputs(data),
+            stages: data.stages.map(Self.stageEntry), previousManifestSha256: head?.manifestSha256)
         let manifestData = try encodePretty(manifest)
         files.append(("manifest.json", manifestData))
         let directory = dateDir + "/v\(version)"
         try ReportFiles.writeAtomically(files, to: directory)
         let manifestHash = sha256Hex(manifestData)
-        try warehouse.write { store in
-            _ = try store.insertReport(
+        let ledgerFiles = entries.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)]
+        let record = try warehouse.write { store in
+            let id = try store.insertReport(
                 pipelineId: data.pipelineId, date: day.description, version: version, snapshotId: data.snapshot.id,
                 directory: directory, status: summary.status, contentSha256: contentHash, manifestSha256: manifestHash,
-                previousManifestSha256: head?.manifestSha256, runId: runId,
-                files: entries.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)])
+                previousManifestSha256: head?.manifestSha256, runId: manifest.runId,
+                recommendation: summary.retraining.recommendation, counts: summary.findingCounts, files: ledgerFiles)
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
+            return try store.report(pipelineId: data.pipelineId, date: day.description, version: version)
+        }
+        if let record {
+            try ReportIndex.add(
+                .init(record: record, files: ledgerFiles.map(\.0)), previousId: head?.id,
+                folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name
+            ) {
+                try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+            }
         }
         logger.info("render \(day): wrote \(directory) (\(summary.status.rawValue))")
         return RenderOutcome(
             directory: directory, version: version, status: summary.status, recommendation: summary.retraining.recommendation,
             written: true, findingCounts: summary.findingCounts)
+    }
+
+    static func stageEntry(_ s: StageRunRecord) -> Manifest.StageEntry {
+        var duration: Int64?
+        if let end = s.finishedAt.flatMap(Timestamp.parseCanonical), let start = Timestamp.parseCanonical(s.startedAt) {
+            duration = end - start
+        }
+        return .init(stage: s.stage.rawValue, runId: s.runId, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: duration)
     }
 
     func manifestInputs(_ d: ReportData) -> [Manifest.InputEntry] {
@@ -143,19 +162,24 @@ struct TemplateStore {
     /// - Throws: `MLAuditError.internal` when no template folder is found.
     static func load() throws -> TemplateStore {
         let folder = try locate()
-        func read(_ name: String) throws -> MustacheTemplate {
-            let path = folder + "/" + name
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw MLAuditError(.internal, "report template \(name) is missing", file: path,
-                                   hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
-            }
-            do {
-                return try MustacheTemplate(string: text)
-            } catch {
-                throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
-            }
+        return TemplateStore(
+            html: try read("report.html.mustache", in: folder), markdown: try read("report.md.mustache", in: folder))
+    }
+
+    /// Reads and parses one template of `folder`.
+    ///
+    /// - Throws: `MLAuditError.internal` when the file is missing or does not parse.
+    static func read(_ name: String, in folder: String) throws -> MustacheTemplate {
+        let path = folder + "/" + name
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw MLAuditError(.internal, "report template \(name) is missing", file: path,
+                               hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
         }
-        return TemplateStore(html: try read("report.html.mustache"), markdown: try read("report.md.mustache"))
+        do {
+            return try MustacheTemplate(string: text)
+        } catch {
+            throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
+        }
     }
 
     static func locate() throws -> String {
@@ -175,6 +199,35 @@ struct TemplateStore {
         }
         throw MLAuditError(.internal, "the report templates are not installed",
                            hint: "Keep MLAudit_Render.resources beside the mlaudit binary (make install does), or set MLAUDIT_TEMPLATES.")
+    }
+}
+
+extension ReportFiles {
+    /// Replaces (or creates) one file atomically: a temporary file beside it, flushed, renamed.
+    static func replaceAtomically(_ data: Data, at path: String) throws {
+        let fm = FileManager.default
+        let parent = (path as NSString).deletingLastPathComponent
+        let temp = parent + "/." + (path as NSString).lastPathComponent + ".partial-\(getpid())"
+        do {
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            guard fm.createFile(atPath: temp, contents: data) else {
+                throw MLAuditError.output(temp, cause: "the file could not be created")
+            }
+            let fd = open(temp, O_RDONLY)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
+            }
+            guard rename(temp, path) == 0 else {
+                throw MLAuditError.output(path, cause: String(cString: strerror(errno)))
+            }
+        } catch let e as MLAuditError {
+            try? fm.removeItem(atPath: temp)
+            throw e
+        } catch {
+            try? fm.removeItem(atPath: temp)
+            throw MLAuditError.output(path, cause: error.localizedDescription)
+        }
     }
 }
 

@@ -89,21 +89,9 @@ struct ReportViewBuilder {
             provenance: provenance(), inputs: inputs(), stages: stageViews(), htmlLink: "report.html")
     }
 
-    func statusLabel(_ s: AuditStatus) -> String {
-        switch s {
-        case .ok: return "OK: no finding at warning level or above"
-        case .warning: return "Warning: findings need attention"
-        case .critical: return "Critical: findings need action before trusting this day"
-        }
-    }
+    func statusLabel(_ s: AuditStatus) -> String { ReportLabels.status(s) }
 
-    func recommendationLabel(_ r: Recommendation) -> String {
-        switch r {
-        case .recommended: return "Retraining recommended"
-        case .watch: return "Watch: no retraining yet"
-        case .notNeeded: return "Retraining not needed"
-        }
-    }
+    func recommendationLabel(_ r: Recommendation) -> String { ReportLabels.recommendation(r) }
 
     func findingView(_ f: Finding) -> FindingView {
         FindingView(
@@ -264,4 +252,23 @@ struct ReportViewBuilder {
 func f1(_ x: Double) -> String {
     let r = (x * 10).rounded() / 10
     return r == r.rounded() ? String(Int(r)) : String(r)
+}
+
+/// The words a report uses for a status and a recommendation.
+enum ReportLabels {
+    static func status(_ s: AuditStatus) -> String {
+        switch s {
+        case .ok: return "OK: no finding at warning level or above"
+        case .warning: return "Warning: findings need attention"
+        case .critical: return "Critical: findings need action before trusting this day"
+        }
+    }
+
+    static func recommendation(_ r: Recommendation) -> String {
+        switch r {
+        case .recommended: return "Retraining recommended"
+        case .watch: return "Watch: no retraining yet"
+        case .notNeeded: return "Retraining not needed"
+        }
+    }
 }
