@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Verify", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
-                    swiftSettings: swiftSettings),
+                    exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),

@@ -51,6 +51,15 @@ public struct RenderStage {
             FileManager.default.fileExists(atPath: latest.directory + "/summary.json")
         {
             if let stageRunId { try warehouse.write { try $0.completeStage(stageRunId, snapshotId: data.snapshot.id) } }
+            if let head {
+                do {
+                    try ReportIndex.repairIfStale(headId: head.id, folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name) {
+                        try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+                    }
+                } catch {
+                    logger.warning("render \(day): the report index could not be repaired (\(asText(error)))")
+                }
+            }
             let s = data.summary(version: latest.version)
             logger.info("render \(day): results unchanged, \(latest.directory) stays current")
             return RenderOutcome(
@@ -84,7 +93,7 @@ public struct RenderStage {
         let manifestHash = sha256Hex(manifestData)
         let ledgerFiles = entries.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)]
         let record = try warehouse.write { store in
-            let id = try store.insertReport(
+            _ = try store.insertReport(
                 pipelineId: data.pipelineId, date: day.description, version: version, snapshotId: data.snapshot.id,
                 directory: directory, status: summary.status, contentSha256: contentHash, manifestSha256: manifestHash,
                 previousManifestSha256: head?.manifestSha256, runId: manifest.runId,
@@ -93,11 +102,17 @@ public struct RenderStage {
             return try store.report(pipelineId: data.pipelineId, date: day.description, version: version)
         }
         if let record {
-            try ReportIndex.add(
-                .init(record: record, files: ledgerFiles.map(\.0)), previousId: head?.id,
-                folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name
-            ) {
-                try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+            do {
+                try ReportIndex.add(
+                    .init(record: record, files: ledgerFiles.map(\.0)), previousId: head?.id,
+                    folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name
+                ) {
+                    try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+                }
+            } catch {
+                // The report and its ledger row are committed; the index is derived from the
+                // ledger and is repaired by the next render.
+                logger.warning("render \(day): the report index could not be updated (\(asText(error))); the next render rebuilds it")
             }
         }
         logger.info("render \(day): wrote \(directory) (\(summary.status.rawValue))")
@@ -132,6 +147,8 @@ public struct RenderStage {
         return names.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }.max() ?? 0
     }
 }
+
+func asText(_ error: any Error) -> String { (error as? MLAuditError)?.description ?? "\(error)" }
 
 func sha256Hex(_ data: Data) -> String {
     SHA256.hash(data: data).map { b in

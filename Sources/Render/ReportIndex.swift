@@ -75,6 +75,40 @@ package enum ReportIndex {
         }
     }
 
+    /// Rebuilds both index files from `ledger` unless they already end with the row of
+    /// `headId` (the newest ledger entry). O(1) when they do.
+    package static func repairIfStale(headId: Int64, folder: String, pipeline: String, ledger: () throws -> [Entry]) throws {
+        let t = try IndexTemplates.load()
+        let htmlFoot = t.htmlFoot.render(IndexHead(pipeline))
+        if try endsWithRow(headId, foot: htmlFoot, marker: htmlMarker, path: folder + "/" + htmlName),
+            try endsWithRow(headId, foot: "", marker: markdownMarker, path: folder + "/" + markdownName)
+        {
+            return
+        }
+        let (html, md) = try expected(pipeline: pipeline, entries: try ledger())
+        try ReportFiles.replaceAtomically(Data(html.utf8), at: folder + "/" + htmlName)
+        try ReportFiles.replaceAtomically(Data(md.utf8), at: folder + "/" + markdownName)
+    }
+
+    static func endsWithRow(_ id: Int64, foot: String, marker: (Int64) -> String, path: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        let tailLength = min(size, 16_384)
+        try handle.seek(toOffset: size - tailLength)
+        let tail = String(decoding: try handle.read(upToCount: Int(tailLength)) ?? Data(), as: UTF8.self)
+        return lastRow(of: tail, foot: foot)?.hasPrefix(marker(id)) ?? false
+    }
+
+    /// The last row before `foot` at the end of `tail`, or nil when `tail` does not end with `foot`.
+    static func lastRow(of tail: String, foot: String) -> Substring? {
+        guard tail.hasSuffix(foot) else { return nil }
+        let body = tail.dropLast(foot.count)
+        guard !body.isEmpty else { return nil }
+        let start = body.dropLast().lastIndex(of: "\n").map { body.index(after: $0) } ?? body.startIndex
+        return body[start...]
+    }
+
     static func htmlMarker(_ id: Int64) -> String { "<tr id=\"r\(id)\">" }
     static func markdownMarker(_ id: Int64) -> String { "| \(id) |" }
 
@@ -91,12 +125,8 @@ package enum ReportIndex {
             try handle.seek(toOffset: size - tailLength)
             let tail = String(decoding: try handle.read(upToCount: Int(tailLength)) ?? Data(), as: UTF8.self)
             let footBytes = UInt64(foot.utf8.count)
-            guard tail.hasSuffix(foot), size >= footBytes else { return false }
-            let body = tail.dropLast(foot.count)
-            // The last row must be the previous ledger entry's.
-            guard let lastRowStart = body.dropLast().lastIndex(of: "\n").map({ body.index(after: $0) }) ?? body.indices.first,
-                body[lastRowStart...].hasPrefix(marker(previousId))
-            else { return false }
+            // The last row must be the previous ledger entry's, followed by the foot.
+            guard size >= footBytes, lastRow(of: tail, foot: foot)?.hasPrefix(marker(previousId)) == true else { return false }
             try handle.seek(toOffset: size - footBytes)
             try handle.write(contentsOf: Data((row + foot).utf8))
             try handle.synchronize()

@@ -158,6 +158,16 @@ struct AuditTrailTests {
         #expect(f.dir.read("reports/tiny/index.md")?.contains("| 2 | 2026-02-02 | v1 |") == true)
     }
 
+    @Test func anUnchangedReRenderRepairsAStaleIndex() throws {
+        let f = try RenderFixture()
+        _ = try f.render()
+        f.dir.write("reports/tiny/index.md", "# stale\n")
+        let again = try f.render()
+        #expect(!again.written)
+        #expect(f.dir.read("reports/tiny/index.md")?.contains("| 1 | 2026-02-01 | v1 |") == true)
+        #expect(try verify(f).ok)
+    }
+
     @Test func theManifestRecordsToolCommitRunAndStageTimings() throws {
         let f = try RenderFixture()
         let out = try f.render()
