@@ -46,6 +46,11 @@ struct AuditCommandTests {
         let missing = try BuiltExecutable.run(["verify", "nope.yaml"], in: dir.path)
         #expect(missing.status == 2)
         #expect(missing.stderr.hasPrefix("mlaudit: error: nope.yaml"))
+        let fresh = Self.tinyFolder()
+        let never = try BuiltExecutable.run(["verify", "tiny.yaml"], in: fresh.path)
+        #expect(never.status == 2)
+        #expect(never.stderr == "mlaudit: error: tiny has no warehouse at tiny.sqlite: nothing has been audited yet. Run `mlaudit run tiny.yaml` first, or check 'warehouse:' and 'root:' in the definition.\n")
+        #expect(!fresh.exists("tiny.sqlite"))
     }
 
     @Test func ticketPrintsVerdictFindingsPathsAndThePinningHash() throws {

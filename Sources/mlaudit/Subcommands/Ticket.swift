@@ -29,6 +29,7 @@ extension MLAudit {
             _ = global.bootstrapLogging()
             try guarded {
                 let loaded = try DefinitionLoader.load(path: pipeline)
+                try requireWarehouse(loaded)
                 let writer = TicketWriter(loaded: loaded, warehouse: try Warehouse(path: loaded.warehousePath))
                 print(try writer.ticket(day: date, version: reportVersion), terminator: "")
             }

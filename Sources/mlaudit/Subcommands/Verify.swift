@@ -39,6 +39,7 @@ extension MLAudit {
             for path in paths {
                 do {
                     let loaded = try DefinitionLoader.load(path: path)
+                    try requireWarehouse(loaded)
                     let report = try Verifier(loaded: loaded, warehouse: try Warehouse(path: loaded.warehousePath)).run(inputs: inputs)
                     for p in report.problems { print(p.description) }
                     if report.ok {
@@ -54,5 +55,14 @@ extension MLAudit {
             }
             if worst != 0 { throw ExitCode(worst) }
         }
+    }
+}
+
+/// Fails when the pipeline's warehouse does not exist (opening it would create an empty one).
+func requireWarehouse(_ loaded: LoadedDefinition) throws {
+    guard FileManager.default.fileExists(atPath: loaded.warehousePath) else {
+        throw MLAuditError.prerequisite(
+            "\(loaded.name) has no warehouse at \(loaded.warehousePath): nothing has been audited yet",
+            hint: "Run `mlaudit run \(loaded.path)` first, or check 'warehouse:' and 'root:' in the definition.")
     }
 }
