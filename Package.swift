@@ -76,12 +76,23 @@ let package = Package(
         .target(
             name: "Render",
             dependencies: [
-                "AuditModel", "Warehouse",
+                "AuditModel", "Warehouse", "BuildInfo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Templates")],
+            swiftSettings: swiftSettings),
+        // What the binary was built from (the source commit), written by the SourceCommit plugin.
+        .plugin(name: "SourceCommit", capability: .buildTool()),
+        .target(name: "BuildInfo", swiftSettings: swiftSettings, plugins: ["SourceCommit"]),
+        // Checks the audit trail: report files, manifests, the hash chain and the report ledger.
+        .target(
+            name: "Verify",
+            dependencies: [
+                "AuditModel", "Warehouse", "Render",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // The deterministic demo data set (a credit-default classifier's serving log).
         .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
@@ -98,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "mlaudit",
             dependencies: [
-                "AuditModel", "Definition", "Pipeline", "Demo",
+                "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,8 +143,8 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
-                    swiftSettings: swiftSettings),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Verify", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),

@@ -106,6 +106,11 @@ public struct AuditSummary: Codable, Sendable, Equatable {
         public var critical: Int
         public var warning: Int
         public var info: Int
+        public init(critical: Int, warning: Int, info: Int) {
+            self.critical = critical
+            self.warning = warning
+            self.info = info
+        }
     }
 
     public struct FindingRecord: Codable, Sendable, Equatable {

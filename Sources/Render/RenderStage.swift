@@ -1,4 +1,5 @@
 import AuditModel
+import BuildInfo
 import Crypto
 import Foundation
 import Logging
@@ -50,6 +51,15 @@ public struct RenderStage {
             FileManager.default.fileExists(atPath: latest.directory + "/summary.json")
         {
             if let stageRunId { try warehouse.write { try $0.completeStage(stageRunId, snapshotId: data.snapshot.id) } }
+            if let head {
+                do {
+                    try ReportIndex.repairIfStale(headId: head.id, folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name) {
+                        try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+                    }
+                } catch {
+                    logger.warning("render \(day): the report index could not be repaired (\(asText(error)))")
+                }
+            }
             let s = data.summary(version: latest.version)
             logger.info("render \(day): results unchanged, \(latest.directory) stays current")
             return RenderOutcome(
@@ -78,24 +88,16 @@ public struct RenderStage {
         let entries = files.map { Manifest.FileEntry(name: $0.0, sha256: sha256Hex($0.1), bytes: $0.1.count) }.sorted { $0.name < $1.name }
         let manifest = Manifest(
             schemaVersion: Manifest.currentSchemaVersion, pipeline: loaded.name, date: day.description, version: version,
-            status: summary.status, tool: summary.tool, runId: data.stages.last?.runId, contentSha256: contentHash,
-            files: entries, inputs: manifestInputs(data),
-            stages: data.stages.map { .init(stage: $0.stage.rawValue, startedAt: $0.startedAt, finishedAt: $0.finishedAt) },
-            previousManifestSha256: head?.manifestSha256)
+            status: summary.status, recommendation: summary.retraining.recommendation, findingCounts: summary.findingCounts,
+            tool: .init(name: summary.tool.name, version: summary.tool.version, commit: BuildInfo.sourceCommit),
+            runId: runId ?? data.stages.last?.runId, contentSha256: contentHash, files: entries, inputs: manifestInputs(data),
+            stages: data.stages.map(Self.stageEntry), previousManifestSha256: head?.manifestSha256)
         let manifestData = try encodePretty(manifest)
         files.append(("manifest.json", manifestData))
         let directory = dateDir + "/v\(version)"
         try ReportFiles.writeAtomically(files, to: directory)
         FaultInjection.point("render-after-write")
-        let manifestHash = sha256Hex(manifestData)
-        try warehouse.write { store in
-            _ = try store.insertReport(
-                pipelineId: data.pipelineId, date: day.description, version: version, snapshotId: data.snapshot.id,
-                directory: directory, status: summary.status, contentSha256: contentHash, manifestSha256: manifestHash,
-                previousManifestSha256: head?.manifestSha256, runId: runId,
-                files: entries.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)])
-            if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
-        }
+        try recordVersion(data: data, directory: directory, manifest: manifest, manifestData: manifestData, stageRunId: stageRunId)
         logger.info("render \(day): wrote \(directory) (\(summary.status.rawValue))")
         return RenderOutcome(
             directory: directory, version: version, status: summary.status, recommendation: summary.retraining.recommendation,
@@ -115,20 +117,43 @@ public struct RenderStage {
         for f in manifest.files {
             guard let bytes = FileManager.default.contents(atPath: directory + "/" + f.name), sha256Hex(bytes) == f.sha256 else { return nil }
         }
-        let manifestHash = sha256Hex(manifestData)
-        try warehouse.write { store in
-            _ = try store.insertReport(
-                pipelineId: data.pipelineId, date: data.day.description, version: version, snapshotId: data.snapshot.id,
-                directory: directory, status: manifest.status, contentSha256: contentHash, manifestSha256: manifestHash,
-                previousManifestSha256: manifest.previousManifestSha256, runId: runId,
-                files: manifest.files.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)])
-            if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
-        }
+        try recordVersion(data: data, directory: directory, manifest: manifest, manifestData: manifestData, stageRunId: stageRunId)
         let s = data.summary(version: version)
         logger.notice("render \(data.day): recorded \(directory), written by an interrupted run")
         return RenderOutcome(
             directory: directory, version: version, status: s.status, recommendation: s.retraining.recommendation,
             written: true, findingCounts: s.findingCounts)
+    }
+
+    /// Records a written version in the report ledger (with the stage's completion, in one
+    /// transaction), then appends it to the report index.
+    func recordVersion(data: ReportData, directory: String, manifest: Manifest, manifestData: Data, stageRunId: Int64?) throws {
+        let summary = data.summary(version: manifest.version)
+        let manifestHash = sha256Hex(manifestData)
+        let ledgerFiles = manifest.files.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", manifestHash, manifestData.count)]
+        let head = try warehouse.read { try $0.lastReport(pipelineId: data.pipelineId) }
+        let record = try warehouse.write { store in
+            _ = try store.insertReport(
+                pipelineId: data.pipelineId, date: manifest.date, version: manifest.version, snapshotId: data.snapshot.id,
+                directory: directory, status: manifest.status, contentSha256: manifest.contentSha256, manifestSha256: manifestHash,
+                previousManifestSha256: manifest.previousManifestSha256, runId: manifest.runId,
+                recommendation: summary.retraining.recommendation, counts: summary.findingCounts, files: ledgerFiles)
+            if let stageRunId { try store.completeStage(stageRunId, snapshotId: data.snapshot.id) }
+            return try store.report(pipelineId: data.pipelineId, date: manifest.date, version: manifest.version)
+        }
+        guard let record else { return }
+        do {
+            try ReportIndex.add(
+                .init(record: record, files: ledgerFiles.map(\.0)), previousId: head?.id,
+                folder: loaded.reportRoot + "/" + loaded.name, pipeline: loaded.name
+            ) {
+                try warehouse.read { store in try ReportIndex.entries(store, pipelineId: data.pipelineId) }
+            }
+        } catch {
+            // The report and its ledger row are committed; the index is derived from the
+            // ledger and is repaired by the next render.
+            logger.warning("render \(manifest.date): the report index could not be updated (\(asText(error))); the next render rebuilds it")
+        }
     }
 
     /// The latest rendered version of `day`, from the ledger and its summary.json (nothing is
@@ -143,6 +168,14 @@ public struct RenderStage {
         return RenderOutcome(
             directory: latest.directory, version: latest.version, status: s.status, recommendation: s.retraining.recommendation,
             written: false, findingCounts: s.findingCounts)
+    }
+
+    static func stageEntry(_ s: StageRunRecord) -> Manifest.StageEntry {
+        var duration: Int64?
+        if let end = s.finishedAt.flatMap(Timestamp.parseCanonical), let start = Timestamp.parseCanonical(s.startedAt) {
+            duration = end - start
+        }
+        return .init(stage: s.stage.rawValue, runId: s.runId, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: duration)
     }
 
     func manifestInputs(_ d: ReportData) -> [Manifest.InputEntry] {
@@ -163,6 +196,8 @@ public struct RenderStage {
         return names.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }.max() ?? 0
     }
 }
+
+func asText(_ error: any Error) -> String { (error as? MLAuditError)?.description ?? "\(error)" }
 
 func sha256Hex(_ data: Data) -> String {
     SHA256.hash(data: data).map { b in
@@ -193,19 +228,24 @@ struct TemplateStore {
     /// - Throws: `MLAuditError.internal` when no template folder is found.
     static func load() throws -> TemplateStore {
         let folder = try locate()
-        func read(_ name: String) throws -> MustacheTemplate {
-            let path = folder + "/" + name
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw MLAuditError(.internal, "report template \(name) is missing", file: path,
-                                   hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
-            }
-            do {
-                return try MustacheTemplate(string: text)
-            } catch {
-                throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
-            }
+        return TemplateStore(
+            html: try read("report.html.mustache", in: folder), markdown: try read("report.md.mustache", in: folder))
+    }
+
+    /// Reads and parses one template of `folder`.
+    ///
+    /// - Throws: `MLAuditError.internal` when the file is missing or does not parse.
+    static func read(_ name: String, in folder: String) throws -> MustacheTemplate {
+        let path = folder + "/" + name
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw MLAuditError(.internal, "report template \(name) is missing", file: path,
+                               hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
         }
-        return TemplateStore(html: try read("report.html.mustache"), markdown: try read("report.md.mustache"))
+        do {
+            return try MustacheTemplate(string: text)
+        } catch {
+            throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
+        }
     }
 
     static func locate() throws -> String {
@@ -225,6 +265,35 @@ struct TemplateStore {
         }
         throw MLAuditError(.internal, "the report templates are not installed",
                            hint: "Keep MLAudit_Render.resources beside the mlaudit binary (make install does), or set MLAUDIT_TEMPLATES.")
+    }
+}
+
+extension ReportFiles {
+    /// Replaces (or creates) one file atomically: a temporary file beside it, flushed, renamed.
+    static func replaceAtomically(_ data: Data, at path: String) throws {
+        let fm = FileManager.default
+        let parent = (path as NSString).deletingLastPathComponent
+        let temp = parent + "/." + (path as NSString).lastPathComponent + ".partial-\(getpid())"
+        do {
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            guard fm.createFile(atPath: temp, contents: data) else {
+                throw MLAuditError.output(temp, cause: "the file could not be created")
+            }
+            let fd = open(temp, O_RDONLY)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
+            }
+            guard rename(temp, path) == 0 else {
+                throw MLAuditError.output(path, cause: String(cString: strerror(errno)))
+            }
+        } catch let e as MLAuditError {
+            try? fm.removeItem(atPath: temp)
+            throw e
+        } catch {
+            try? fm.removeItem(atPath: temp)
+            throw MLAuditError.output(path, cause: error.localizedDescription)
+        }
     }
 }
 

@@ -33,6 +33,8 @@ struct ReportData {
         let title: String
         let unit: String
         let points: [(date: String, value: Double?)]
+        /// A threshold or the baseline's value, drawn as a dashed line.
+        var reference: (value: Double, label: String)? = nil
     }
 
     static let trendDays = 30
@@ -64,24 +66,36 @@ struct ReportData {
         let from = day.adding(days: -(trendDays - 1)).description
         let judged = performance.judgedMetric ?? "accuracy"
         let latency = def.schema.operational?.latency != nil
+        func baselineOf(_ metric: String) -> Double? { performance.metrics.first { $0.name == metric }?.baseline }
+        let checks = ChecksSpec.effective(column: nil, pipeline: def.checks)
         var trends: [Trend] = [
             Trend(name: "drifted_share", title: "Drifted features", unit: "share",
-                  points: try store.metricSeries(pipelineId: pipelineId, name: "drift.drifted_share", from: from, to: day.description)),
-            Trend(name: "performance", title: "Realized \(judged)", unit: "",
-                  points: try store.metricSeries(pipelineId: pipelineId, name: "performance.\(judged)", from: from, to: day.description)),
+                  points: try store.metricSeries(pipelineId: pipelineId, name: "drift.drifted_share", from: from, to: day.description),
+                  reference: (def.drift?.driftedShare ?? 0.5, "dataset drift at")),
         ]
+        if performance.kind != nil {
+            trends.append(Trend(
+                name: "performance", title: "Realized \(MetricNames.display(judged).lowercased())", unit: "",
+                points: try store.metricSeries(pipelineId: pipelineId, name: "performance.\(judged)", from: from, to: day.description),
+                reference: baselineOf(judged).map { ($0, "baseline") }))
+        }
         if performance.kind == .binary {
             trends.append(Trend(
                 name: "estimated", title: "Estimated accuracy (CBPE)", unit: "",
-                points: try store.metricSeries(pipelineId: pipelineId, name: "performance.estimated_accuracy", from: from, to: day.description)))
+                points: try store.metricSeries(pipelineId: pipelineId, name: "performance.estimated_accuracy", from: from, to: day.description),
+                reference: baselineOf("accuracy").map { ($0, "baseline") }))
         }
         trends.append(Trend(
             name: "null_rate", title: "Highest null rate", unit: "share",
-            points: try store.metricSeries(pipelineId: pipelineId, name: "null_rate.max", from: from, to: day.description)))
+            points: try store.metricSeries(pipelineId: pipelineId, name: "null_rate.max", from: from, to: day.description),
+            reference: checks.nullRate?.warning.map { ($0, "warning at") }))
         if latency {
+            let slo = def.operational?.latencyP95Ms?.warning
+            let base = operational.metrics.first { $0.name == "latency_p95_ms" }?.baseline
             trends.append(Trend(
                 name: "latency", title: "Latency p95", unit: "ms",
-                points: try store.metricSeries(pipelineId: pipelineId, name: "operational.latency_p95_ms", from: from, to: day.description)))
+                points: try store.metricSeries(pipelineId: pipelineId, name: "operational.latency_p95_ms", from: from, to: day.description),
+                reference: slo.map { ($0, "SLO") } ?? base.map { ($0, "baseline") }))
         }
         trends.append(Trend(
             name: "volume", title: "Rows stored", unit: "rows",

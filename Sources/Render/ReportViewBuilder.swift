@@ -1,4 +1,5 @@
 import AuditModel
+import BuildInfo
 import Warehouse
 
 /// How text from data is prepared for a format. HTML is escaped by the template engine; for
@@ -38,14 +39,15 @@ struct ReportViewBuilder {
         let findingViews = data.findings.map(findingView)
         let groups = [Severity.critical, .warning, .info].compactMap { sev -> FindingGroup? in
             let list = zip(data.findings, findingViews).filter { $0.0.severity == sev }.map(\.1)
-            return list.isEmpty ? nil : FindingGroup(severity: sev.rawValue, title: sev.rawValue.capitalized, findings: list)
+            return list.isEmpty ? nil : FindingGroup(severity: sev.rawValue, title: "\(sev.rawValue.capitalized) (\(list.count))", findings: list)
         }
-        let quality = zip(data.findings, findingViews).filter { $0.0.category == .dataQuality }.map(\.1)
-        let operational = zip(data.findings, findingViews).filter { $0.0.category == .operational }.map(\.1)
-        let debt = zip(data.findings, findingViews).filter { $0.0.category == .technicalDebt }.map(\.1)
+        func inCategory(_ c: FindingCategory) -> [FindingView] {
+            zip(data.findings, findingViews).filter { $0.0.category == c }.map(\.1)
+        }
         let driftRows = data.drift.map(driftRow)
-        let performanceRows = s.performance.metrics.filter { !$0.name.hasPrefix("estimated_") }.map(metricRow)
-        let estimatedRows = s.performance.metrics.filter { $0.name.hasPrefix("estimated_") }.map(metricRow)
+        let judged = s.performance.judgedMetric
+        let performanceRows = s.performance.metrics.filter { !$0.name.hasPrefix("estimated_") }.map { metricRow($0, judged: judged) }
+        let estimatedRows = s.performance.metrics.filter { $0.name.hasPrefix("estimated_") }.map { metricRow($0, judged: judged.map { "estimated_" + $0 }) }
         var confusion: ConfusionView?
         if let m = s.performance.confusionMatrix, m.count == 2, m[0].count == 2 {
             confusion = ConfusionView(tn: m[0][0], fp: m[0][1], fn: m[1][0], tp: m[1][1])
@@ -61,54 +63,116 @@ struct ReportViewBuilder {
         }
         let charts = driftCharts()
         let quarantinedShare = s.rows.read == 0 ? "0%" : formatPercent(Double(s.rows.quarantined) / Double(s.rows.read))
+        let nulls = nullRateViews()
+        let topFindings = Array(findingViews.filter { $0.severity != "info" }.prefix(10))
+        var seenChecks = Set<String>()
+        let actions = topFindings.compactMap { f -> ActionView? in
+            seenChecks.insert(f.check).inserted ? ActionView(check: f.check, advice: f.advice) : nil
+        }
         return ReportView(
             title: "\(data.definition.name) · \(data.day) · audit report",
             pipeline: escape(data.definition.name), description: data.definition.description.map { escape($0) },
             modelName: escape(data.definition.model.name), modelVersion: escape(data.definition.model.version),
-            date: data.day.description, version: s.version, status: s.status.rawValue,
+            date: data.day.description, version: s.version, status: s.status.rawValue, statusWord: s.status.rawValue.uppercased(),
             statusLabel: statusLabel(s.status), recommendation: s.retraining.recommendation.rawValue,
             recommendationLabel: recommendationLabel(s.retraining.recommendation),
             reasons: s.retraining.reasons.map { escape($0) }, critical: s.findingCounts.critical, warning: s.findingCounts.warning,
-            info: s.findingCounts.info, hasFindings: !data.findings.isEmpty, findingGroups: groups,
-            topFindings: Array(findingViews.filter { $0.severity != "info" }.prefix(10)),
+            info: s.findingCounts.info, keyNumbers: keyNumbers(), hasFindings: !data.findings.isEmpty, findingGroups: groups,
+            topFindings: topFindings, hasTopFindings: !topFindings.isEmpty, actions: actions,
             rowsRead: "\(s.rows.read)", rowsStored: "\(s.rows.stored)", rowsQuarantined: "\(s.rows.quarantined)",
             quarantinedShare: quarantinedShare,
             quarantineReasons: data.quarantineReasons.map { ReasonView(reason: escape($0.value), count: $0.count) },
             quarantineSamples: data.quarantineSamples.map {
                 QuarantineView(file: escape($0.file), line: $0.line, reason: escape($0.reason), raw: escape(String($0.raw.prefix(300))))
             },
-            hasQuarantine: s.rows.quarantined > 0, nullRates: nullRateViews(), qualityFindings: quality,
+            hasQuarantine: s.rows.quarantined > 0, nullRates: nulls, hasNullRates: !nulls.isEmpty,
+            nullRateNote: nullRateNote(shown: nulls.count), qualityFindings: inCategory(.dataQuality),
             driftRows: driftRows, driftedFeatureRows: driftRows.filter { $0.drifted && $0.role == "feature" },
-            outputDriftRows: driftRows.filter { $0.role != "feature" },
-            driftSummary: "\(s.drift.driftedCount) of \(s.drift.featureCount) features drifted (\(formatPercent(s.drift.driftedShare))); dataset drift at \(formatPercent(s.drift.shareThreshold)) or more: \(s.drift.datasetDrift ? "yes" : "no").",
+            hasDriftedFeatures: driftRows.contains { $0.drifted && $0.role == "feature" },
+            outputDriftRows: driftRows.filter { $0.role != "feature" }, hasOutputDrift: driftRows.contains { $0.role != "feature" },
+            driftSummary: "\(s.drift.driftedCount) of \(s.drift.featureCount) features drifted (\(formatPercent(s.drift.driftedShare))); dataset drift is declared at \(formatPercent(s.drift.shareThreshold)) or more: \(s.drift.datasetDrift ? "yes" : "no").",
             datasetDrift: s.drift.datasetDrift, driftCharts: charts, hasDriftCharts: !charts.isEmpty,
             performanceAvailable: s.performance.labelsAvailable, performanceNote: performanceNote,
             performanceRows: performanceRows, estimatedRows: estimatedRows, hasEstimates: !estimatedRows.isEmpty,
-            confusion: confusion, operationalRows: s.operational.metrics.map(metricRow), operationalFindings: operational,
-            debtFindings: debt, hasDebt: !debt.isEmpty, trends: data.trends.map(sparkline), definitions: Glossary.terms(data.definition),
+            confusion: confusion, operationalRows: s.operational.metrics.map { metricRow($0, judged: nil) },
+            hasOperational: !s.operational.metrics.isEmpty, operationalFindings: inCategory(.operational),
+            debtFindings: inCategory(.technicalDebt), hasDebt: !inCategory(.technicalDebt).isEmpty,
+            trends: data.trends.map(sparkline), trendRange: trendRange(), definitions: Glossary.terms(data.definition),
             provenance: provenance(), inputs: inputs(), stages: stageViews(), htmlLink: "report.html")
     }
 
-    func statusLabel(_ s: AuditStatus) -> String {
-        switch s {
-        case .ok: return "OK: no finding at warning level or above"
-        case .warning: return "Warning: findings need attention"
-        case .critical: return "Critical: findings need action before trusting this day"
+    /// The verdict's key numbers: rows, drift, the judged metric and latency, each with the
+    /// worst severity of its findings as a word (colour is never the only signal).
+    func keyNumbers() -> [KeyNumberView] {
+        let s = summary
+        func tone(_ categories: [FindingCategory], checks: [String]? = nil) -> (String, String) {
+            let worst = data.findings.filter { f in categories.contains(f.category) && (checks.map { $0.contains(f.check) } ?? true) }
+                .map(\.severity).max()
+            switch worst {
+            case .critical?: return ("critical", "CRITICAL")
+            case .warning?: return ("warning", "WARNING")
+            default: return ("ok", "OK")
+            }
         }
+        var out: [KeyNumberView] = []
+        let (rt, rw) = tone([.dataQuality])
+        let qualityCount = data.findings.filter { $0.category == .dataQuality && $0.severity != .info }.count
+        out.append(KeyNumberView(
+            label: "Data quality", value: "\(s.rows.stored) rows", tone: rt, toneWord: rw,
+            detail: "\(s.rows.read) read, \(s.rows.quarantined) quarantined; \(qualityCount) finding\(qualityCount == 1 ? "" : "s") at warning or above"))
+        let (dt, dw) = tone([.drift])
+        out.append(KeyNumberView(
+            label: "Drifted features", value: "\(s.drift.driftedCount) of \(s.drift.featureCount)", tone: dt, toneWord: dw,
+            detail: s.drift.datasetDrift ? "dataset drift (≥ \(formatPercent(s.drift.shareThreshold)))"
+                : "no dataset drift (< \(formatPercent(s.drift.shareThreshold)))"))
+        if let judged = s.performance.judgedMetric ?? (s.performance.kind != nil ? "accuracy" : nil) {
+            let (pt, pw) = tone([.performance])
+            let realized = s.performance.metrics.first { $0.name == judged }
+            let estimated = s.performance.metrics.first { $0.name == "estimated_" + judged }
+            if s.performance.labelsAvailable, let m = realized, let cur = m.current {
+                out.append(KeyNumberView(
+                    label: MetricNames.display(judged), value: formatNumber(cur), tone: pt, toneWord: pw,
+                    detail: m.baseline.map { "baseline \(formatNumber($0))" + (m.delta.map { ", change " + signed($0) } ?? "") } ?? "no baseline"))
+            } else if let m = estimated, let cur = m.current {
+                out.append(KeyNumberView(
+                    label: MetricNames.display(judged) + " (estimated)", value: formatNumber(cur), tone: pt, toneWord: pw,
+                    detail: "CBPE, no labels yet" + (m.baseline.map { "; baseline \(formatNumber($0))" } ?? "")))
+            }
+        }
+        if let p95 = s.operational.metrics.first(where: { $0.name == "latency_p95_ms" }), let cur = p95.current {
+            let (ot, ow) = tone([.operational, .technicalDebt], checks: ["operational.latency", "debt.latency_regression"])
+            let slo = data.definition.operational?.latencyP95Ms?.warning
+            out.append(KeyNumberView(
+                label: "Latency p95", value: formatNumber(cur) + " ms", tone: ot, toneWord: ow,
+                detail: [p95.baseline.map { "baseline \(formatNumber($0)) ms" }, slo.map { "SLO \(formatNumber($0)) ms" }]
+                    .compactMap { $0 }.joined(separator: ", ")))
+        }
+        return out.map { KeyNumberView(label: escape($0.label), value: escape($0.value), tone: $0.tone, toneWord: $0.toneWord, detail: escape($0.detail)) }
     }
 
-    func recommendationLabel(_ r: Recommendation) -> String {
-        switch r {
-        case .recommended: return "Retraining recommended"
-        case .watch: return "Watch: no retraining yet"
-        case .notNeeded: return "Retraining not needed"
-        }
+    func signed(_ x: Double) -> String { (x > 0 ? "+" : "") + formatNumber(x) }
+
+    func trendRange() -> String {
+        let from = data.day.adding(days: -(ReportData.trendDays - 1))
+        return "\(from) to \(data.day)"
     }
+
+    func nullRateNote(shown: Int) -> String {
+        let total = data.nullRates.count
+        if total == 0 { return "No column profiles for this day." }
+        if shown == 0 { return "No column has missing values today or in the baseline (\(total) columns checked)." }
+        if shown == total { return "" }
+        return "The other \(total - shown) columns have no missing values today or in the baseline."
+    }
+
+    func statusLabel(_ s: AuditStatus) -> String { ReportLabels.status(s) }
+
+    func recommendationLabel(_ r: Recommendation) -> String { ReportLabels.recommendation(r) }
 
     func findingView(_ f: Finding) -> FindingView {
         FindingView(
             severity: f.severity.rawValue, severityLabel: f.severity.rawValue.uppercased(), check: f.check,
-            category: f.category.title, column: escape(f.column ?? "—"), message: escape(f.message),
+            category: f.category.title, column: escape(f.column ?? "—"), hasColumn: f.column != nil, message: escape(f.message),
             observed: escape(f.observed ?? "—"), expected: escape(f.expected ?? "—"), advice: escape(f.advice))
     }
 
@@ -131,18 +195,21 @@ struct ReportViewBuilder {
         }
     }
 
-    func metricRow(_ m: AuditSummary.MetricComparison) -> MetricRowView {
+    func metricRow(_ m: AuditSummary.MetricComparison, judged: String?) -> MetricRowView {
         MetricRowView(
-            name: escape(m.name.replacingAll("_", with: " ")), current: m.current.map { formatNumber($0) } ?? "—",
-            baseline: m.baseline.map { formatNumber($0) } ?? "—",
-            delta: m.delta.map { ($0 > 0 ? "+" : "") + formatNumber($0) } ?? "—")
+            name: escape(MetricNames.display(m.name)), key: m.name, judged: m.name == judged,
+            current: m.current.map { formatNumber($0) } ?? "—", baseline: m.baseline.map { formatNumber($0) } ?? "—",
+            delta: m.delta.map(signed) ?? "—")
     }
 
+    /// Columns with missing values today or in the baseline, worst first.
     func nullRateViews() -> [NullRateView] {
-        data.nullRates.map { c in
-            let base = data.baseProfiles[c.column].map { formatPercent($0.nullRate) } ?? "—"
-            return NullRateView(column: escape(c.column), rate: formatPercent(c.rate), baseline: base)
+        data.nullRates.compactMap { c -> (String, Double, Double?)? in
+            let base = data.baseProfiles[c.column]?.nullRate
+            return c.rate > 0 || (base ?? 0) > 0 ? (c.column, c.rate, base) : nil
         }
+        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        .map { NullRateView(column: escape($0.0), rate: formatPercent($0.1), baseline: $0.2.map(formatPercent) ?? "—") }
     }
 
     /// Baseline-versus-current distributions of drifted columns (and of prediction and score).
@@ -178,55 +245,83 @@ struct ReportViewBuilder {
         return charts
     }
 
+    /// A grouped bar chart of shares: baseline bars hatched grey, today's bars solid blue (a
+    /// pattern and the order within each pair tell them apart without colour), with a legend,
+    /// a y scale and x labels (every category, or the first, middle and last bin edges).
     func barChart(id: String, column: String, series: [(label: String, ref: Double, cur: Double)], drifted: Bool) -> ChartView {
-        let width = 480, height = 180, left = 8.0, top = 10.0, plotH = 130.0
-        let plotW = Double(width) - 2 * left
+        let width = 480, height = 176
+        let left = 40.0, right = 8.0, top = 26.0, plotH = 130.0
+        let plotW = Double(width) - left - right
         let maxShare = max(0.0001, series.map { max($0.ref, $0.cur) }.max() ?? 0)
         let slot = plotW / Double(series.count)
-        let barW = max(1, slot / 2 - 1)
+        let gap = slot >= 12 ? max(1, slot * 0.12) : 0.5
+        let barW = max(0.8, (slot - gap) / 2)
         var bars: [BarView] = []
         for (i, s) in series.enumerated() {
             for (j, v) in [s.ref, s.cur].enumerated() {
                 let h = v / maxShare * plotH
                 bars.append(BarView(
-                    x: f1(left + Double(i) * slot + Double(j) * barW), y: f1(top + plotH - h), width: f1(barW), height: f1(h),
-                    series: j == 0 ? "ref" : "cur",
-                    tip: "\(j == 0 ? "baseline" : "current") \(s.label): \(formatPercent(v))"))
+                    x: f1(left + Double(i) * slot + gap / 2 + Double(j) * barW), y: f1(top + plotH - h), width: f1(barW),
+                    height: f1(h), fill: j == 0 ? "url(#\(id)-hatch)" : "#2f5fb3", series: j == 0 ? "ref" : "cur",
+                    tip: "\(j == 0 ? "baseline" : "today") \(s.label): \(formatPercent(v))"))
             }
         }
-        let labels = [
-            AxisLabelView(x: f1(left), y: f1(top + plotH + 14), text: series.first!.label, anchor: "start"),
-            AxisLabelView(x: f1(left + plotW), y: f1(top + plotH + 14), text: series.last!.label, anchor: "end"),
-            AxisLabelView(x: f1(left), y: f1(top + 8), text: "max \(formatPercent(maxShare))", anchor: "start"),
+        let baseY = top + plotH
+        var labels = [
+            AxisLabelView(x: f1(left - 4), y: f1(top + 4), text: formatPercent(maxShare), anchor: "end"),
+            AxisLabelView(x: f1(left - 4), y: f1(baseY + 3), text: "0%", anchor: "end"),
         ]
+        let categorical = !(series.first?.label.contains("–") ?? false) && !(series.first?.label.hasPrefix("<") ?? false)
+        if categorical {
+            let maxChars = max(3, Int(slot / 5.6))
+            for (i, s) in series.enumerated() {
+                let text = s.label.count > maxChars ? String(s.label.prefix(maxChars - 1)) + "…" : s.label
+                labels.append(AxisLabelView(x: f1(left + (Double(i) + 0.5) * slot), y: f1(baseY + 14), text: text, anchor: "middle"))
+            }
+        } else {
+            let picks = Array(Set([0, series.count / 2, series.count - 1])).sorted()
+            for i in picks {
+                let anchor = i == 0 ? "start" : i == series.count - 1 ? "end" : "middle"
+                let x = i == 0 ? left : i == series.count - 1 ? left + plotW : left + (Double(i) + 0.5) * slot
+                labels.append(AxisLabelView(x: f1(x), y: f1(baseY + 14), text: series[i].label, anchor: anchor))
+            }
+        }
         return ChartView(
-            id: id, title: "\(column): baseline vs current\(drifted ? " (drifted)" : "")",
-            summary: "Share of rows per \(series.count > 0 && series[0].label.contains("–") ? "bin" : "value") of \(column), baseline bars first, current bars second.",
-            width: width, height: height, bars: bars, labels: labels, legendY: height - 8)
+            id: id, title: "\(column): baseline vs today\(drifted ? " (drifted)" : "")",
+            summary: "Share of rows per \(categorical ? "value" : "bin") of \(column): in each pair the hatched grey bar is the baseline and the solid blue bar is today. Tallest bar \(formatPercent(maxShare)).",
+            width: width, height: height, bars: bars, labels: labels, plotLeft: f1(left), plotRight: f1(left + plotW),
+            baseY: f1(baseY), topY: f1(top), legendY: 12)
     }
 
     func sparkline(_ t: ReportData.Trend) -> SparklineView {
-        let width = 200, height = 40
+        let width = 220, height = 56
+        let padX = 4.0, top = 6.0, plotH = Double(height) - 12
         let values = t.points.compactMap(\.value)
-        let lo = values.min() ?? 0, hi = values.max() ?? 1
+        var lo = values.min() ?? 0, hi = values.max() ?? 1
+        if let r = t.reference?.value { lo = min(lo, r); hi = max(hi, r) }
         let span = hi - lo == 0 ? 1 : hi - lo
         let n = max(1, t.points.count - 1)
+        func y(_ v: Double) -> Double { top + (1 - (v - lo) / span) * plotH }
         var pts: [String] = []
         var dots: [DotView] = []
         for (i, p) in t.points.enumerated() {
             guard let v = p.value else { continue }
-            let x = 4 + Double(i) / Double(n) * Double(width - 8)
-            let y = 4 + (1 - (v - lo) / span) * Double(height - 8)
-            pts.append("\(f1(x)),\(f1(y))")
-            if i == t.points.count - 1 { dots.append(DotView(cx: f1(x), cy: f1(y), current: true)) }
+            let x = padX + Double(i) / Double(n) * (Double(width) - 2 * padX)
+            pts.append("\(f1(x)),\(f1(y(v)))")
+            if i == t.points.count - 1 { dots.append(DotView(cx: f1(x), cy: f1(y(v)), current: true)) }
         }
-        let last = t.points.last?.value
         let fmt: (Double) -> String = { t.unit == "share" ? formatPercent($0) : formatNumber($0) + (t.unit == "ms" ? " ms" : "") }
+        let last = t.points.last?.value
+        let reference = t.reference.map { r in
+            ReferenceLineView(y: f1(y(r.value)), x2: f1(Double(width) - padX), label: "\(r.label) \(fmt(r.value))")
+        }
+        let days = values.count
         return SparklineView(
             title: t.title,
             summary: values.isEmpty ? "no data in the last \(ReportData.trendDays) days"
-                : "\(values.count) days, from \(fmt(lo)) to \(fmt(hi))",
-            last: last.map(fmt) ?? "—", points: pts.joined(separator: " "), dots: dots, hasLine: pts.count > 1,
+                : "\(days) day\(days == 1 ? "" : "s"), from \(fmt(values.min()!)) to \(fmt(values.max()!))",
+            last: last.map(fmt) ?? "no value today", points: pts.joined(separator: " "), dots: dots, hasLine: pts.count > 1,
+            reference: reference, firstDate: t.points.first?.date ?? "", lastDate: t.points.last?.date ?? "",
             width: width, height: height)
     }
 
@@ -235,11 +330,14 @@ struct ReportViewBuilder {
             TermView(term: "Pipeline definition", text: "\(escape(data.definitionPath)) (sha256 \(data.definitionSha256))"),
             TermView(term: "Model", text: "\(escape(data.definition.model.name)) \(escape(data.definition.model.version))"
                 + (data.definition.model.trainedAt.map { ", trained \($0)" } ?? "")),
-            TermView(term: "Snapshot", text: "version \(data.snapshot.version), ingested \(data.snapshot.ingestedAt)"),
-            TermView(term: "Baseline", text: "version \(data.baseline.version), \(data.baseline.rowsStored) rows, ingested \(data.baseline.ingestedAt)"),
-            TermView(term: "Tool", text: "mlaudit \(MLAuditVersion.current)"),
+            TermView(term: "Snapshot", text: "\(escape(data.snapshot.sourcePath)), version \(data.snapshot.version), \(data.snapshot.rowsRead) rows read, ingested \(data.snapshot.ingestedAt)"),
+            TermView(term: "Baseline", text: "\(escape(data.baseline.sourcePath)), version \(data.baseline.version), \(data.baseline.rowsStored) rows, ingested \(data.baseline.ingestedAt)"),
+            TermView(term: "Tool", text: "mlaudit \(MLAuditVersion.current), built from commit \(BuildInfo.sourceCommit)"),
         ]
-        if let run = data.stages.last?.runId { out.append(TermView(term: "Run", text: "run \(run) in the warehouse ledger")) }
+        let runs = Array(Set(data.stages.map(\.runId))).sorted()
+        if !runs.isEmpty {
+            out.append(TermView(term: "Runs", text: "results from run\(runs.count == 1 ? "" : "s") \(runs.map(String.init).joined(separator: ", ")) of the warehouse ledger (times below are the recorded stage times, UTC)"))
+        }
         return out
     }
 
@@ -256,7 +354,11 @@ struct ReportViewBuilder {
     }
 
     func stageViews() -> [StageView] {
-        data.stages.map { StageView(stage: $0.stage.rawValue, started: $0.startedAt, finished: $0.finishedAt ?? "—") }
+        data.stages.map { st in
+            let e = RenderStage.stageEntry(st)
+            return StageView(stage: st.stage.rawValue, run: "\(st.runId)", started: st.startedAt, finished: st.finishedAt ?? "—",
+                             duration: e.durationMs.map { "\($0) ms" } ?? "—")
+        }
     }
 }
 
@@ -264,4 +366,45 @@ struct ReportViewBuilder {
 func f1(_ x: Double) -> String {
     let r = (x * 10).rounded() / 10
     return r == r.rounded() ? String(Int(r)) : String(r)
+}
+
+/// The words a report uses for a status and a recommendation.
+enum ReportLabels {
+    static func status(_ s: AuditStatus) -> String {
+        switch s {
+        case .ok: return "OK: no finding at warning level or above"
+        case .warning: return "Warning: findings need attention"
+        case .critical: return "Critical: findings need action before trusting this day"
+        }
+    }
+
+    static func recommendation(_ r: Recommendation) -> String {
+        switch r {
+        case .recommended: return "Retraining recommended"
+        case .watch: return "Watch: no retraining yet"
+        case .notNeeded: return "Retraining not needed"
+        }
+    }
+}
+
+/// Reader-facing names of metrics; unknown names are shown with spaces for underscores, so
+/// metrics added later appear without a template change.
+enum MetricNames {
+    static let names: [String: String] = [
+        "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "f1": "F1", "precision": "Precision",
+        "recall": "Recall", "roc_auc": "ROC AUC", "pr_auc": "PR AUC", "brier": "Brier score", "log_loss": "Log loss",
+        "positive_rate": "Predicted positive rate", "label_positive_rate": "Actual positive rate",
+        "macro_f1": "Macro F1", "weighted_f1": "Weighted F1", "mae": "MAE", "rmse": "RMSE", "mse": "MSE", "r2": "R²",
+        "mape": "MAPE", "rows": "Rows served", "error_rate": "Error rate",
+        "latency_p50_ms": "Latency p50 (ms)", "latency_p95_ms": "Latency p95 (ms)", "latency_p99_ms": "Latency p99 (ms)",
+        "latency_max_ms": "Latency max (ms)", "latency_mean_ms": "Latency mean (ms)",
+    ]
+
+    static func display(_ raw: String) -> String {
+        if raw.hasPrefix("estimated_") { return display(String(raw.dropFirst("estimated_".count))) + " (estimated)" }
+        if let n = names[raw] { return n }
+        var text = raw.replacingAll("_", with: " ")
+        if text.hasSuffix(" ms") { text = String(text.dropLast(3)) + " (ms)" }
+        return text.prefix(1).uppercased() + text.dropFirst()
+    }
 }

@@ -13,6 +13,7 @@ struct ReportView {
     let date: String
     let version: Int
     let status: String
+    let statusWord: String
     let statusLabel: String
     let recommendation: String
     let recommendationLabel: String
@@ -20,9 +21,13 @@ struct ReportView {
     let critical: Int
     let warning: Int
     let info: Int
+    let keyNumbers: [KeyNumberView]
     let hasFindings: Bool
     let findingGroups: [FindingGroup]
     let topFindings: [FindingView]
+    let hasTopFindings: Bool
+    /// What to do, once per check among the top findings.
+    let actions: [ActionView]
     let rowsRead: String
     let rowsStored: String
     let rowsQuarantined: String
@@ -31,10 +36,14 @@ struct ReportView {
     let quarantineSamples: [QuarantineView]
     let hasQuarantine: Bool
     let nullRates: [NullRateView]
+    let hasNullRates: Bool
+    let nullRateNote: String
     let qualityFindings: [FindingView]
     let driftRows: [DriftRowView]
     let driftedFeatureRows: [DriftRowView]
+    let hasDriftedFeatures: Bool
     let outputDriftRows: [DriftRowView]
+    let hasOutputDrift: Bool
     let driftSummary: String
     let datasetDrift: Bool
     let driftCharts: [ChartView]
@@ -46,15 +55,31 @@ struct ReportView {
     let hasEstimates: Bool
     let confusion: ConfusionView?
     let operationalRows: [MetricRowView]
+    let hasOperational: Bool
     let operationalFindings: [FindingView]
     let debtFindings: [FindingView]
     let hasDebt: Bool
     let trends: [SparklineView]
+    let trendRange: String
     let definitions: [TermView]
     let provenance: [TermView]
     let inputs: [InputView]
     let stages: [StageView]
     let htmlLink: String
+}
+
+struct KeyNumberView {
+    let label: String
+    let value: String
+    /// ok, warning or critical (a CSS class), and the same as a word.
+    let tone: String
+    let toneWord: String
+    let detail: String
+}
+
+struct ActionView {
+    let check: String
+    let advice: String
 }
 
 struct FindingGroup {
@@ -69,6 +94,7 @@ struct FindingView {
     let check: String
     let category: String
     let column: String
+    let hasColumn: Bool
     let message: String
     let observed: String
     let expected: String
@@ -113,6 +139,10 @@ struct ChartView {
     let height: Int
     let bars: [BarView]
     let labels: [AxisLabelView]
+    let plotLeft: String
+    let plotRight: String
+    let baseY: String
+    let topY: String
     let legendY: Int
 }
 
@@ -121,6 +151,7 @@ struct BarView {
     let y: String
     let width: String
     let height: String
+    let fill: String
     let series: String
     let tip: String
 }
@@ -134,6 +165,10 @@ struct AxisLabelView {
 
 struct MetricRowView {
     let name: String
+    /// The metric's name in summary.json.
+    let key: String
+    /// The metric judged against the baseline (`performance.metric`).
+    let judged: Bool
     let current: String
     let baseline: String
     let delta: String
@@ -153,8 +188,18 @@ struct SparklineView {
     let points: String
     let dots: [DotView]
     let hasLine: Bool
+    let reference: ReferenceLineView?
+    let firstDate: String
+    let lastDate: String
     let width: Int
     let height: Int
+}
+
+/// A dashed horizontal line on a sparkline: a threshold or the baseline's value.
+struct ReferenceLineView {
+    let y: String
+    let x2: String
+    let label: String
 }
 
 struct DotView {
@@ -177,6 +222,8 @@ struct InputView {
 
 struct StageView {
     let stage: String
+    let run: String
     let started: String
     let finished: String
+    let duration: String
 }

@@ -188,6 +188,19 @@ enum Migrations {
                 ALTER TABLE snapshot ADD COLUMN rowsPurgedAt TEXT;
                 """)
         }
+        // The report ledger also records each version's retraining recommendation and
+        // finding counts, so the report index (reports/NAME/index.*) and `mlaudit verify`
+        // need nothing but the ledger. Nullable: rows written before this migration lack them.
+        m.registerMigration("v2-reports") { db in
+            try db.execute(sql: """
+                ALTER TABLE report ADD COLUMN recommendation TEXT
+                  CHECK (recommendation IN ('recommended', 'watch', 'not_needed'));
+                ALTER TABLE report ADD COLUMN criticalCount INTEGER CHECK (criticalCount >= 0);
+                ALTER TABLE report ADD COLUMN warningCount INTEGER CHECK (warningCount >= 0);
+                ALTER TABLE report ADD COLUMN infoCount INTEGER CHECK (infoCount >= 0);
+                CREATE INDEX report_chain ON report(pipelineId, id);
+                """)
+        }
         return m
     }
 }

@@ -113,6 +113,11 @@ public struct ReportRecord: Sendable, Equatable {
     public var previousManifestSha256: String?
     public var runId: Int64?
     public var createdAt: String
+    /// `recommended`, `watch` or `not_needed` (nil on rows written before migration v2-reports).
+    public var recommendation: String?
+    public var criticalCount: Int?
+    public var warningCount: Int?
+    public var infoCount: Int?
 
     init(row: Row) {
         id = row["id"]
@@ -126,6 +131,10 @@ public struct ReportRecord: Sendable, Equatable {
         previousManifestSha256 = row["previousManifestSha256"]
         runId = row["runId"]
         createdAt = row["createdAt"]
+        recommendation = row["recommendation"]
+        criticalCount = row["criticalCount"]
+        warningCount = row["warningCount"]
+        infoCount = row["infoCount"]
     }
 }
 
@@ -554,17 +563,19 @@ extension Store {
     public func insertReport(
         pipelineId: Int64, date: String, version: Int, snapshotId: Int64, directory: String, status: AuditStatus,
         contentSha256: String, manifestSha256: String, previousManifestSha256: String?, runId: Int64?,
+        recommendation: Recommendation, counts: AuditSummary.SeverityCounts,
         files: [(name: String, sha256: String, bytes: Int)]
     ) throws -> Int64 {
         try db.execute(
             sql: """
                 INSERT INTO report (pipelineId, date, version, snapshotId, directory, status, contentSha256, manifestSha256,
-                  previousManifestSha256, runId, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  previousManifestSha256, runId, createdAt, recommendation, criticalCount, warningCount, infoCount)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 pipelineId, date, version, snapshotId, directory, status.rawValue, contentSha256, manifestSha256,
-                previousManifestSha256, runId, Warehouse.now(),
+                previousManifestSha256, runId, Warehouse.now(), recommendation.rawValue, counts.critical, counts.warning,
+                counts.info,
             ])
         let id = db.lastInsertedRowID
         for f in files {
@@ -573,6 +584,14 @@ extension Store {
                 arguments: [id, f.name, f.sha256, f.bytes])
         }
         return id
+    }
+
+    /// One report version of the pipeline.
+    public func report(pipelineId: Int64, date: String, version: Int) throws -> ReportRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM report WHERE pipelineId = ? AND date = ? AND version = ?",
+            arguments: [pipelineId, date, version]
+        ).map(ReportRecord.init(row:))
     }
 
     public func reportFiles(reportId: Int64) throws -> [(name: String, sha256: String, bytes: Int)] {

@@ -99,13 +99,13 @@ struct RenderFixture {
         try runStages(baseline: true)
     }
 
-    func runStages(baseline: Bool = false) throws {
+    func runStages(baseline: Bool = false, day: String = "2026-02-01") throws {
         let runner = StageHarness(loaded: loaded, warehouse: warehouse)
         if baseline { try runner.baseline() }
-        try runner.day(Day("2026-02-01")!)
+        try runner.day(Day(day)!)
     }
 
-    func render() throws -> RenderOutcome {
-        try RenderStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(Day("2026-02-01")!, runId: nil, stageRunId: nil)
+    func render(_ day: String = "2026-02-01") throws -> RenderOutcome {
+        try RenderStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(Day(day)!, runId: nil, stageRunId: nil)
     }
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import AuditModel
+import Definition
+import Foundation
+import Verify
+import Warehouse
+
+extension MLAudit {
+    struct VerifyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check that reports were not altered: file hashes, manifests, the hash chain and the report ledger.",
+            discussion: """
+                Recomputes the SHA-256 of every report file and manifest, follows the chain of manifests
+                (each records the hash of the previous one), checks every report-ledger row in the warehouse
+                against its manifest, and names any file or version folder that was altered, is missing, was
+                added, or is out of order. Prints one line per problem on stdout, then a summary line.
+                Without PIPELINE, verifies every pipelines/*.yaml. Exit status: 0 all holds; 1 something is
+                wrong; 2 verification could not run.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Pipeline definition files (YAML). Default: every pipelines/*.yaml.")
+        var pipelines: [String] = []
+
+        @Flag(help: "Also re-hash the input files each manifest records (snapshots, labels, baseline, configurations, definition).")
+        var inputs = false
+
+        func run() throws {
+            _ = global.bootstrapLogging()
+            var paths = pipelines
+            if paths.isEmpty {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: "pipelines")) ?? []
+                paths = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "pipelines/" + $0 }
+                if paths.isEmpty { throw ValidationError("No pipelines/*.yaml here: give the pipeline definition to verify.") }
+            }
+            var worst: Int32 = 0
+            for path in paths {
+                do {
+                    let loaded = try DefinitionLoader.load(path: path)
+                    try requireWarehouse(loaded)
+                    let report = try Verifier(loaded: loaded, warehouse: try Warehouse(path: loaded.warehousePath)).run(inputs: inputs)
+                    for p in report.problems { print(p.description) }
+                    if report.ok {
+                        print("\(report.pipeline): ok, \(report.versions) report versions, \(report.filesHashed) files hashed, chain intact\(report.head.map { ", head \($0)" } ?? "")")
+                    } else {
+                        print("\(report.pipeline): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") in \(report.versions) report versions")
+                        worst = max(worst, 1)
+                    }
+                } catch let e as MLAuditError {
+                    _ = printError(e)
+                    worst = max(worst, e.exitStatus)
+                }
+            }
+            if worst != 0 { throw ExitCode(worst) }
+        }
+    }
+}
+
+/// Fails when the pipeline's warehouse does not exist (opening it would create an empty one).
+func requireWarehouse(_ loaded: LoadedDefinition) throws {
+    guard FileManager.default.fileExists(atPath: loaded.warehousePath) else {
+        throw MLAuditError.prerequisite(
+            "\(loaded.name) has no warehouse at \(loaded.warehousePath): nothing has been audited yet",
+            hint: "Run `mlaudit run \(loaded.path)` first, or check 'warehouse:' and 'root:' in the definition.")
+    }
+}
