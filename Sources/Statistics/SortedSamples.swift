@@ -30,63 +30,52 @@ public enum SortedSamples {
             values.sort()
             return
         }
-        let bits = 11, buckets = 1 << bits, passes = 6, mask: UInt64 = (1 << 11) - 1
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
-            values.withUnsafeBufferPointer { v in
-                for i in 0..<n {
-                    let b = v[i].bitPattern
-                    buffer[i] = (b >> 63) != 0 ? ~b : b | (1 << 63)
+        let bits = 11, buckets = 1 << 11, passes = 6, mask: UInt64 = (1 << 11) - 1
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let histogram = UnsafeMutablePointer<Int>.allocate(capacity: buckets * passes)
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: buckets)
+        defer {
+            keys.deallocate()
+            scratch.deallocate()
+            histogram.deallocate()
+            offsets.deallocate()
+        }
+        histogram.initialize(repeating: 0, count: buckets * passes)
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                let b = v[i].bitPattern
+                let x = (b >> 63) != 0 ? ~b : b | (1 << 63)
+                keys[i] = x
+                var y = x
+                for p in 0..<passes {
+                    histogram[p &* buckets &+ Int(y & mask)] &+= 1
+                    y >>= UInt64(bits)
                 }
             }
-            count = n
         }
-        var histogram = [Int](repeating: 0, count: buckets * passes)
-        keys.withUnsafeBufferPointer { k in
-            histogram.withUnsafeMutableBufferPointer { h in
-                for i in 0..<n {
-                    var x = k[i]
-                    for p in 0..<passes {
-                        h[p &* buckets &+ Int(x & mask)] &+= 1
-                        x >>= UInt64(bits)
-                    }
-                }
-            }
-        }
-        var scratch = [UInt64](repeating: 0, count: n)
-        var inKeys = true  // where the current order lives
+        var src = keys, dst = scratch
         for p in 0..<passes {
             let base = p * buckets
             let shift = UInt64(p * bits)
-            let firstDigit = Int((keys[0] >> shift) & mask)
-            if histogram[base + firstDigit] == n { continue }  // every key has this digit
-            var offsets = [Int](repeating: 0, count: buckets)
+            if histogram[base + Int((src[0] >> shift) & mask)] == n { continue }  // every key has this digit
             var sum = 0
             for b in 0..<buckets {
                 offsets[b] = sum
-                sum += histogram[base + b]
+                sum &+= histogram[base + b]
             }
-            offsets.withUnsafeMutableBufferPointer { o in
-                keys.withUnsafeMutableBufferPointer { k in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        let (src, dst) = inKeys ? (k, s) : (s, k)
-                        for i in 0..<n {
-                            let x = src[i]
-                            let d = Int((x >> shift) & mask)
-                            dst[o[d]] = x
-                            o[d] &+= 1
-                        }
-                    }
-                }
+            for i in 0..<n {
+                let x = src[i]
+                let d = Int((x >> shift) & mask)
+                dst[offsets[d]] = x
+                offsets[d] &+= 1
             }
-            inKeys.toggle()
+            swap(&src, &dst)
         }
-        let sorted = inKeys ? keys : scratch
-        sorted.withUnsafeBufferPointer { k in
-            values.withUnsafeMutableBufferPointer { v in
-                for i in 0..<n {
-                    let x = k[i]
-                    v[i] = Double(bitPattern: (x >> 63) != 0 ? x & ~(1 << 63) : ~x)
-                }
+        values.withUnsafeMutableBufferPointer { v in
+            for i in 0..<n {
+                let x = src[i]
+                v[i] = Double(bitPattern: (x >> 63) != 0 ? x & ~(1 << 63) : ~x)
             }
         }
     }
@@ -121,11 +110,107 @@ public enum SortedSamples {
     }
 
     /// Number of distinct values of the union of two ascending samples
-    /// (`len(np.unique(np.concatenate([a, b])))`).
-    public static func distinctCount(sorted a: [Double], sorted b: [Double]) -> Int {
-        var n = 0
-        mergeDistinct(a, b) { _, _, _ in n += 1 }
-        return n
+    /// (`len(np.unique(np.concatenate([a, b])))`), or `limit` when there are at least that many
+    /// (the walk stops there: "more than 5 values" costs a few steps, not a pass).
+    public static func distinctCount(sorted a: [Double], sorted b: [Double], limit: Int = .max) -> Int {
+        guard limit > 0 else { return 0 }
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                var i = 0, j = 0, n = 0
+                while i < pa.count || j < pb.count {
+                    let v: Double
+                    if j >= pb.count || (i < pa.count && pa[i] <= pb[j]) { v = pa[i] } else { v = pb[j] }
+                    while i < pa.count && pa[i] <= v { i += 1 }
+                    while j < pb.count && pb[j] <= v { j += 1 }
+                    n += 1
+                    if n >= limit { return n }
+                }
+                return n
+            }
+        }
+    }
+
+    /// Whether an ascending sample has more than `count` distinct values (stops as soon as it knows).
+    public static func hasMoreDistinct(sorted v: [Double], than count: Int) -> Bool {
+        v.withUnsafeBufferPointer { p in
+            guard !p.isEmpty else { return false }
+            var n = 1
+            var i = 1
+            while i < p.count {
+                if p[i] != p[i - 1] {
+                    n += 1
+                    if n > count { return true }
+                }
+                i += 1
+            }
+            return n > count
+        }
+    }
+
+    /// What one merge walk over two ascending, NaN-free samples yields.
+    public struct MergeSummary: Sendable, Equatable {
+        /// `KolmogorovSmirnov.statistic(sorted:sorted:)`, bit for bit.
+        public var ksStatistic: Double
+        /// `Distances.wasserstein(sorted:sorted:)`, bit for bit.
+        public var wasserstein: Double
+        /// Distinct values of the union, of the first sample, and of the second.
+        public var distinct: Int
+        public var distinctA: Int
+        public var distinctB: Int
+        /// Occurrences of the most frequent value of each sample.
+        public var modeCountA: Int
+        public var modeCountB: Int
+    }
+
+    /// The KS statistic, the Wasserstein-1 distance, distinct counts and the most frequent
+    /// values' counts of two ascending, NaN-free samples in one merge walk (instead of one walk
+    /// each); nil when a sample is empty.
+    public static func merge(sorted a: [Double], sorted b: [Double]) -> MergeSummary? {
+        let na = a.count, nb = b.count
+        guard na > 0, nb > 0 else { return nil }
+        let naD = Double(na), nbD = Double(nb)
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                var i = 0, j = 0
+                var maxS = -Double.infinity, minS = Double.infinity
+                var total = 0.0, compensation = 0.0, prevDiff = 0.0, previous = 0.0
+                var first = true
+                var distinct = 0, distinctA = 0, distinctB = 0, modeA = 0, modeB = 0
+                while i < na || j < nb {
+                    let x: Double
+                    if j >= nb || (i < na && pa[i] <= pb[j]) { x = pa[i] } else { x = pb[j] }
+                    if !first {
+                        // Wasserstein: the ECDFs are constant between consecutive merged values.
+                        let term = prevDiff * (x - previous)
+                        let t = total + term
+                        if abs(total) >= abs(term) { compensation += (total - t) + term } else { compensation += (term - t) + total }
+                        total = t
+                    }
+                    let i0 = i, j0 = j
+                    while i < na && pa[i] <= x { i += 1 }
+                    while j < nb && pb[j] <= x { j += 1 }
+                    let diff = Double(i) / naD - Double(j) / nbD
+                    if diff > maxS { maxS = diff }
+                    if diff < minS { minS = diff }
+                    prevDiff = abs(diff)
+                    previous = x
+                    first = false
+                    distinct += 1
+                    if i > i0 {
+                        distinctA += 1
+                        modeA = Swift.max(modeA, i - i0)
+                    }
+                    if j > j0 {
+                        distinctB += 1
+                        modeB = Swift.max(modeB, j - j0)
+                    }
+                }
+                let negMin = Swift.min(Swift.max(-minS, 0), 1)
+                return MergeSummary(
+                    ksStatistic: negMin > maxS ? negMin : maxS, wasserstein: total + compensation, distinct: distinct,
+                    distinctA: distinctA, distinctB: distinctB, modeCountA: modeA, modeCountB: modeB)
+            }
+        }
     }
 
     /// Every distinct value of the union of two ascending samples, ascending, with its count
@@ -249,7 +334,7 @@ extension Binning {
         let nRef = Double(ref.count)
         let nCur = Double(cur.count)
         var result: Percents
-        if SortedSamples.distinctCount(sorted: ref) > distinctValueThreshold {
+        if SortedSamples.hasMoreDistinct(sorted: ref, than: distinctValueThreshold) {
             guard let edges = BinEdges.sturges(min: Swift.min(r0, c0), max: Swift.max(r1, c1), count: ref.count + cur.count),
                 let hRef = SortedSamples.histogram(sorted: ref, edges: edges),
                 let hCur = SortedSamples.histogram(sorted: cur, edges: edges)
