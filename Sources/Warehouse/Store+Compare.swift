@@ -5,7 +5,8 @@ import GRDBSQLite
 
 /// The finite values of one numeric column of a snapshot, with what was left out.
 public struct FiniteNumbers: Sendable, Equatable {
-    /// Non-null, finite values in row order.
+    /// Non-null, finite values (in row order when read from rows; ascending when from the
+    /// sorted-column cache).
     public var values: [Double]
     /// Null rows.
     public var nulls: Int
@@ -15,39 +16,51 @@ public struct FiniteNumbers: Sendable, Equatable {
     public var infinite: Int
     /// Rows read.
     public var rows: Int { values.count + nulls + nan + infinite }
+
+    public init(values: [Double], nulls: Int, nan: Int, infinite: Int) {
+        self.values = values
+        self.nulls = nulls
+        self.nan = nan
+        self.infinite = infinite
+    }
 }
 
 // Reads the compare stage needs beyond whole aligned columns: finite numbers for drift
-// (half the memory of `readColumns`, no null mask), hourly row counts, and the dates that
-// have snapshots (monitoring gaps).
+// (half the memory of `readColumns`, no null mask, optionally on several connections at
+// once), the sorted-column cache, hourly row counts, and the dates that have snapshots.
 extension Store {
     /// The rowid range of a snapshot's rows (a snapshot is inserted in one transaction, so its
     /// rows are contiguous), or nil when it has none.
-    func rowidRange(_ table: RowTable, snapshotId: Int64) throws -> (Int64, Int64)? {
+    public func rowidRange(_ table: RowTable, snapshotId: Int64) throws -> ClosedRange<Int64>? {
         let row = try Row.fetchOne(
             db, sql: "SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?",
             arguments: [snapshotId])
         guard let row, let lo: Int64 = row["lo"], let hi: Int64 = row["hi"] else { return nil }
-        return (lo, hi)
+        return lo...hi
     }
 
-    /// The non-null finite values of numeric columns of a snapshot, in one sequential pass over
-    /// the snapshot's rowid range.
-    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws
-        -> [String: FiniteNumbers]
+    /// The non-null finite values of numeric columns of a snapshot in row order, in one
+    /// sequential pass over the snapshot's rowid range (or the part of it given).
+    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>? = nil)
+        throws -> [String: FiniteNumbers]
     {
         var sqlNames: [String] = []
         for n in names {
-            guard let i = table.columns.firstIndex(where: { $0.name == n }), table.columns[i].type.isNumeric
-                || table.columns[i].type == .boolean
+            guard let i = table.columns.firstIndex(where: { $0.name == n }),
+                table.columns[i].type.isNumeric || table.columns[i].type == .boolean
             else { throw MLAuditError.internalError("column '\(n)' is not a numeric column of the row table") }
             sqlNames.append(table.sqlNames[i])
         }
-        var out = names.map { _ in FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0) }
-        guard !names.isEmpty, let (lo, hi) = try rowidRange(table, snapshotId: snapshotId) else {
-            return Dictionary(zip(names, out), uniquingKeysWith: { a, _ in a })
+        func empty() -> [String: FiniteNumbers] {
+            Dictionary(names.map { ($0, FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0)) }, uniquingKeysWith: { a, _ in a })
         }
-        for k in out.indices { out[k].values.reserveCapacity(Int(hi - lo + 1)) }
+        guard !names.isEmpty else { return [:] }
+        guard let range = try rowids ?? rowidRange(table, snapshotId: snapshotId) else { return empty() }
+        let k = names.count
+        let capacity = Int(range.upperBound - range.lowerBound + 1)
+        let buffers = (0..<k).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: capacity) }
+        defer { for b in buffers { b.deallocate() } }
+        var counts = [Int](repeating: 0, count: k), nulls = counts, nan = counts, infinite = counts
         // `+mlaudit_snapshot` keeps SQLite on the rowid range instead of the snapshot index.
         let statement = try db.makeStatement(
             sql: """
@@ -55,29 +68,41 @@ extension Store {
                 WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ? ORDER BY rowid
                 """)
         let stmt = statement.sqliteStatement
-        sqlite3_bind_int64(stmt, 1, lo)
-        sqlite3_bind_int64(stmt, 2, hi)
+        sqlite3_bind_int64(stmt, 1, range.lowerBound)
+        sqlite3_bind_int64(stmt, 2, range.upperBound)
         sqlite3_bind_int64(stmt, 3, snapshotId)
         defer { sqlite3_reset(stmt) }
-        let count = Int32(names.count)
+        var rows = 0
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else {
+            guard rc == SQLITE_ROW, rows < capacity else {
                 throw MLAuditError.warehouse(
                     "reading rows failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
             }
-            for k in 0..<count {
-                switch sqlite3_column_type(stmt, k) {
-                case SQLITE_NULL: out[Int(k)].nulls += 1
-                case SQLITE_TEXT: out[Int(k)].nan += 1  // NaN is stored as the text 'NaN'
+            rows += 1
+            for c in 0..<k {
+                let col = Int32(c)
+                switch sqlite3_column_type(stmt, col) {
+                case SQLITE_NULL: nulls[c] += 1
+                case SQLITE_TEXT: nan[c] += 1  // NaN is stored as the text 'NaN'
                 default:
-                    let v = sqlite3_column_double(stmt, k)
-                    if v.isFinite { out[Int(k)].values.append(v) } else { out[Int(k)].infinite += 1 }
+                    let v = sqlite3_column_double(stmt, col)
+                    if v.isFinite {
+                        buffers[c][counts[c]] = v
+                        counts[c] += 1
+                    } else {
+                        infinite[c] += 1
+                    }
                 }
             }
         }
-        return Dictionary(zip(names, out), uniquingKeysWith: { a, _ in a })
+        var out: [String: FiniteNumbers] = [:]
+        for c in 0..<k {
+            let values = [Double](UnsafeBufferPointer(start: buffers[c], count: counts[c]))
+            out[names[c]] = FiniteNumbers(values: values, nulls: nulls[c], nan: nan[c], infinite: infinite[c])
+        }
+        return out
     }
 
     /// Rows per hour of a canonical timestamp column (`YYYY-MM-DDTHH`, UTC), counted by SQLite.
@@ -104,5 +129,122 @@ extension Store {
         try String.fetchAll(
             db, sql: "SELECT DISTINCT date FROM snapshot WHERE pipelineId = ? AND kind = ? AND status = 'current' ORDER BY date",
             arguments: [pipelineId, kind.rawValue])
+    }
+}
+
+// MARK: - Sorted-column cache
+
+extension Store {
+    /// The cached sorted finite values of numeric columns of a snapshot (`sortedColumn`), for
+    /// the columns that have an entry.
+    public func sortedColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: FiniteNumbers] {
+        var out: [String: FiniteNumbers] = [:]
+        let statement = try db.makeStatement(
+            sql: "SELECT count, nulls, nan, infinite, data FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?")
+        let stmt = statement.sqliteStatement
+        for name in names {
+            guard let sqlName = table.sqlName(of: name) else { continue }
+            sqlite3_reset(stmt)
+            sqlite3_bind_int64(stmt, 1, snapshotId)
+            sqlite3_bind_text(stmt, 2, sqlName, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            guard sqlite3_step(stmt) == SQLITE_ROW else { continue }
+            let count = Int(sqlite3_column_int64(stmt, 0))
+            let bytes = Int(sqlite3_column_bytes(stmt, 4))
+            guard bytes == 8 * count else { continue }
+            let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0, let blob = sqlite3_column_blob(stmt, 4) {
+                    memcpy(buffer.baseAddress!, blob, bytes)
+                    if UInt16(1).bigEndian == 1 {  // stored little-endian
+                        for i in 0..<count { buffer[i] = Double(bitPattern: UInt64(littleEndian: buffer[i].bitPattern)) }
+                    }
+                }
+                initialized = count
+            }
+            out[name] = FiniteNumbers(
+                values: values, nulls: Int(sqlite3_column_int64(stmt, 1)), nan: Int(sqlite3_column_int64(stmt, 2)),
+                infinite: Int(sqlite3_column_int64(stmt, 3)))
+        }
+        sqlite3_reset(stmt)
+        return out
+    }
+
+    /// Stores (replacing) the sorted finite values of a numeric column of a snapshot.
+    public func putSortedColumn(_ table: RowTable, snapshotId: Int64, column: String, _ numbers: FiniteNumbers) throws {
+        guard let sqlName = table.sqlName(of: column) else {
+            throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
+        }
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT OR REPLACE INTO sortedColumn (snapshotId, sqlColumn, column, count, nulls, nan, infinite, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let stmt = statement.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        sqlite3_bind_int64(stmt, 1, snapshotId)
+        sqlite3_bind_text(stmt, 2, sqlName, -1, transient)
+        sqlite3_bind_text(stmt, 3, column, -1, transient)
+        sqlite3_bind_int64(stmt, 4, Int64(numbers.values.count))
+        sqlite3_bind_int64(stmt, 5, Int64(numbers.nulls))
+        sqlite3_bind_int64(stmt, 6, Int64(numbers.nan))
+        sqlite3_bind_int64(stmt, 7, Int64(numbers.infinite))
+        var littleEndian = numbers.values
+        if UInt16(1).bigEndian == 1 {
+            littleEndian = littleEndian.map { Double(bitPattern: $0.bitPattern.littleEndian) }
+        }
+        let rc = littleEndian.withUnsafeBytes { raw in
+            sqlite3_bind_blob64(stmt, 8, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count), transient)
+            return sqlite3_step(stmt)
+        }
+        sqlite3_reset(stmt)
+        guard rc == SQLITE_DONE else {
+            throw MLAuditError.warehouse(
+                "caching the sorted column '\(column)' failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+        }
+    }
+}
+
+// MARK: - Reading on several connections
+
+extension Warehouse {
+    /// `readFiniteNumbers` split over `parts` read-only connections, each reading a contiguous
+    /// slice of the snapshot's rowid range on its own thread; values keep row order. The rows
+    /// must be committed (they are: ingest commits before later stages run).
+    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>,
+                                  parts: Int) throws -> [String: FiniteNumbers]
+    {
+        let total = rowids.upperBound - rowids.lowerBound + 1
+        let parts = max(1, min(parts, Int(total / 50_000)))
+        let step = (total + Int64(parts) - 1) / Int64(parts)
+        let slices = (0..<Int64(parts)).map { p -> ClosedRange<Int64> in
+            let lo = rowids.lowerBound + p * step
+            return lo...min(rowids.upperBound, lo + step - 1)
+        }
+        let path = self.path
+        let results = try parallelMap(slices) { slice -> [String: FiniteNumbers] in
+            try wrap {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(10)
+                config.label = "mlaudit.warehouse.reader"
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                return try queue.read { db in
+                    try Store(db: db).readFiniteNumbers(table, snapshotId: snapshotId, columns: names, rowids: slice)
+                }
+            }
+        }
+        var out: [String: FiniteNumbers] = [:]
+        for name in names {
+            var merged = FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0)
+            merged.values.reserveCapacity(results.reduce(0) { $0 + ($1[name]?.values.count ?? 0) })
+            for r in results {
+                guard let part = r[name] else { continue }
+                merged.values += part.values
+                merged.nulls += part.nulls
+                merged.nan += part.nan
+                merged.infinite += part.infinite
+            }
+            out[name] = merged
+        }
+        return out
     }
 }
