@@ -29,9 +29,10 @@ extension Comparison {
             guard let ref, let cur else { continue }
             jobs.append(Job(column: c, reference: ref, current: cur, method: settings.method, threshold: settings.threshold))
         }
+        // Numbers come finite and sorted from `loadNumbers`: no preparation pass.
         var results = parallelMap(jobs) { job in
             DriftEngine.compare(
-                column: job.column.name, role: job.column.role, reference: job.reference, current: job.current,
+                column: job.column.name, role: job.column.role, prepared: job.reference, current: job.current,
                 method: job.method, threshold: job.threshold)
         }.compactMap { $0 }
         // Missing shares ride along in `extra` (summary.json shows them beside the verdict).

@@ -39,7 +39,7 @@ public struct CompareStage {
     public func run(_ day: Day, stageRunId: Int64?) throws -> CompareOutcome {
         let start = Date()
         let outcome = try warehouse.write { store -> CompareOutcome in
-            var work = try Comparison.prepare(loaded: loaded, store: store, warehousePath: warehouse.path, day: day)
+            var work = try Comparison.prepare(loaded: loaded, store: store, warehouse: warehouse, day: day)
             let outcome = try work.run()
             try work.store(outcome, stageRunId: stageRunId)
             return outcome
@@ -52,14 +52,22 @@ public struct CompareStage {
     }
 
     /// Only the drift part of the comparison (reading the columns included), without storing
-    /// anything: what `mlaudit-bench drift` times.
+    /// anything (not even the baseline's sorted-column cache): what `mlaudit-bench drift` times,
+    /// and what `mlaudit compare --baseline … --current …` prints.
     public func driftOnly(_ day: Day) throws -> [DriftResult] {
         try warehouse.read { store in
-            var work = try Comparison.prepare(loaded: loaded, store: store, warehousePath: warehouse.path, day: day)
+            var work = try Comparison.prepare(loaded: loaded, store: store, warehouse: warehouse, day: day)
+            work.cacheWritable = false
             try work.loadNumbers()
             return try work.driftResults()
         }
     }
+}
+
+extension CompareStage {
+    /// Forgets the baseline columns this process keeps in memory (benchmarks measure the
+    /// first comparison of a process with it).
+    public static func clearProcessCache() { BaselineColumnCache.shared.clear() }
 }
 
 /// A numeric column of a snapshot ready for drift: finite values sorted ascending, and what
@@ -70,14 +78,17 @@ struct NumericColumn: Sendable {
     var nan: Int
     var infinite: Int
 
-    init(_ f: FiniteNumbers) {
+    /// Sorts `f`'s values unless `alreadySorted` (the sorted-column cache).
+    init(_ f: FiniteNumbers, alreadySorted: Bool = false) {
         var v = f.values
-        SortedSamples.sort(&v)
+        if !alreadySorted { SortedSamples.sort(&v) }
         sorted = v
         nulls = f.nulls
         nan = f.nan
         infinite = f.infinite
     }
+
+    var finite: FiniteNumbers { FiniteNumbers(values: sorted, nulls: nulls, nan: nan, infinite: infinite) }
 }
 
 /// The baseline's sorted numeric columns, kept for the life of the process so a run over many
@@ -95,6 +106,13 @@ final class BaselineColumnCache: @unchecked Sendable {
         return columns.filter { names.contains($0.key) }
     }
 
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        key = nil
+        columns = [:]
+    }
+
     func put(_ key: String, _ cols: [String: NumericColumn]) {
         lock.lock()
         defer { lock.unlock() }
@@ -110,7 +128,7 @@ final class BaselineColumnCache: @unchecked Sendable {
 struct Comparison {
     let loaded: LoadedDefinition
     let store: Store
-    let warehousePath: String
+    let warehouse: Warehouse
     let pipelineId: Int64
     let day: Day
     let snapshot: SnapshotRecord
@@ -127,11 +145,13 @@ struct Comparison {
     var dayScores: [Double] = []
     /// What the compare stage keeps about the baseline (loaded by `loadFacts`).
     var facts: BaselineFacts?
+    /// Whether the comparison may write the baseline's sorted-column cache (not in read-only runs).
+    var cacheWritable = true
 
     var definition: PipelineDefinition { loaded.definition }
 
     /// Finds the day's and the baseline's snapshots and profiles.
-    static func prepare(loaded: LoadedDefinition, store: Store, warehousePath: String, day: Day) throws -> Comparison {
+    static func prepare(loaded: LoadedDefinition, store: Store, warehouse: Warehouse, day: Day) throws -> Comparison {
         let definition = loaded.definition
         let pipelineId = try store.ensurePipeline(definition.name)
         guard let snapshot = try store.currentSnapshot(pipelineId: pipelineId, kind: .daily, date: day.description) else {
@@ -153,7 +173,7 @@ struct Comparison {
             Dictionary(list.map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
         }
         return Comparison(
-            loaded: loaded, store: store, warehousePath: warehousePath, pipelineId: pipelineId, day: day,
+            loaded: loaded, store: store, warehouse: warehouse, pipelineId: pipelineId, day: day,
             snapshot: snapshot, baseline: baseline, dayProfiles: byColumn(dayProfiles), baseProfiles: byColumn(baseProfiles),
             table: try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns))
     }
@@ -215,27 +235,53 @@ struct Comparison {
         return (method, threshold, spec?.skip ?? false)
     }
 
-    /// Reads and sorts the numeric drift columns of the day and the baseline (the baseline from
-    /// the process cache when it holds them).
+    /// Reads and sorts the numeric drift columns of the day and the baseline. The baseline comes
+    /// from the process cache, else from the warehouse's sorted-column cache, else from its rows
+    /// (then sorted and, when writable, cached in the warehouse for later comparisons).
     mutating func loadNumbers() throws {
         let names = driftCandidates.filter { $0.type.isNumeric }.map(\.name)
         let scoreName = definition.schema.prediction?.score.flatMap { Set(snapshot.header).contains($0) ? $0 : nil }
         var dayNames = names
         if let scoreName, !names.contains(scoreName) { dayNames.append(scoreName) }
         guard !dayNames.isEmpty else { return }
-        let cacheKey = "\(warehousePath)#\(baseline.id)#\(baseline.sha256)"
-        if names.isEmpty {
-            baseNumbers = [:]
-        } else if let cached = BaselineColumnCache.shared.get(cacheKey, names) {
-            baseNumbers = cached
-        } else {
-            baseNumbers = sortedColumns(try store.readFiniteNumbers(table, snapshotId: baseline.id, columns: names))
-            BaselineColumnCache.shared.put(cacheKey, baseNumbers)
-        }
-        var day = try store.readFiniteNumbers(table, snapshotId: snapshot.id, columns: dayNames)
+        if !names.isEmpty { baseNumbers = try baselineNumbers(names) }
+        var day = try readNumbers(snapshot, dayNames)
         if let scoreName { dayScores = day[scoreName]?.values ?? [] }
         if let scoreName, !names.contains(scoreName) { day[scoreName] = nil }
         dayNumbers = sortedColumns(day)
+    }
+
+    func baselineNumbers(_ names: [String]) throws -> [String: NumericColumn] {
+        let cacheKey = "\(warehouse.path)#\(baseline.id)#\(baseline.sha256)"
+        if let cached = BaselineColumnCache.shared.get(cacheKey, names) { return cached }
+        var columns: [String: NumericColumn] = [:]
+        for (name, numbers) in try store.sortedColumns(table, snapshotId: baseline.id, columns: names) {
+            columns[name] = NumericColumn(numbers, alreadySorted: true)
+        }
+        let missing = names.filter { columns[$0] == nil }
+        if !missing.isEmpty {
+            let read = sortedColumns(try readNumbers(baseline, missing))
+            if cacheWritable {
+                for (name, column) in read.sorted(by: { $0.key < $1.key }) {
+                    try store.putSortedColumn(table, snapshotId: baseline.id, column: name, column.finite)
+                }
+            }
+            columns.merge(read) { _, new in new }
+        }
+        BaselineColumnCache.shared.put(cacheKey, columns)
+        return columns
+    }
+
+    /// Finite values of numeric columns of a snapshot in row order; large snapshots are read on
+    /// two connections at once.
+    func readNumbers(_ s: SnapshotRecord, _ names: [String]) throws -> [String: FiniteNumbers] {
+        guard let range = try store.rowidRange(table, snapshotId: s.id) else {
+            return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names)
+        }
+        if range.count >= 200_000 {
+            return try warehouse.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range, parts: 2)
+        }
+        return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range)
     }
 
     func sortedColumns(_ raw: [String: FiniteNumbers]) -> [String: NumericColumn] {

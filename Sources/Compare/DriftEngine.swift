@@ -13,11 +13,12 @@ public enum DriftSample: Sendable {
         }
     }
 
-    /// The same sample ready for the engine: NaN dropped (as Evidently's `dropna`) and numbers
-    /// sorted ascending (a no-op when they already are, as the compare stage passes them).
+    /// The same sample ready for the engine: NaN and infinities dropped (Evidently turns
+    /// infinities into NaN, then drops missing values) and numbers sorted ascending (a no-op
+    /// when they already are, as the compare stage passes them).
     public func prepared() -> DriftSample {
         guard case .numeric(var v) = self else { return self }
-        if v.contains(where: \.isNaN) { v.removeAll(where: \.isNaN) }
+        if v.contains(where: { !$0.isFinite }) { v.removeAll(where: { !$0.isFinite }) }
         if !SortedSamples.isSorted(v) { SortedSamples.sort(&v) }
         return .numeric(v)
     }
@@ -82,27 +83,44 @@ public enum DriftEngine {
     }
 
     /// Compares `current` with `reference`. Returns nil when either sample is empty (after
-    /// dropping NaN) or the kinds differ. A method that does not apply to the column's kind
-    /// (KS on categories) falls back to `auto`.
+    /// dropping NaN and infinities) or the kinds differ. A method that does not apply to the
+    /// column's kind (KS on categories) falls back to `auto`.
     public static func compare(
-        column: String, role: ColumnRole, reference: DriftSample, current: DriftSample, method requested: DriftMethod,
+        column: String, role: ColumnRole, reference: DriftSample, current: DriftSample, method: DriftMethod,
         threshold: Double?
     ) -> DriftResult? {
-        let reference = reference.prepared(), current = current.prepared()
-        guard reference.size > 0, current.size > 0, isNumeric(reference, current) || {
-            if case .categorical = reference, case .categorical = current { return true }
-            return false
-        }() else { return nil }
+        compare(
+            column: column, role: role, prepared: reference.prepared(), current: current.prepared(), method: method,
+            threshold: threshold)
+    }
+
+    /// `compare` for samples already prepared (numbers finite and sorted ascending), as the
+    /// compare stage holds them: no copy, no check.
+    static func compare(
+        column: String, role: ColumnRole, prepared reference: DriftSample, current: DriftSample, method requested: DriftMethod,
+        threshold: Double?
+    ) -> DriftResult? {
+        let numeric: Bool
+        switch (reference, current) {
+        case (.numeric, .numeric): numeric = true
+        case (.categorical, .categorical): numeric = false
+        default: return nil
+        }
+        guard reference.size > 0, current.size > 0 else { return nil }
         var method = requested
         if method == .auto || !applies(method, to: reference) {
-            method = autoMethod(
-                referenceRows: reference.size, distinct: distinctValues(reference, current),
-                numeric: isNumeric(reference, current))
+            let distinct: Int
+            if case .numeric(let r) = reference, case .numeric(let c) = current {
+                distinct = SortedSamples.distinctCount(sorted: r, sorted: c, limit: 6)  // the rule looks at > 5 and > 2
+            } else {
+                distinct = distinctValues(reference, current)
+            }
+            method = autoMethod(referenceRows: reference.size, distinct: distinct, numeric: numeric)
         }
         let threshold = threshold ?? method.defaultThreshold
         let computed: (statistic: Double, pValue: Double?, extra: [String: Double])
         switch (reference, current) {
-        case (.numeric(let r), .numeric(let c)): computed = numeric(r, c, method: method)
+        case (.numeric(let r), .numeric(let c)): computed = self.numeric(r, c, method: method)
         case (.categorical(let r), .categorical(let c)): computed = categorical(r, c, method: method)
         default: return nil
         }
@@ -114,22 +132,26 @@ public enum DriftEngine {
             referenceCount: reference.size, currentCount: current.size, extra: computed.extra.filter { $0.value.isFinite })
     }
 
-    // MARK: Numbers (sorted, NaN-free)
+    // MARK: Numbers (sorted, finite)
 
+    /// One merge walk gives the KS statistic and the Wasserstein distance; one binning gives
+    /// PSI (zero-filled) and Jensen–Shannon (not); the method's own statistic reuses them.
     static func numeric(_ r: [Double], _ c: [Double], method: DriftMethod) -> (Double, Double?, [String: Double]) {
         var extra: [String: Double] = [:]
-        let ks = KolmogorovSmirnov.twoSample(sorted: r, sorted: c, method: .auto)
+        guard let merged = SortedSamples.merge(sorted: r, sorted: c) else { return (.nan, nil, extra) }
+        let ks = KolmogorovSmirnov.pValue(statistic: merged.ksStatistic, n1: r.count, n2: c.count, method: .auto)
         if let ks {
             extra["ks_statistic"] = ks.statistic
             extra["ks_p_value"] = ks.pValue
         }
-        if let w = Distances.wassersteinNormed(sortedReference: r, sortedCurrent: c) { extra["wasserstein_normed"] = w }
-        let binnedPSI = Binning.evidentlyNumeric(sortedReference: r, sortedCurrent: c, fillZeroes: true)
-        let binnedJS = Binning.evidentlyNumeric(sortedReference: r, sortedCurrent: c, fillZeroes: false)
-        if let b = binnedPSI, let p = Distances.psi(referencePercents: b.reference, currentPercents: b.current) {
-            extra["psi"] = p
+        if let std = Descriptive.populationStandardDeviation(r) {
+            extra["wasserstein_normed"] = merged.wasserstein / max(std, 0.001)
         }
-        if let b = binnedJS, let j = Distances.jensenShannon(b.reference, b.current) { extra["jensenshannon"] = j }
+        if let b = Binning.evidentlyNumeric(sortedReference: r, sortedCurrent: c, fillZeroes: false) {
+            extra["psi"] = Distances.psi(
+                referencePercents: Binning.fillZeroes(b.reference), currentPercents: Binning.fillZeroes(b.current))
+            extra["jensenshannon"] = Distances.jensenShannon(b.reference, b.current)
+        }
 
         switch method {
         case .ks: return (ks?.statistic ?? .nan, ks?.pValue, extra)
