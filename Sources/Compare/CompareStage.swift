@@ -80,12 +80,15 @@ struct NumericColumn: Sendable {
 
     /// Sorts `f`'s values unless `alreadySorted` (the sorted-column cache).
     init(_ f: FiniteNumbers, alreadySorted: Bool = false) {
-        var v = f.values
-        if !alreadySorted { SortedSamples.sort(&v) }
-        sorted = v
-        nulls = f.nulls
-        nan = f.nan
-        infinite = f.infinite
+        self.init(parts: [f], alreadySorted: alreadySorted)
+    }
+
+    /// The parts of a column (read on several connections) sorted together.
+    init(parts: [FiniteNumbers], alreadySorted: Bool = false) {
+        sorted = alreadySorted && parts.count == 1 ? parts[0].values : SortedSamples.sorted(chunks: parts.map(\.values))
+        nulls = parts.reduce(0) { $0 + $1.nulls }
+        nan = parts.reduce(0) { $0 + $1.nan }
+        infinite = parts.reduce(0) { $0 + $1.infinite }
     }
 
     var finite: FiniteNumbers { FiniteNumbers(values: sorted, nulls: nulls, nan: nan, infinite: infinite) }
@@ -246,8 +249,10 @@ struct Comparison {
         guard !dayNames.isEmpty else { return }
         if !names.isEmpty { baseNumbers = try baselineNumbers(names) }
         var day = try readNumbers(snapshot, dayNames)
-        if let scoreName { dayScores = day[scoreName]?.values ?? [] }
-        if let scoreName, !names.contains(scoreName) { day[scoreName] = nil }
+        if let scoreName {
+            dayScores = Array((day[scoreName] ?? []).map(\.values).joined())
+            if !names.contains(scoreName) { day[scoreName] = nil }
+        }
         dayNumbers = sortedColumns(day)
     }
 
@@ -272,21 +277,21 @@ struct Comparison {
         return columns
     }
 
-    /// Finite values of numeric columns of a snapshot in row order; large snapshots are read on
-    /// two connections at once.
-    func readNumbers(_ s: SnapshotRecord, _ names: [String]) throws -> [String: FiniteNumbers] {
+    /// Finite values of numeric columns of a snapshot, in row order when the parts are joined;
+    /// large snapshots are read on two connections at once (two parts).
+    func readNumbers(_ s: SnapshotRecord, _ names: [String]) throws -> [String: [FiniteNumbers]] {
         guard let range = try store.rowidRange(table, snapshotId: s.id) else {
-            return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names)
+            return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names).mapValues { [$0] }
         }
         if range.count >= 200_000 {
-            return try warehouse.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range, parts: 2)
+            return try warehouse.readFiniteNumberParts(table, snapshotId: s.id, columns: names, rowids: range, parts: 2)
         }
-        return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range)
+        return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range).mapValues { [$0] }
     }
 
-    func sortedColumns(_ raw: [String: FiniteNumbers]) -> [String: NumericColumn] {
+    func sortedColumns(_ raw: [String: [FiniteNumbers]]) -> [String: NumericColumn] {
         let items = raw.sorted { $0.key < $1.key }
-        let sorted = parallelMap(items) { NumericColumn($0.value) }
+        let sorted = parallelMap(items) { NumericColumn(parts: $0.value) }
         return Dictionary(zip(items.map(\.key), sorted), uniquingKeysWith: { a, _ in a })
     }
 

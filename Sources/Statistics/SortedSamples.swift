@@ -25,10 +25,21 @@ public enum SortedSamples {
     /// bits flipped for negatives), six passes of 11 bits, skipping passes whose digit is the
     /// same for every value: O(n), about 10× faster than a comparison sort at 10^6 values.
     public static func sort(_ values: inout [Double]) {
-        let n = values.count
-        if n < radixThreshold {
+        if values.count < radixThreshold {
             values.sort()
             return
+        }
+        values = sorted(chunks: [values])
+    }
+
+    /// The values of several arrays together, sorted ascending as `sort(_:)` (NaN-free input):
+    /// the chunks are read straight into the sort's keys, so concatenating them costs nothing.
+    public static func sorted(chunks: [[Double]]) -> [Double] {
+        let n = chunks.reduce(0) { $0 + $1.count }
+        if n < radixThreshold {
+            var all = Array(chunks.joined())
+            all.sort()
+            return all
         }
         let bits = 11, buckets = 1 << 11, passes = 6, mask: UInt64 = (1 << 11) - 1
         let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
@@ -42,17 +53,21 @@ public enum SortedSamples {
             offsets.deallocate()
         }
         histogram.initialize(repeating: 0, count: buckets * passes)
-        values.withUnsafeBufferPointer { v in
-            for i in 0..<n {
-                let b = v[i].bitPattern
-                let x = (b >> 63) != 0 ? ~b : b | (1 << 63)
-                keys[i] = x
-                var y = x
-                for p in 0..<passes {
-                    histogram[p &* buckets &+ Int(y & mask)] &+= 1
-                    y >>= UInt64(bits)
+        var k = 0
+        for chunk in chunks {
+            chunk.withUnsafeBufferPointer { v in
+                for i in 0..<v.count {
+                    let b = v[i].bitPattern
+                    let x = (b >> 63) != 0 ? ~b : b | (1 << 63)
+                    keys[k &+ i] = x
+                    var y = x
+                    for p in 0..<passes {
+                        histogram[p &* buckets &+ Int(y & mask)] &+= 1
+                        y >>= UInt64(bits)
+                    }
                 }
             }
+            k += chunk.count
         }
         var src = keys, dst = scratch
         for p in 0..<passes {
@@ -72,11 +87,13 @@ public enum SortedSamples {
             }
             swap(&src, &dst)
         }
-        values.withUnsafeMutableBufferPointer { v in
+        let source = src
+        return [Double](unsafeUninitializedCapacity: n) { v, initialized in
             for i in 0..<n {
-                let x = src[i]
+                let x = source[i]
                 v[i] = Double(bitPattern: (x >> 63) != 0 ? x & ~(1 << 63) : ~x)
             }
+            initialized = n
         }
     }
 

@@ -58,9 +58,18 @@ extension Store {
         guard let range = try rowids ?? rowidRange(table, snapshotId: snapshotId) else { return empty() }
         let k = names.count
         let capacity = Int(range.upperBound - range.lowerBound + 1)
-        let buffers = (0..<k).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: capacity) }
-        defer { for b in buffers { b.deallocate() } }
-        var counts = [Int](repeating: 0, count: k), nulls = counts, nan = counts, infinite = counts
+        // Raw buffers: the loop below runs once per value (millions of times) and must not pay
+        // for array uniqueness and bounds checks.
+        let buffers = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: k)
+        let tallies = UnsafeMutablePointer<Int>.allocate(capacity: 4 * k)
+        tallies.initialize(repeating: 0, count: 4 * k)
+        for c in 0..<k { (buffers + c).initialize(to: UnsafeMutablePointer<Double>.allocate(capacity: capacity)) }
+        defer {
+            for c in 0..<k { buffers[c].deallocate() }
+            buffers.deallocate()
+            tallies.deallocate()
+        }
+        let counts = tallies, nulls = tallies + k, nan = tallies + 2 * k, infinite = tallies + 3 * k
         // `+mlaudit_snapshot` keeps SQLite on the rowid range instead of the snapshot index.
         let statement = try db.makeStatement(
             sql: """
@@ -83,18 +92,25 @@ extension Store {
             rows += 1
             for c in 0..<k {
                 let col = Int32(c)
-                switch sqlite3_column_type(stmt, col) {
-                case SQLITE_NULL: nulls[c] += 1
-                case SQLITE_TEXT: nan[c] += 1  // NaN is stored as the text 'NaN'
-                default:
-                    let v = sqlite3_column_double(stmt, col)
-                    if v.isFinite {
-                        buffers[c][counts[c]] = v
-                        counts[c] += 1
-                    } else {
-                        infinite[c] += 1
+                // NULL and the text 'NaN' (how NaN is stored) both read as 0.0: only a 0.0 needs
+                // the storage class, which halves the calls into SQLite.
+                let v = sqlite3_column_double(stmt, col)
+                if v == 0 {
+                    switch sqlite3_column_type(stmt, col) {
+                    case SQLITE_NULL:
+                        nulls[c] += 1
+                        continue
+                    case SQLITE_TEXT:
+                        nan[c] += 1
+                        continue
+                    default: break
                     }
+                } else if !v.isFinite {
+                    infinite[c] += 1
+                    continue
                 }
+                buffers[c][counts[c]] = v
+                counts[c] += 1
             }
         }
         var out: [String: FiniteNumbers] = [:]
@@ -207,10 +223,11 @@ extension Store {
 
 extension Warehouse {
     /// `readFiniteNumbers` split over `parts` read-only connections, each reading a contiguous
-    /// slice of the snapshot's rowid range on its own thread; values keep row order. The rows
-    /// must be committed (they are: ingest commits before later stages run).
-    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>,
-                                  parts: Int) throws -> [String: FiniteNumbers]
+    /// slice of the snapshot's rowid range on its own thread. Returns each column's parts in
+    /// row order (concatenated, they are the column in row order). The rows must be committed
+    /// (they are: ingest commits before later stages run).
+    public func readFiniteNumberParts(_ table: RowTable, snapshotId: Int64, columns names: [String],
+                                      rowids: ClosedRange<Int64>, parts: Int) throws -> [String: [FiniteNumbers]]
     {
         let total = rowids.upperBound - rowids.lowerBound + 1
         let parts = max(1, min(parts, Int(total / 50_000)))
@@ -232,19 +249,15 @@ extension Warehouse {
                 }
             }
         }
-        var out: [String: FiniteNumbers] = [:]
-        for name in names {
-            var merged = FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0)
-            merged.values.reserveCapacity(results.reduce(0) { $0 + ($1[name]?.values.count ?? 0) })
-            for r in results {
-                guard let part = r[name] else { continue }
-                merged.values += part.values
-                merged.nulls += part.nulls
-                merged.nan += part.nan
-                merged.infinite += part.infinite
-            }
-            out[name] = merged
-        }
+        var out: [String: [FiniteNumbers]] = [:]
+        for name in names { out[name] = results.compactMap { $0[name] } }
         return out
+    }
+}
+
+extension Store {
+    /// Removes the sorted-column cache of a snapshot (it is rebuilt on the next comparison).
+    public func deleteSortedColumns(snapshotId: Int64) throws {
+        try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [snapshotId])
     }
 }
