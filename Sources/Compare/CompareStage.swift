@@ -190,7 +190,7 @@ struct Comparison {
         if let target = try targetDrift(dayTruth: dayRows?.truth) { drift.append(target) }
         judgeDrift(drift)
         judgeMissingValues()
-        let performance = performanceSection(day: dayRows, base: baseRows)
+        let performance = try performanceSection(day: dayRows, base: baseRows)
         let operational = try operationalSection()
         try technicalDebt(dayRows: dayRows)
         let retraining = recommendation(drift: drift)
@@ -243,17 +243,25 @@ struct Comparison {
     /// (then sorted and, when writable, cached in the warehouse for later comparisons).
     mutating func loadNumbers() throws {
         let names = driftCandidates.filter { $0.type.isNumeric }.map(\.name)
-        let scoreName = definition.schema.prediction?.score.flatMap { Set(snapshot.header).contains($0) ? $0 : nil }
-        var dayNames = names
-        if let scoreName, !names.contains(scoreName) { dayNames.append(scoreName) }
-        guard !dayNames.isEmpty else { return }
-        if !names.isEmpty { baseNumbers = try baselineNumbers(names) }
-        var day = try readNumbers(snapshot, dayNames)
-        if let scoreName {
-            dayScores = Array((day[scoreName] ?? []).map(\.values).joined())
-            if !names.contains(scoreName) { day[scoreName] = nil }
+        guard !names.isEmpty else { return }
+        baseNumbers = try baselineNumbers(names)
+        // A day whose sorted columns an earlier stage cached (`sortedColumn`) skips reading and
+        // sorting them.
+        let cached = try store.sortedColumns(table, snapshotId: snapshot.id, columns: names)
+        let day = try readNumbers(snapshot, names.filter { cached[$0] == nil })
+        // The score in row order, for CBPE, comes with the read at no cost.
+        if let scoreName = definition.schema.prediction?.score, let parts = day[scoreName] {
+            dayScores = Array(parts.map(\.values).joined())
         }
-        dayNumbers = sortedColumns(day)
+        dayNumbers = sortedColumns(day).merging(cached.mapValues { NumericColumn($0, alreadySorted: true) }) { a, _ in a }
+    }
+
+    /// The day's finite scores in row order: from `loadNumbers` when it read them, else read now.
+    mutating func scoresInRowOrder() throws -> [Double] {
+        if dayScores.isEmpty, let scoreName = definition.schema.prediction?.score, Set(snapshot.header).contains(scoreName) {
+            dayScores = try store.readFiniteNumbers(table, snapshotId: snapshot.id, columns: [scoreName])[scoreName]?.values ?? []
+        }
+        return dayScores
     }
 
     func baselineNumbers(_ names: [String]) throws -> [String: NumericColumn] {

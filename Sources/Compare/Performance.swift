@@ -180,7 +180,7 @@ extension Comparison {
         return rows
     }
 
-    mutating func performanceSection(day: LabelledRows?, base: LabelledRows?) -> AuditSummary.PerformanceSection {
+    mutating func performanceSection(day: LabelledRows?, base: LabelledRows?) throws -> AuditSummary.PerformanceSection {
         guard let kind = definition.schema.prediction?.kind else {
             return .init(kind: nil, labelledRows: 0, labelsAvailable: false, judgedMetric: nil, metrics: [],
                          confusionMatrix: nil, classes: nil)
@@ -218,7 +218,7 @@ extension Comparison {
         }
 
         // Estimated performance from scores (CBPE), calibrated on the baseline.
-        let estimated = kind == .binary ? estimate(base: base, labels: labels) : [:]
+        let estimated = kind == .binary ? try estimate(base: base, labels: labels) : [:]
         for (k, v) in estimated.sorted(by: { $0.key < $1.key }) {
             comparisons.append(.init(name: "estimated_\(k)", current: v, baseline: reference.metrics[k]))
             metrics.append(Metric("performance.estimated_\(k)", v))
@@ -254,10 +254,12 @@ extension Comparison {
     /// CBPE on the day's scores (every row with a finite score, labelled or not), with the
     /// calibrator fitted on the baseline's labelled scores: estimated accuracy, precision,
     /// recall, F1 at the decision threshold, and ROC AUC.
-    func estimate(base: LabelledRows?, labels: BinaryLabels) -> [String: Double] {
-        guard let base, base.hasScore, let scoreName = definition.schema.prediction?.score, !dayScores.isEmpty,
+    mutating func estimate(base: LabelledRows?, labels: BinaryLabels) throws -> [String: Double] {
+        guard let base, base.hasScore, let scoreName = definition.schema.prediction?.score,
             Set(snapshot.header).contains(scoreName)
         else { return [:] }
+        let dayScores = try scoresInRowOrder()
+        guard !dayScores.isEmpty else { return [:] }
         var yBase: [Int] = [], sBase: [Double] = []
         for (t, s) in zip(base.truth, base.score) {
             if let y = labels.code(t), s.isFinite {

@@ -152,35 +152,46 @@ extension Store {
 
 extension Store {
     /// The cached sorted finite values of numeric columns of a snapshot (`sortedColumn`), for
-    /// the columns that have an entry.
+    /// the columns that have an entry. The blob is read straight into the array
+    /// (`sqlite3_blob_read`), without an intermediate copy.
     public func sortedColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: FiniteNumbers] {
         var out: [String: FiniteNumbers] = [:]
         let statement = try db.makeStatement(
-            sql: "SELECT count, nulls, nan, infinite, data FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?")
+            sql: "SELECT rowid, count, nulls, nan, infinite FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?")
         let stmt = statement.sqliteStatement
+        defer { sqlite3_reset(stmt) }
+        let handle = sqlite3_db_handle(stmt)
         for name in names {
             guard let sqlName = table.sqlName(of: name) else { continue }
             sqlite3_reset(stmt)
             sqlite3_bind_int64(stmt, 1, snapshotId)
             sqlite3_bind_text(stmt, 2, sqlName, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
             guard sqlite3_step(stmt) == SQLITE_ROW else { continue }
-            let count = Int(sqlite3_column_int64(stmt, 0))
-            let bytes = Int(sqlite3_column_bytes(stmt, 4))
-            guard bytes == 8 * count else { continue }
+            let rowid = sqlite3_column_int64(stmt, 0)
+            let count = Int(sqlite3_column_int64(stmt, 1))
+            let nulls = Int(sqlite3_column_int64(stmt, 2)), nan = Int(sqlite3_column_int64(stmt, 3))
+            let infinite = Int(sqlite3_column_int64(stmt, 4))
+            var blob: OpaquePointer?
+            guard sqlite3_blob_open(handle, "main", "sortedColumn", "data", rowid, 0, &blob) == SQLITE_OK, let blob else {
+                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+            }
+            defer { sqlite3_blob_close(blob) }
+            guard Int(sqlite3_blob_bytes(blob)) == 8 * count else { continue }
+            var rc = SQLITE_OK
             let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
-                if count > 0, let blob = sqlite3_column_blob(stmt, 4) {
-                    memcpy(buffer.baseAddress!, blob, bytes)
+                if count > 0 {
+                    rc = sqlite3_blob_read(blob, buffer.baseAddress!, Int32(8 * count), 0)
                     if UInt16(1).bigEndian == 1 {  // stored little-endian
                         for i in 0..<count { buffer[i] = Double(bitPattern: UInt64(littleEndian: buffer[i].bitPattern)) }
                     }
                 }
                 initialized = count
             }
-            out[name] = FiniteNumbers(
-                values: values, nulls: Int(sqlite3_column_int64(stmt, 1)), nan: Int(sqlite3_column_int64(stmt, 2)),
-                infinite: Int(sqlite3_column_int64(stmt, 3)))
+            guard rc == SQLITE_OK else {
+                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+            }
+            out[name] = FiniteNumbers(values: values, nulls: nulls, nan: nan, infinite: infinite)
         }
-        sqlite3_reset(stmt)
         return out
     }
 
