@@ -238,10 +238,11 @@ extension Warehouse {
     /// row order (concatenated, they are the column in row order). The rows must be committed
     /// (they are: ingest commits before later stages run).
     public func readFiniteNumberParts(_ table: RowTable, snapshotId: Int64, columns names: [String],
-                                      rowids: ClosedRange<Int64>, parts: Int) throws -> [String: [FiniteNumbers]]
+                                      rowids: ClosedRange<Int64>, parts: Int, minimumRowsPerPart: Int = 50_000)
+        throws -> [String: [FiniteNumbers]]
     {
         let total = rowids.upperBound - rowids.lowerBound + 1
-        let parts = max(1, min(parts, Int(total / 50_000)))
+        let parts = max(1, min(parts, Int(total) / max(1, minimumRowsPerPart)))
         let step = (total + Int64(parts) - 1) / Int64(parts)
         let slices = (0..<Int64(parts)).map { p -> ClosedRange<Int64> in
             let lo = rowids.lowerBound + p * step
