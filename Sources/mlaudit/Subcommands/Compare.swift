@@ -11,17 +11,12 @@ extension MLAudit {
             abstract: "Compare a profiled day with the baseline, or two CSV files with each other.",
             usage: """
                 mlaudit compare <pipeline> --date <YYYY-MM-DD>
-                  mlaudit compare --baseline <file> --current <file> [--method <method>] [--json] [--categorical <column> ...] [--numeric <column> ...]
+                mlaudit compare --baseline <file> --current <file> [--method <method>] [--json] [--categorical <column> ...] [--numeric <column> ...]
                 """,
             discussion: """
-                With a pipeline and --date, runs the compare stage for that day: drift, performance,
-                operational health, technical debt and the retraining recommendation.
+                With a pipeline and --date, runs the compare stage for that day: drift, performance, operational health, technical debt and the retraining recommendation.
 
-                With --baseline and --current, compares two CSV files without a definition and prints the
-                drift table (with --json: one object with the current file's `rows` and the `drift` section
-                of summary.json). Column types are inferred (numeric when every value parses as a number,
-                else categorical) unless declared with --categorical or --numeric. Exit status 1 when the
-                share of drifted columns reaches 50 % (dataset drift).
+                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred (numeric when every value parses as a number, else categorical) unless declared with --categorical or --numeric. Exit status 1 when at least half of the columns drifted (dataset drift).
                 """)
 
         @OptionGroup var global: GlobalOptions
