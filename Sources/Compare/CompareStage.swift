@@ -41,7 +41,7 @@ public struct CompareStage {
         let outcome = try warehouse.write { store -> CompareOutcome in
             var work = try Comparison.prepare(loaded: loaded, store: store, warehouse: warehouse, day: day)
             let outcome = try work.run()
-            try work.store(outcome, stageRunId: stageRunId)
+            try work.save(outcome, stageRunId: stageRunId)
             return outcome
         }
         let features = outcome.drift.filter { $0.role == .feature }
@@ -200,7 +200,7 @@ struct Comparison {
     }
 
     /// Writes the outcome: drift rows, findings, metrics and the structured results render reads.
-    func store(_ outcome: CompareOutcome, stageRunId: Int64?) throws {
+    func save(_ outcome: CompareOutcome, stageRunId: Int64?) throws {
         try store.replaceDrift(snapshotId: snapshot.id, baselineSnapshotId: baseline.id, outcome.drift)
         try store.replaceFindings(snapshotId: snapshot.id, stage: .compare, outcome.findings, stageRunId: stageRunId)
         try store.replaceMetrics(snapshotId: snapshot.id, stage: .compare, metrics)
