@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Verify", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],

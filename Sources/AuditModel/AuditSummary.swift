@@ -165,6 +165,10 @@ public struct AuditSummary: Codable, Sendable, Equatable {
         public var drifted: Bool
         public var referenceCount: Int
         public var currentCount: Int
+        /// Share of the day's rows missing in this column (nulls and NaN; dropped before the test).
+        public var missingShare: Double?
+        /// The same share on the baseline.
+        public var referenceMissingShare: Double?
 
         public enum CodingKeys: String, CodingKey {
             case column, role, method, statistic
@@ -172,6 +176,8 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             case threshold, drifted
             case referenceCount = "reference_count"
             case currentCount = "current_count"
+            case missingShare = "missing_share"
+            case referenceMissingShare = "reference_missing_share"
         }
 
         public init(_ r: DriftResult) {
@@ -184,6 +190,8 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             drifted = r.drifted
             referenceCount = r.referenceCount
             currentCount = r.currentCount
+            missingShare = r.extra["missing_share"]
+            referenceMissingShare = r.extra["reference_missing_share"]
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -197,6 +205,8 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             try c.encode(drifted, forKey: .drifted)
             try c.encode(referenceCount, forKey: .referenceCount)
             try c.encode(currentCount, forKey: .currentCount)
+            try c.encode(missingShare, forKey: .missingShare)
+            try c.encode(referenceMissingShare, forKey: .referenceMissingShare)
         }
     }
 
@@ -268,6 +278,9 @@ public struct AuditSummary: Codable, Sendable, Equatable {
         /// Rows of the confusion matrix (actual) by columns (predicted), labels in `classes` order.
         public var confusionMatrix: [[Int]]?
         public var classes: [String]?
+        /// Binary models: the score threshold at which the confusion matrix, accuracy,
+        /// precision, recall and F1 (realized and estimated) are computed.
+        public var decisionThreshold: Double?
 
         public enum CodingKeys: String, CodingKey {
             case kind
@@ -277,6 +290,7 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             case metrics
             case confusionMatrix = "confusion_matrix"
             case classes
+            case decisionThreshold = "decision_threshold"
         }
 
         public init(

@@ -97,6 +97,8 @@ public enum CheckCatalog {
         performanceDrop,
         latency, errorRate,
         configChanged, latencyRegression,
+        nullRateChange, estimatedPerformanceDrop, emptyHours, volume, unusedInput, missingModelFeature, constantFeature,
+        correlatedFeatures, staleModel, snapshotGap, labelsMissing, numericalStability, fixedThreshold, thresholdMismatch,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -124,4 +126,51 @@ extension CheckCatalog {
     public static let missingTarget = CheckInfo(
         id: "schema.no_labels", stage: .validate, category: .performance, title: "No labels in the snapshot",
         advice: "Without true labels realized performance cannot be computed for this day; performance is judged from prediction and score drift until labels arrive.")
+}
+
+// MARK: - Compare stage (issue 5)
+
+extension CheckCatalog {
+    public static let nullRateChange = CheckInfo(
+        id: "drift.null_rate_change", stage: .compare, category: .drift, title: "Missing values changed",
+        advice: "The share of missing values (nulls and NaN) moved away from the baseline. Drift tests drop missing values, as Evidently does, so this is where a broken join or a new default fill shows: find the upstream change before trusting the drift verdicts.")
+    public static let estimatedPerformanceDrop = CheckInfo(
+        id: "performance.estimated_drop", stage: .compare, category: .performance, title: "Estimated performance drop (CBPE)",
+        advice: "Without labels, the expected confusion matrix from calibrated scores (CBPE) shows worse performance than the baseline: the inputs moved to where the model is less sure. It cannot see concept drift; confirm with labels as they arrive.")
+    public static let emptyHours = CheckInfo(
+        id: "operational.empty_hours", stage: .compare, category: .operational, title: "Hours without traffic",
+        advice: "Hours in which the baseline's traffic pattern expects requests but no row was logged: a downtime or logging outage proxy. Check the serving and logging systems for those hours.")
+    public static let volume = CheckInfo(
+        id: "operational.volume", stage: .compare, category: .operational, title: "Volume change",
+        advice: "Far more or far fewer rows than on the trailing days: a partial export, duplicated batches, an outage or a traffic shift. Confirm the snapshot is complete before reading the rest of the report.")
+    public static let unusedInput = CheckInfo(
+        id: "debt.unused_input", stage: .compare, category: .technicalDebt, title: "Inputs the model does not use",
+        advice: "Columns delivered to the model that its configuration does not list (unused data dependencies, Sculley et al. 2015): they cost upkeep and can break the pipeline without improving predictions. Remove them upstream or document why they stay.")
+    public static let missingModelFeature = CheckInfo(
+        id: "debt.missing_model_feature", stage: .compare, category: .technicalDebt, title: "Model features missing from the inputs",
+        advice: "The served configuration lists features that the snapshot does not carry (an undeclared data dependency): the model is fed defaults, or reads them from somewhere this audit cannot see. Add them to the export and the definition.")
+    public static let constantFeature = CheckInfo(
+        id: "debt.constant_feature", stage: .compare, category: .technicalDebt, title: "Constant or near-constant feature",
+        advice: "A feature with (almost) one value carries no signal (Sculley et al. 2015: epsilon features); one that became constant today usually means an upstream default fill. Fix the source, or drop the feature at the next retraining.")
+    public static let correlatedFeatures = CheckInfo(
+        id: "debt.correlated_features", stage: .compare, category: .technicalDebt, title: "Redundant (highly correlated) features",
+        advice: "Two features nearly linear in each other on the baseline (bundled or correlated features, Sculley et al. 2015): the model depends on both for the information of one, and breaks when only one changes. Keep one at the next retraining.")
+    public static let staleModel = CheckInfo(
+        id: "debt.stale_model", stage: .compare, category: .technicalDebt, title: "Stale model",
+        advice: "The model is older than its allowed age (ML Test Score, monitoring test 3: models are not too stale): the world has had time to move away from its training data. Schedule retraining on recent data.")
+    public static let snapshotGap = CheckInfo(
+        id: "debt.snapshot_gap", stage: .compare, category: .technicalDebt, title: "Days without a snapshot",
+        advice: "Days before this one have no audited snapshot: monitoring was blind on those days (a missing export or a failed run). Deliver the missing files and run `mlaudit run` for them.")
+    public static let labelsMissing = CheckInfo(
+        id: "debt.labels_missing", stage: .compare, category: .technicalDebt, title: "Labels that never arrived",
+        advice: "True labels for these days are overdue (labels.expected_within_days): realized performance cannot be checked, so a silent accuracy drop would go unseen. Fix the labelling feed; until then rely on the estimated performance.")
+    public static let numericalStability = CheckInfo(
+        id: "debt.numerical_stability", stage: .compare, category: .technicalDebt, title: "NaN or infinite predictions",
+        advice: "The model emitted NaN or infinite outputs (ML Test Score, monitoring test 5: the model is numerically stable): an overflow, a division by zero or a missing input reached the model. Find the rows and guard the inputs.")
+    public static let fixedThreshold = CheckInfo(
+        id: "debt.fixed_threshold", stage: .compare, category: .technicalDebt, title: "Positive rate moved under a fixed threshold",
+        advice: "The share of positive decisions moved while the decision threshold stayed the same (fixed thresholds in dynamic systems, Sculley et al. 2015): the threshold was tuned for a population that changed. Re-tune it on recent labelled data, or retrain.")
+    public static let thresholdMismatch = CheckInfo(
+        id: "debt.threshold_mismatch", stage: .compare, category: .technicalDebt, title: "Served decisions disagree with the documented threshold",
+        advice: "The served predictions do not equal score ≥ the definition's decision threshold: the threshold in production is not the one documented and audited (configuration debt). Align the served configuration and the definition.")
 }

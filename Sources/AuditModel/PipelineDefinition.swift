@@ -27,17 +27,21 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var retention: RetentionSpec?
     /// A command run after each audited date.
     public var notify: NotifySpec?
+    /// Thresholds of the technical-debt checks of the compare stage (docs/compare.md).
+    public var technicalDebt: TechnicalDebtSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
             operational, retraining, report, warehouse, retention, notify
+        case technicalDebt = "technical_debt"
     }
 
     public init(
         name: String, description: String? = nil, root: String? = nil, model: ModelSpec, baseline: SourceSpec,
         snapshots: SourceSpec, labels: LabelsSpec? = nil, schema: SchemaSpec, checks: ChecksSpec? = nil,
         drift: DriftSpec? = nil, performance: PerformanceSpec? = nil, operational: OperationalSpec? = nil,
-        retraining: RetrainingSpec? = nil, report: ReportSpec? = nil, warehouse: String? = nil
+        retraining: RetrainingSpec? = nil, report: ReportSpec? = nil, warehouse: String? = nil,
+        technicalDebt: TechnicalDebtSpec? = nil
     ) {
         self.name = name
         self.description = description
@@ -54,6 +58,7 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         self.retraining = retraining
         self.report = report
         self.warehouse = warehouse
+        self.technicalDebt = technicalDebt
     }
 }
 
@@ -395,15 +400,24 @@ public enum DriftMethod: String, Codable, Sendable, CaseIterable {
     case psi
     case jensenshannon
     case wasserstein
+    /// Hellinger distance on Evidently's binning (Evidently `hellinger`).
+    case hellinger
+    /// k-sample Anderson–Darling test (Evidently `anderson`, scipy `anderson_ksamp`).
+    case anderson
+    /// Chi-square test of independence of the 2 × k table of reference and current counts
+    /// (`scipy.stats.chi2_contingency`), beside Evidently's goodness-of-fit `chi2`.
+    case chi2Contingency = "chi2_contingency"
 
     /// Tests are judged on a p-value; distances on the statistic itself.
-    public var isTest: Bool { self == .ks || self == .chi2 || self == .z }
+    public var isTest: Bool { self == .ks || self == .chi2 || self == .z || self == .anderson || self == .chi2Contingency }
 
-    /// Evidently's default threshold: p-value 0.05 for tests, 0.1 for distances.
+    /// Evidently's default threshold: p-value 0.05 for tests (0.1 for Anderson–Darling, as
+    /// Evidently), 0.1 for distances.
     public var defaultThreshold: Double {
         switch self {
-        case .ks, .chi2, .z, .auto: return 0.05
-        case .psi, .jensenshannon, .wasserstein: return 0.1
+        case .ks, .chi2, .z, .chi2Contingency, .auto: return 0.05
+        case .anderson: return 0.1
+        case .psi, .jensenshannon, .wasserstein, .hellinger: return 0.1
         }
     }
 }
@@ -418,23 +432,39 @@ public struct DriftSpec: Codable, Sendable, Equatable {
     public var featureSeverity: Severity?
     /// Severity of dataset drift. Default critical.
     public var datasetSeverity: Severity?
+    /// Absolute change of a column's share of missing values (nulls and NaN) against the
+    /// baseline. Default warning 0.05, critical 0.5.
+    public var nullRateChange: Thresholds?
+    /// Method and threshold for the prediction column (features set theirs under `schema.features`).
+    public var prediction: ColumnDriftSpec?
+    /// Method and threshold for the score column.
+    public var score: ColumnDriftSpec?
+    /// Method and threshold for the target (true labels).
+    public var target: ColumnDriftSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case method, threshold
         case driftedShare = "drifted_share"
         case featureSeverity = "feature_severity"
         case datasetSeverity = "dataset_severity"
+        case nullRateChange = "null_rate_change"
+        case prediction, score, target
     }
 
     public init(
         method: DriftMethod? = nil, threshold: Double? = nil, driftedShare: Double? = nil,
-        featureSeverity: Severity? = nil, datasetSeverity: Severity? = nil
+        featureSeverity: Severity? = nil, datasetSeverity: Severity? = nil, nullRateChange: Thresholds? = nil,
+        prediction: ColumnDriftSpec? = nil, score: ColumnDriftSpec? = nil, target: ColumnDriftSpec? = nil
     ) {
         self.method = method
         self.threshold = threshold
         self.driftedShare = driftedShare
         self.featureSeverity = featureSeverity
         self.datasetSeverity = datasetSeverity
+        self.nullRateChange = nullRateChange
+        self.prediction = prediction
+        self.score = score
+        self.target = target
     }
 }
 
@@ -485,22 +515,37 @@ public struct OperationalSpec: Codable, Sendable, Equatable {
     public var errorRate: Thresholds?
     /// Relative rise of latency p95 against the baseline (0.5 = 50 % slower).
     public var latencyRegression: Thresholds?
+    /// Hours of the day without a row although the baseline's traffic pattern expects at least
+    /// 5 (a downtime proxy, from the timestamp column). Default warning 1, critical 3.
+    public var emptyHours: Thresholds?
+    /// Rows stored against the median of the trailing days, as a factor either way (2 = half or
+    /// double). Default warning 2, critical 5.
+    public var volumeFactor: Thresholds?
+    /// Days before the snapshot date that make up the volume reference. Default 7.
+    public var trailingDays: Int?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case latencyP95Ms = "latency_p95_ms"
         case latencyP99Ms = "latency_p99_ms"
         case errorRate = "error_rate"
         case latencyRegression = "latency_regression"
+        case emptyHours = "empty_hours"
+        case volumeFactor = "volume_factor"
+        case trailingDays = "trailing_days"
     }
 
     public init(
         latencyP95Ms: Thresholds? = nil, latencyP99Ms: Thresholds? = nil, errorRate: Thresholds? = nil,
-        latencyRegression: Thresholds? = nil
+        latencyRegression: Thresholds? = nil, emptyHours: Thresholds? = nil, volumeFactor: Thresholds? = nil,
+        trailingDays: Int? = nil
     ) {
         self.latencyP95Ms = latencyP95Ms
         self.latencyP99Ms = latencyP99Ms
         self.errorRate = errorRate
         self.latencyRegression = latencyRegression
+        self.emptyHours = emptyHours
+        self.volumeFactor = volumeFactor
+        self.trailingDays = trailingDays
     }
 }
 
@@ -512,17 +557,69 @@ public struct RetrainingSpec: Codable, Sendable, Equatable {
     public var onPerformanceDrop: Bool?
     /// Watch when at least this many features drift. Default 1.
     public var watchDriftedFeatures: Int?
+    /// Recommend retraining on target drift (prior shift); otherwise watch. Default false.
+    public var onTargetDrift: Bool?
+    /// Recommend retraining when the served configuration differs from the training one. Default true.
+    public var onConfigChange: Bool?
+    /// Recommend retraining when the model is older than `model.max_age_days`. Default true.
+    public var onStaleModel: Bool?
+    /// Recommend retraining on a critical drop of the estimated (CBPE) performance while labels
+    /// are missing; otherwise watch. Default false.
+    public var onEstimatedDrop: Bool?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case onDatasetDrift = "on_dataset_drift"
         case onPerformanceDrop = "on_performance_drop"
         case watchDriftedFeatures = "watch_drifted_features"
+        case onTargetDrift = "on_target_drift"
+        case onConfigChange = "on_config_change"
+        case onStaleModel = "on_stale_model"
+        case onEstimatedDrop = "on_estimated_drop"
     }
 
-    public init(onDatasetDrift: Bool? = nil, onPerformanceDrop: Bool? = nil, watchDriftedFeatures: Int? = nil) {
+    public init(
+        onDatasetDrift: Bool? = nil, onPerformanceDrop: Bool? = nil, watchDriftedFeatures: Int? = nil,
+        onTargetDrift: Bool? = nil, onConfigChange: Bool? = nil, onStaleModel: Bool? = nil, onEstimatedDrop: Bool? = nil
+    ) {
         self.onDatasetDrift = onDatasetDrift
         self.onPerformanceDrop = onPerformanceDrop
         self.watchDriftedFeatures = watchDriftedFeatures
+        self.onTargetDrift = onTargetDrift
+        self.onConfigChange = onConfigChange
+        self.onStaleModel = onStaleModel
+        self.onEstimatedDrop = onEstimatedDrop
+    }
+}
+
+/// Thresholds of the technical-debt checks (Sculley et al. 2015; Breck et al. 2017).
+public struct TechnicalDebtSpec: Codable, Sendable, Equatable {
+    /// A feature whose most frequent value holds at least this share of rows is near-constant.
+    /// Default 0.99.
+    public var nearConstantShare: Double?
+    /// Two features whose baseline Pearson correlation reaches this in absolute value are
+    /// redundant. Default 0.95.
+    public var maxCorrelation: Double?
+    /// Relative change of the share of positive predictions (binary models) against the baseline
+    /// that, with an unchanged decision threshold, is a finding. Default 0.2 (20 %).
+    public var positiveRateChange: Double?
+    /// How many days before the snapshot date to look for days without a snapshot. Default 30.
+    public var gapLookbackDays: Int?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case nearConstantShare = "near_constant_share"
+        case maxCorrelation = "max_correlation"
+        case positiveRateChange = "positive_rate_change"
+        case gapLookbackDays = "gap_lookback_days"
+    }
+
+    public init(
+        nearConstantShare: Double? = nil, maxCorrelation: Double? = nil, positiveRateChange: Double? = nil,
+        gapLookbackDays: Int? = nil
+    ) {
+        self.nearConstantShare = nearConstantShare
+        self.maxCorrelation = maxCorrelation
+        self.positiveRateChange = positiveRateChange
+        self.gapLookbackDays = gapLookbackDays
     }
 }
 

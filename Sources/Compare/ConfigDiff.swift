@@ -83,3 +83,49 @@ enum JSONValue: Decodable, Equatable {
         }
     }
 }
+
+/// What the technical-debt checks read from a model configuration (JSON): the feature list,
+/// the model version and the decision threshold, wherever they sit in the document.
+struct ModelConfigFacts: Equatable {
+    var features: [String]?
+    var version: String?
+    var threshold: Double?
+
+    static let featureKeys: Set<String> = ["features", "feature_names", "input_features", "feature_list", "inputs"]
+    static let versionKeys: Set<String> = ["version", "model_version"]
+    static let thresholdKeys: Set<String> = ["decision_threshold", "threshold", "classification_threshold"]
+
+    /// Reads the facts of a JSON configuration; nil when the text is not JSON. The first key
+    /// found in a breadth-first walk wins (top-level keys before nested ones).
+    init?(json text: String) {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return nil }
+        var queue: [JSONValue] = [value]
+        while !queue.isEmpty {
+            let v = queue.removeFirst()
+            guard case .object(let d) = v else {
+                if case .array(let a) = v { queue += a.filter(\.isContainer) }
+                continue
+            }
+            for (k, x) in d.sorted(by: { $0.key < $1.key }) {
+                let key = k.lowercased()
+                if features == nil, Self.featureKeys.contains(key), case .array(let items) = x {
+                    let names = items.compactMap { item -> String? in
+                        if case .string(let s) = item { return s }
+                        if case .object(let o) = item, case .string(let s)? = o["name"] { return s }
+                        return nil
+                    }
+                    if names.count == items.count { features = names }
+                }
+                if version == nil, Self.versionKeys.contains(key) {
+                    switch x {
+                    case .string(let s): version = s
+                    case .number: version = x.text
+                    default: break
+                    }
+                }
+                if threshold == nil, Self.thresholdKeys.contains(key), case .number(let t) = x { threshold = t }
+                if x.isContainer { queue.append(x) }
+            }
+        }
+    }
+}

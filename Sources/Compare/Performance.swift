@@ -1,5 +1,6 @@
 import AuditModel
 import Statistics
+import Warehouse
 
 /// Binary label normalisation: maps the data's spelling of a class to 1 (positive) or 0.
 struct BinaryLabels {
@@ -23,7 +24,11 @@ struct BinaryLabels {
 /// Rows with a prediction and a true label, aligned.
 struct LabelledRows {
     var truth: [String] = []
+    /// The decision judged: `score >= decision threshold` for binary models with a score (the
+    /// definition's operating point, the one CBPE estimates), else the served prediction.
     var prediction: [String] = []
+    /// The prediction column as served (nil entries when the column is absent).
+    var served: [String?] = []
     var predictionValue: [Double] = []
     var score: [Double] = []
     var hasScore = true
@@ -65,11 +70,17 @@ enum PerformanceMetrics {
         return (m.compactMapValues { $0 }, confusion)
     }
 
-    static func multiclass(_ rows: LabelledRows) -> (metrics: [String: Double], classes: [String]) {
-        guard let r = ClassificationMetrics.multiclassReport(yTrue: rows.truth, yPred: rows.prediction) else { return ([:], []) }
+    /// Accuracy, macro and weighted F1, per-class recall (`recall[label]`), and the confusion
+    /// matrix over `classes` (the sorted union of labels and predictions, as sklearn).
+    static func multiclass(_ rows: LabelledRows) -> (metrics: [String: Double], classes: [String], confusion: [[Int]]?) {
+        guard let r = ClassificationMetrics.multiclassReport(yTrue: rows.truth, yPred: rows.prediction) else { return ([:], [], nil) }
         var m: [String: Double] = ["accuracy": r.accuracy, "macro_f1": r.macroF1, "weighted_f1": r.weightedF1]
         for (label, recall) in zip(r.labels, r.recall) { m["recall[\(label)]"] = recall }
-        return (m, r.labels)
+        var index: [String: Int] = [:]
+        for (i, l) in r.labels.enumerated() { index[l] = i }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: r.labels.count), count: r.labels.count)
+        for (t, p) in zip(rows.truth, rows.prediction) { confusion[index[t]!][index[p]!] += 1 }
+        return (m, r.labels, confusion)
     }
 
     static func regression(_ rows: LabelledRows) -> [String: Double] {
@@ -86,5 +97,183 @@ enum PerformanceMetrics {
         m["r2"] = RegressionMetrics.r2(yTrue: t, yPred: p)
         m["mean_error"] = RegressionMetrics.meanError(yTrue: t, yPred: p)
         return m.compactMapValues { $0 }
+    }
+
+    /// The drop of a metric against the baseline: `baseline - current`, or for error metrics
+    /// (lower is better) the relative rise `(current - baseline) / |baseline|`.
+    static func drop(_ name: String, current: Double, baseline: Double) -> Double {
+        let metric = name.hasPrefix("estimated_") ? String(name.dropFirst("estimated_".count)) : name
+        if lowerIsBetter.contains(metric) { return baseline == 0 ? 0 : (current - baseline) / abs(baseline) }
+        return baseline - current
+    }
+}
+
+// Realized performance on labelled rows, CBPE estimates from scores, and their judgement
+// against the baseline (docs/compare.md, "Performance").
+extension Comparison {
+    var minLabelledRows: Int { definition.performance?.minLabelledRows ?? 100 }
+
+    /// Prediction, score and label of every labelled row of a snapshot. Labels come from the
+    /// row's target column or, for days, from the labels file joined by id (the latest labels
+    /// snapshot of that date, so late labels count as soon as they are ingested).
+    func labelledRows(snapshot s: SnapshotRecord, labelsFromFiles: Bool) throws -> LabelledRows? {
+        guard let p = definition.schema.prediction, let targetName = definition.schema.target else { return nil }
+        let header = Set(s.header)
+        var names = [p.column].filter { header.contains($0) }
+        if let score = p.score, header.contains(score) { names.append(score) }
+        guard !names.isEmpty else { return nil }
+        let targetInRows = header.contains(targetName)
+        if targetInRows { names.append(targetName) }
+        var labelsById: [String: String] = [:]
+        let idName = definition.schema.id
+        if !targetInRows {
+            guard labelsFromFiles, let idName, header.contains(idName),
+                let labelsSnapshot = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: s.date)
+            else { return nil }
+            labelsById = try store.labels(snapshotId: labelsSnapshot.id)
+            names.append(idName)
+        }
+        let data = try store.readColumns(table, snapshotId: s.id, columns: names)
+        let n = s.rowsStored
+        let threshold = definition.decisionThreshold
+        let positive = definition.positiveClass
+        var rows = LabelledRows()
+        let scoreData: NumericColumnData? = p.score.flatMap { if case .numeric(let d)? = data[$0] { return d } else { return nil } }
+        rows.hasScore = scoreData != nil
+        let binaryWithScore = p.kind == .binary && scoreData != nil
+        for i in 0..<n {
+            let truth: String?
+            if targetInRows {
+                switch data[targetName] {
+                case .labels(let t)?: truth = t.value(at: i)
+                case .numeric(let t)?: truth = t.nulls[i] || t.values[i].isNaN ? nil : String(t.values[i])
+                case nil: truth = nil
+                }
+            } else {
+                guard let idName, case .labels(let ids)? = data[idName], let id = ids.value(at: i) else { continue }
+                truth = labelsById[id]
+            }
+            guard let truth else { continue }
+            var served: String?
+            var predictedValue = Double.nan
+            switch data[p.column] {
+            case .labels(let d)?: served = d.value(at: i)
+            case .numeric(let d)?:
+                if !d.nulls[i] {
+                    predictedValue = d.values[i]
+                    served = String(d.values[i])
+                }
+            case nil: served = nil
+            }
+            var predicted = served
+            if let sd = scoreData {
+                if sd.nulls[i] || !sd.values[i].isFinite { continue }
+                if binaryWithScore { predicted = sd.values[i] >= threshold ? positive : "0" }
+            }
+            guard let predicted else { continue }
+            if let sd = scoreData { rows.score.append(sd.values[i]) }
+            rows.truth.append(truth)
+            rows.prediction.append(predicted)
+            rows.served.append(served)
+            rows.predictionValue.append(predictedValue.isNaN ? (Double(predicted) ?? .nan) : predictedValue)
+        }
+        return rows
+    }
+
+    mutating func performanceSection(day: LabelledRows?, base: LabelledRows?) throws -> AuditSummary.PerformanceSection {
+        guard let kind = definition.schema.prediction?.kind else {
+            return .init(kind: nil, labelledRows: 0, labelsAvailable: false, judgedMetric: nil, metrics: [],
+                         confusionMatrix: nil, classes: nil)
+        }
+        let labels = BinaryLabels(positive: definition.positiveClass)
+        func compute(_ rows: LabelledRows?) -> (metrics: [String: Double], confusion: [[Int]]?, classes: [String]?) {
+            guard let rows, !rows.truth.isEmpty else { return ([:], nil, nil) }
+            switch kind {
+            case .binary:
+                let r = PerformanceMetrics.binary(rows, labels: labels)
+                return (r.metrics, r.confusion, ["0", definition.positiveClass])
+            case .multiclass:
+                let r = PerformanceMetrics.multiclass(rows)
+                return (r.metrics, r.confusion, r.classes)
+            case .regression: return (PerformanceMetrics.regression(rows), nil, nil)
+            }
+        }
+        let labelled = day?.truth.count ?? 0
+        let current = labelled > 0 ? compute(day) : (metrics: [:], confusion: nil, classes: nil)
+        let reference = compute(base)
+        let judged = definition.performance?.metric ?? (kind == .regression ? "rmse" : "accuracy")
+        var comparisons: [AuditSummary.MetricComparison] = []
+        for name in Set(current.metrics.keys).union(reference.metrics.keys).sorted() {
+            comparisons.append(.init(name: name, current: current.metrics[name], baseline: reference.metrics[name]))
+            if let v = current.metrics[name] { metrics.append(Metric("performance.\(name)", v)) }
+        }
+        metrics.append(Metric("performance.labelled_rows", Double(labelled)))
+
+        let thresholds = (definition.performance?.maxDrop ?? Thresholds(warning: nil, critical: nil))
+            .merged(over: Thresholds(warning: 0.02, critical: 0.05))
+        func bound(_ ref: Double, _ name: String) -> String {
+            let metric = name.hasPrefix("estimated_") ? String(name.dropFirst(10)) : name
+            return PerformanceMetrics.lowerIsBetter.contains(metric)
+                ? "≤ \(formatNumber(ref * (1 + (thresholds.warning ?? 0))))" : "≥ \(formatNumber(ref - (thresholds.warning ?? 0)))"
+        }
+
+        // Estimated performance from scores (CBPE), calibrated on the baseline.
+        let estimated = kind == .binary ? try estimate(base: base, labels: labels) : [:]
+        for (k, v) in estimated.sorted(by: { $0.key < $1.key }) {
+            comparisons.append(.init(name: "estimated_\(k)", current: v, baseline: reference.metrics[k]))
+            metrics.append(Metric("performance.estimated_\(k)", v))
+        }
+
+        if labelled >= minLabelledRows, let cur = current.metrics[judged], let ref = reference.metrics[judged] {
+            let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
+            metrics.append(Metric("performance.drop", drop))
+            if let severity = thresholds.severity(of: drop) {
+                findings.append(Finding(
+                    CheckCatalog.performanceDrop, severity: severity,
+                    message: "\(judged) is \(formatNumber(cur)) against \(formatNumber(ref)) on the baseline (\(labelled) labelled rows)",
+                    observed: formatNumber(cur), expected: bound(ref, judged)))
+            }
+        } else if let cur = estimated[judged], let ref = reference.metrics[judged] {
+            // No (or too few) labels: judge the estimate, as a proxy.
+            let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
+            metrics.append(Metric("performance.estimated_drop", drop))
+            if let severity = thresholds.severity(of: drop) {
+                findings.append(Finding(
+                    CheckCatalog.estimatedPerformanceDrop, severity: severity,
+                    message: "estimated \(judged) (CBPE) is \(formatNumber(cur)) against \(formatNumber(ref)) realized on the baseline; \(labelled) labelled rows so far",
+                    observed: formatNumber(cur), expected: bound(ref, judged)))
+            }
+        }
+        var section = AuditSummary.PerformanceSection(
+            kind: kind, labelledRows: labelled, labelsAvailable: labelled > 0, judgedMetric: judged, metrics: comparisons,
+            confusionMatrix: current.confusion, classes: current.confusion == nil ? nil : current.classes)
+        if kind == .binary { section.decisionThreshold = definition.decisionThreshold }
+        return section
+    }
+
+    /// CBPE on the day's scores (every row with a finite score, labelled or not), with the
+    /// calibrator fitted on the baseline's labelled scores: estimated accuracy, precision,
+    /// recall, F1 at the decision threshold, and ROC AUC.
+    mutating func estimate(base: LabelledRows?, labels: BinaryLabels) throws -> [String: Double] {
+        guard let base, base.hasScore, let scoreName = definition.schema.prediction?.score,
+            Set(snapshot.header).contains(scoreName)
+        else { return [:] }
+        let dayScores = try scoresInRowOrder()
+        guard !dayScores.isEmpty else { return [:] }
+        var yBase: [Int] = [], sBase: [Double] = []
+        for (t, s) in zip(base.truth, base.score) {
+            if let y = labels.code(t), s.isFinite {
+                yBase.append(y)
+                sBase.append(s)
+            }
+        }
+        guard let calibrator = CBPE.fitCalibrator(referenceScores: sBase, referenceLabels: yBase) else { return [:] }
+        let calibrated = dayScores.map { calibrator.predict($0) }
+        guard let e = CBPE.estimate(
+            calibratedProbabilities: calibrated, uncalibratedScores: dayScores, threshold: definition.decisionThreshold)
+        else { return [:] }
+        var out = ["accuracy": e.accuracy, "precision": e.precision, "recall": e.recall, "f1": e.f1]
+        out["roc_auc"] = CBPE.estimatedROCAUC(calibratedProbabilities: calibrated, uncalibratedScores: dayScores)
+        return out
     }
 }

@@ -84,6 +84,7 @@ struct DefinitionChecker {
         }
         try checkColumns()
         try checkThresholds()
+        try checkCompareSettings()
         if let formats = d.report?.formats, formats.isEmpty {
             throw fail("'report.formats' is empty", key: "report.formats", hint: "List at least one of html, md, json.")
         }
@@ -225,3 +226,45 @@ extension RetrainingSpec: DefinitionKeyed { static var yamlKeys: [String] { Codi
 extension ReportSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension RetentionSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension NotifySpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension TechnicalDebtSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+
+extension DefinitionChecker {
+    /// The compare stage's settings: drift overrides for prediction, score and target, the
+    /// operational and technical-debt thresholds (docs/compare.md).
+    func checkCompareSettings() throws {
+        if let dr = d.drift {
+            if let t = dr.nullRateChange { try checkPair(t, key: "drift.null_rate_change", share: true) }
+            for (k, spec) in [("prediction", dr.prediction), ("score", dr.score), ("target", dr.target)] {
+                if let t = spec?.threshold {
+                    try checkDriftThreshold(t, method: spec?.method ?? dr.method ?? .auto, key: "drift.\(k).threshold")
+                }
+            }
+        }
+        if let op = d.operational {
+            if let t = op.emptyHours { try checkPair(t, key: "operational.empty_hours", share: false) }
+            if let t = op.volumeFactor {
+                try checkPair(t, key: "operational.volume_factor", share: false)
+                for (level, v) in [("warning", t.warning), ("critical", t.critical)] where (v ?? 2) <= 1 {
+                    throw fail("'operational.volume_factor.\(level)' must be above 1 (a factor either way), found \(v!)",
+                               key: "operational.volume_factor.\(level)", hint: "2 means half or double the usual volume.")
+                }
+            }
+            if let n = op.trailingDays, n <= 0 {
+                throw fail("'operational.trailing_days' must be positive, found \(n)", key: "operational.trailing_days")
+            }
+        }
+        if let t = d.technicalDebt {
+            for (k, v) in [("near_constant_share", t.nearConstantShare), ("max_correlation", t.maxCorrelation)] {
+                if let v, !(v > 0 && v <= 1) {
+                    throw fail("'technical_debt.\(k)' must be in (0, 1], found \(v)", key: "technical_debt.\(k)")
+                }
+            }
+            if let v = t.positiveRateChange, !(v > 0) {
+                throw fail("'technical_debt.positive_rate_change' must be positive, found \(v)", key: "technical_debt.positive_rate_change")
+            }
+            if let n = t.gapLookbackDays, n <= 0 {
+                throw fail("'technical_debt.gap_lookback_days' must be positive, found \(n)", key: "technical_debt.gap_lookback_days")
+            }
+        }
+    }
+}

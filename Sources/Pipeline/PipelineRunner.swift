@@ -58,7 +58,7 @@ public struct PipelineRunner {
     public func openWarehouse() throws -> Warehouse { try Warehouse(path: loaded.warehousePath) }
 
     /// Days to run: those with a snapshot file in `since...until`, skipping days whose report
-    /// is already rendered unless `force`.
+    /// is already rendered unless `force` or their labels file is new or changed (late labels).
     public func dueDays(since: Day?, until: Day?, force: Bool, warehouse: Warehouse) throws -> [Day] {
         let all = SnapshotDiscovery.days(loaded).filter { d in
             (since.map { d >= $0 } ?? true) && (until.map { d <= $0 } ?? true)
@@ -69,6 +69,7 @@ public struct PipelineRunner {
             guard let pipelineId else { return all }
             return try all.filter { d in
                 try store.lastStageRun(pipelineId: pipelineId, date: d.description, stage: .render)?.status != .ok
+                    || labelsChanged(d, store: store, pipelineId: pipelineId)
             }
         }
     }

@@ -122,9 +122,6 @@ struct ReportData {
 
     /// summary.json for this data, at report version `version`.
     func summary(version: Int) -> AuditSummary {
-        let features = drift.filter { $0.role == .feature }
-        let driftedCount = features.filter(\.drifted).count
-        let share = features.isEmpty ? 0 : Double(driftedCount) / Double(features.count)
         let shareThreshold = definition.drift?.driftedShare ?? 0.5
         return AuditSummary(
             tool: .init(name: "mlaudit", version: MLAuditVersion.current), pipeline: definition.name,
@@ -134,9 +131,7 @@ struct ReportData {
             snapshot: .init(path: snapshot.sourcePath, sha256: snapshot.sha256, bytes: snapshot.bytes, version: snapshot.version,
                             labelledRows: performance.labelledRows),
             findings: findings.map(AuditSummary.FindingRecord.init),
-            drift: .init(columns: drift.map(AuditSummary.DriftColumn.init), driftedShare: share, driftedCount: driftedCount,
-                         featureCount: features.count, datasetDrift: !features.isEmpty && share >= shareThreshold,
-                         shareThreshold: shareThreshold),
+            drift: .init(results: drift, shareThreshold: shareThreshold),
             performance: performance, operational: operational, retraining: retraining)
     }
 }

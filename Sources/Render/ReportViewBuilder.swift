@@ -191,6 +191,9 @@ struct ReportViewBuilder {
         case .psi: return "PSI"
         case .jensenshannon: return "Jensen-Shannon"
         case .wasserstein: return "Wasserstein (normed)"
+        case .hellinger: return "Hellinger"
+        case .anderson: return "Anderson-Darling p-value"
+        case .chi2Contingency: return "chi-square contingency p-value"
         case .auto: return "auto"
         }
     }

@@ -201,6 +201,25 @@ enum Migrations {
                 CREATE INDEX report_chain ON report(pipelineId, id);
                 """)
         }
+        m.registerMigration("v2-sorted-column") { db in
+            // The compare stage's cache of a snapshot's numeric column: its finite values sorted
+            // ascending (little-endian float64), with the counts of what was left out. Written
+            // for the baseline on its first comparison, so later days neither re-read nor
+            // re-sort it (docs/compare.md, "Performance of drift").
+            try db.execute(sql: """
+                CREATE TABLE sortedColumn (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  count INTEGER NOT NULL CHECK (count >= 0),
+                  nulls INTEGER NOT NULL,
+                  nan INTEGER NOT NULL,
+                  infinite INTEGER NOT NULL,
+                  data BLOB NOT NULL CHECK (length(data) = 8 * count),
+                  PRIMARY KEY (snapshotId, sqlColumn)
+                );
+                """)
+        }
         return m
     }
 }

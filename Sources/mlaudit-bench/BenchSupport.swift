@@ -74,8 +74,8 @@ enum BenchData {
         var y = """
             name: bench
             model: {name: bench, version: "1"}
-            baseline: {path: \(baseline)}
-            snapshots: {path: \(snapshots)}
+            baseline: {path: "\(baseline)"}
+            snapshots: {path: "\(snapshots)"}
             schema:
               id: id
               timestamp: ts

@@ -148,7 +148,13 @@ struct CompareStageTests {
         let (loaded, w) = try prepare(dir, dayConfig: #"{"threshold": 0.3, "params": {"depth": 6}, "features": ["x", "n", "z"]}"#)
         let out = try compare(loaded, w)
         let f = try #require(out.findings.first { $0.check == "debt.config_changed" })
-        #expect(f.message == "the served configuration differs from the training configuration in 2 settings: features: [x, n] → [x, n, z]; threshold: 0.5 → 0.3")
+        #expect(f.message == "the served configuration differs from the training configuration in 2 settings: features: [x, n] → [x, n, z]; threshold: 0.5 → 0.3 — features added z")
+        let missing = try #require(out.findings.first { $0.check == "debt.missing_model_feature" })
+        #expect(missing.severity == .warning)
+        #expect(missing.message == "the model's feature list names 1 column the snapshot does not carry: z")
+        let unused = try #require(out.findings.first { $0.check == "debt.unused_input" })
+        #expect(unused.message == "2 input columns are delivered but not in the model's feature list: color, flag")
+        #expect(out.retraining.recommendation == .recommended)
     }
 
     @Test func latencyOverSLO() throws {

@@ -57,7 +57,21 @@ struct DemoEndToEndTests {
             let s = try summary(day)
             #expect(checks(s, severity: .critical).isEmpty, "\(day): \(checks(s, severity: .critical))")
             #expect(s.drift.columns.filter { $0.drifted }.isEmpty, "\(day) drifted: \(s.drift.columns.filter(\.drifted).map(\.column))")
+            let driftFindings = s.findings.filter { $0.category == .drift && $0.severity >= .warning }
+            #expect(driftFindings.isEmpty, "\(day): \(driftFindings.map(\.check))")
+            #expect(s.retraining.recommendation == .notNeeded, "\(day): \(s.retraining.reasons)")
+            #expect(s.drift.columns.map(\.role).filter { $0 != .feature } == [.prediction, .score, .target],
+                    "10 features, then prediction, score and target (the day's labels are in)")
         }
+    }
+
+    /// The test runs a subset of the days: the days in between have no snapshot in the
+    /// warehouse, which is exactly what the monitoring-gap check reports.
+    @Test func skippedDaysAreMonitoringGaps() throws {
+        let d5 = try summary("2026-11-05")
+        let gap = try #require(d5.findings.first { $0.check == "debt.snapshot_gap" })
+        #expect(gap.message == "2 days in the 4 days before 2026-11-05 have no audited snapshot: 2026-11-03, 2026-11-04")
+        #expect(try summary("2026-11-02").findings.allSatisfy { $0.check != "debt.snapshot_gap" })
     }
 
     @Test func malformedRowsAreQuarantinedOnDay5() throws {
@@ -71,29 +85,53 @@ struct DemoEndToEndTests {
     @Test func nullSpikeIsCriticalOnDay10() throws {
         let s = try summary("2026-11-10")
         #expect(checks(s, severity: .critical) == ["quality.null_rate credit_score"])
+        #expect(checks(s, severity: .warning).contains("drift.null_rate_change credit_score"))
         #expect(s.status == .critical)
+        let column = try #require(s.drift.columns.first { $0.column == "credit_score" })
+        #expect(!column.drifted, "missing values are dropped before the test, as Evidently; their share is its own finding")
+        #expect((column.missingShare ?? 0) > 0.3 && column.referenceMissingShare == 0)
     }
 
     @Test func incomeDriftIsFlaggedOnItsDays() throws {
         for day in ["2026-11-17", "2026-11-18", "2026-11-22", "2026-11-26"] {
             let s = try summary(day)
             #expect(checks(s).contains("drift.feature income"), "\(day)")
+            let income = try #require(s.drift.columns.first { $0.column == "income" })
+            #expect(income.method == .wasserstein, "10 000 baseline rows: a distance, as Evidently's auto")
+            #expect(income.drifted && income.statistic >= income.threshold)
+        }
+        for day in ["2026-11-09", "2026-11-13"] {
+            #expect(try summary(day).drift.columns.first { $0.column == "income" }?.drifted == false, "\(day): before the drift")
         }
     }
 
     @Test func newCategoryDownturnLatencyAndConfigChange() throws {
         let d18 = try summary("2026-11-18")
         #expect(checks(d18).contains("quality.allowed_values employment_type"))
+        #expect(checks(d18).contains("drift.feature employment_type"))
         #expect(checks(d18, severity: .critical).contains("performance.drop -"))
         #expect(checks(d18).contains("drift.target defaulted"))
         #expect(d18.retraining.recommendation == .recommended)
+        #expect(d18.performance.decisionThreshold == 0.5)
+        let matrix = try #require(d18.performance.confusionMatrix)
+        #expect(matrix.flatMap { $0 }.reduce(0, +) == d18.performance.labelledRows)
+        // Realized beside estimated: CBPE sees the inputs, not the downturn in the labels.
+        let realized = try #require(d18.performance.metrics.first { $0.name == "accuracy" }?.current)
+        let estimated = try #require(d18.performance.metrics.first { $0.name == "estimated_accuracy" }?.current)
+        #expect(estimated - realized > 0.1)
         let d22 = try summary("2026-11-22")
         #expect(checks(d22, severity: .critical).contains("operational.latency latency_ms"))
         #expect(checks(d22).contains("debt.latency_regression latency_ms"))
+        #expect(try summary("2026-11-17").findings.allSatisfy { $0.category != .operational }, "no latency incident before day 22")
         let d26 = try summary("2026-11-26")
-        #expect(checks(d26).contains("debt.config_changed -"))
+        let config = try #require(d26.findings.first { $0.check == "debt.config_changed" })
+        #expect(config.message.contains("decision_threshold: 0.5 → 0.3") && config.message.contains("hyperparameters.max_depth: 6 → 8"))
+        #expect(checks(d26).contains("debt.threshold_mismatch -"), "served at 0.3 while the definition says 0.5")
+        #expect(!checks(d26).contains("debt.fixed_threshold predicted_default"), "the threshold changed: not a fixed threshold")
+        #expect(checks(d26).contains("drift.prediction predicted_default"))
         #expect(d26.performance.labelsAvailable == false, "labels arrive a week late")
         #expect(d26.performance.metrics.contains { $0.name == "estimated_accuracy" })
+        #expect(d26.retraining.recommendation == .recommended)
     }
 
     @Test func warehouseLedgerRecordsEveryStage() throws {

@@ -30,10 +30,14 @@ struct StageArguments: ParsableArguments {
 
 /// Runs one stage and prints what it did.
 func runSingleStage(_ stage: Stage, _ args: StageArguments, _ global: GlobalOptions, allowBaseline: Bool) throws {
-    let target = try args.target(allowBaseline: allowBaseline)
+    try runSingleStage(stage, pipeline: args.pipeline, target: try args.target(allowBaseline: allowBaseline), global)
+}
+
+/// Runs one stage of `pipeline` for `target` and prints what it did.
+func runSingleStage(_ stage: Stage, pipeline: String, target: AuditTarget, _ global: GlobalOptions) throws {
     let logger = global.bootstrapLogging()
     try guarded {
-        let loaded = try DefinitionLoader.load(path: args.pipeline)
+        let loaded = try DefinitionLoader.load(path: pipeline)
         let runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
         switch try runner.runStage(stage, target: target) {
         case .ingest(let o):
@@ -78,14 +82,6 @@ extension MLAudit {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var args: StageArguments
         func run() throws { try runSingleStage(.profile, args, global, allowBaseline: true) }
-    }
-
-    struct Compare: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Compare a profiled day with the baseline: drift, performance, operations, technical debt.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var args: StageArguments
-        func run() throws { try runSingleStage(.compare, args, global, allowBaseline: false) }
     }
 
     struct Render: ParsableCommand {

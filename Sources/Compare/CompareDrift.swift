@@ -1,0 +1,138 @@
+import AuditModel
+import Statistics
+import Warehouse
+
+// Drift per column, dataset drift, and changes of the missing-value share (docs/compare.md).
+extension Comparison {
+    /// Drift of every candidate column (features first, then prediction and score), computed in
+    /// parallel, one column per task. Numbers come sorted from `loadNumbers`; categories and
+    /// booleans from the profiles' full counts.
+    func driftResults() throws -> [DriftResult] {
+        struct Job: Sendable {
+            let column: DeclaredColumn
+            let reference: DriftSample
+            let current: DriftSample
+            let method: DriftMethod
+            let threshold: Double?
+        }
+        var jobs: [Job] = []
+        for c in driftCandidates {
+            let settings = driftSettings(for: c)
+            let ref: DriftSample?, cur: DriftSample?
+            if c.type.isNumeric {
+                ref = baseNumbers[c.name].map { .numeric($0.sorted) }
+                cur = dayNumbers[c.name].map { .numeric($0.sorted) }
+            } else {
+                ref = categoryCounts(baseProfiles[c.name]).map { .categorical($0) }
+                cur = categoryCounts(dayProfiles[c.name]).map { .categorical($0) }
+            }
+            guard let ref, let cur else { continue }
+            jobs.append(Job(column: c, reference: ref, current: cur, method: settings.method, threshold: settings.threshold))
+        }
+        // Numbers come finite and sorted from `loadNumbers`: no preparation pass.
+        var results = parallelMap(jobs) { job in
+            DriftEngine.compare(
+                column: job.column.name, role: job.column.role, prepared: job.reference, current: job.current,
+                method: job.method, threshold: job.threshold)
+        }.compactMap { $0 }
+        // Missing shares ride along in `extra` (summary.json shows them beside the verdict).
+        for i in results.indices {
+            if let m = missingShare(dayProfiles[results[i].column]) { results[i].extra["missing_share"] = m }
+            if let m = missingShare(baseProfiles[results[i].column]) { results[i].extra["reference_missing_share"] = m }
+        }
+        return results
+    }
+
+    /// Target drift: the baseline's labels against the day's labels, when the day has at least
+    /// `min_labelled_rows` of them. Regression targets are compared as numbers.
+    func targetDrift(dayTruth: [String]?) throws -> DriftResult? {
+        guard let target = definition.declaredColumns.first(where: { $0.role == .target }), let dayTruth,
+            dayTruth.count >= minLabelledRows, Set(baseline.header).contains(target.name)
+        else { return nil }
+        let settings = driftSettings(for: target)
+        guard !settings.skip else { return nil }
+        let ref: DriftSample, cur: DriftSample
+        if target.type.isNumeric {
+            guard let base = try store.readFiniteNumbers(table, snapshotId: baseline.id, columns: [target.name])[target.name]
+            else { return nil }
+            ref = .numeric(base.values)
+            cur = .numeric(dayTruth.compactMap { Double($0) }.filter(\.isFinite))
+        } else {
+            guard let counts = categoryCounts(baseProfiles[target.name]) else { return nil }
+            var dayCounts: [String: Int] = [:]
+            for t in dayTruth { dayCounts[t, default: 0] += 1 }
+            ref = .categorical(counts)
+            cur = .categorical(dayCounts)
+        }
+        return DriftEngine.compare(
+            column: target.name, role: .target, reference: ref, current: cur, method: settings.method,
+            threshold: settings.threshold)
+    }
+
+    /// Metrics and findings for the drift results: one finding per drifted column, and dataset
+    /// drift when the share of drifted features reaches `drift.drifted_share`.
+    mutating func judgeDrift(_ results: [DriftResult]) {
+        let features = results.filter { $0.role == .feature }
+        let drifted = features.filter(\.drifted)
+        let share = features.isEmpty ? 0 : Double(drifted.count) / Double(features.count)
+        let shareThreshold = definition.drift?.driftedShare ?? 0.5
+        metrics.append(Metric("drift.drifted_share", share))
+        metrics.append(Metric("drift.drifted_count", Double(drifted.count)))
+        for r in results {
+            metrics.append(Metric("drift.statistic", column: r.column, r.statistic))
+            if let p = r.pValue { metrics.append(Metric("drift.p_value", column: r.column, p)) }
+        }
+        let featureSeverity = definition.drift?.featureSeverity ?? .warning
+        for r in results where r.drifted {
+            let check: CheckInfo
+            switch r.role {
+            case .prediction, .score: check = CheckCatalog.predictionDrift
+            case .target: check = CheckCatalog.targetDrift
+            default: check = CheckCatalog.featureDrift
+            }
+            let value = r.pValue.map { "p = \(formatNumber($0))" } ?? "\(r.method.rawValue) = \(formatNumber(r.statistic))"
+            let bound = r.method.isTest
+                ? "p \(r.method == .ks ? ">" : "≥") \(formatNumber(r.threshold))"
+                : "\(r.method.rawValue) < \(formatNumber(r.threshold))"
+            findings.append(Finding(
+                check, severity: featureSeverity, column: r.column,
+                message: "'\(r.column)' drifted from the baseline (\(r.method.rawValue) \(formatNumber(r.statistic))\(r.pValue.map { ", p = \(formatNumber($0))" } ?? ""))",
+                observed: value, expected: bound))
+        }
+        if !features.isEmpty, share >= shareThreshold {
+            findings.append(Finding(
+                CheckCatalog.datasetDrift, severity: definition.drift?.datasetSeverity ?? .critical,
+                message: "\(drifted.count) of \(features.count) features drifted (\(formatPercent(share))): "
+                    + drifted.map(\.column).joined(separator: ", "),
+                observed: formatPercent(share), expected: "< \(formatPercent(shareThreshold))"))
+        }
+    }
+
+    /// Share of a column's rows that are missing: nulls, plus NaN in numeric columns.
+    func missingShare(_ p: ColumnProfile?) -> Double? {
+        guard let p, p.rows > 0 else { return nil }
+        return Double(p.nulls + (p.numeric?.nan ?? 0)) / Double(p.rows)
+    }
+
+    /// A finding for every feature, prediction or score whose missing share moved from the
+    /// baseline's by `drift.null_rate_change` or more (either way: a new default fill upstream
+    /// hides missing values as surely as a broken join creates them).
+    mutating func judgeMissingValues() {
+        let t = (definition.drift?.nullRateChange ?? Thresholds(warning: nil, critical: nil))
+            .merged(over: Thresholds(warning: 0.05, critical: 0.5))
+        let dayHeader = Set(snapshot.header), baseHeader = Set(baseline.header)
+        for c in definition.declaredColumns where [.feature, .prediction, .score].contains(c.role) {
+            guard dayHeader.contains(c.name), baseHeader.contains(c.name), let cur = missingShare(dayProfiles[c.name]),
+                let ref = missingShare(baseProfiles[c.name])
+            else { continue }
+            let change = cur - ref
+            metrics.append(Metric("drift.missing_share_change", column: c.name, change))
+            guard let severity = t.severity(of: abs(change)) else { continue }
+            let bound = severity == .critical ? t.critical! : t.warning!
+            findings.append(Finding(
+                CheckCatalog.nullRateChange, severity: severity, column: c.name,
+                message: "'\(c.name)' is missing in \(formatPercent(cur)) of rows against \(formatPercent(ref)) on the baseline",
+                observed: formatPercent(cur), expected: "within ±\(formatPercent(bound)) of \(formatPercent(ref))"))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import AuditModel
+import Compare
+import Foundation
+import Ingest
+import Logging
+import Profile
+import Warehouse
+
+/// `mlaudit compare --baseline A.csv --current B.csv`: drift between two files without a
+/// pipeline definition. The schema is inferred (numeric when every value parses as a number,
+/// else categorical) or declared; both files go through the pipeline's own ingest, profile
+/// and drift code in a temporary warehouse, so the numbers are those of `mlaudit run`.
+public enum AdHocComparison {
+    public struct Options: Sendable {
+        public var baseline: String
+        public var current: String
+        public var method: DriftMethod
+        /// Columns declared categorical (win over inference).
+        public var categorical: [String]
+        /// Columns declared numeric (win over inference; values that do not parse quarantine the row).
+        public var numeric: [String]
+
+        public init(baseline: String, current: String, method: DriftMethod = .auto, categorical: [String] = [],
+                    numeric: [String] = []) {
+            self.baseline = baseline
+            self.current = current
+            self.method = method
+            self.categorical = categorical
+            self.numeric = numeric
+        }
+    }
+
+    /// What `--json` prints: the current file's row counts and the drift section of summary.json.
+    public struct Output: Codable, Sendable, Equatable {
+        public var rows: AuditSummary.RowCounts
+        public var drift: AuditSummary.DriftSection
+    }
+
+    /// The result, with the column types used (for the text table).
+    public struct Result: Sendable {
+        public var output: Output
+        public var types: [String: ColumnType]
+        /// Baseline columns missing from the current file (not compared).
+        public var missingInCurrent: [String]
+    }
+
+    static let day = Day("2000-01-01")!
+
+    /// Compares the two files.
+    ///
+    /// - Throws: `MLAuditError` when a file is missing or unreadable, or a declared column is
+    ///   not in the baseline's header (usage). Drift is a result, not an error.
+    public static func run(_ options: Options, logger: Logger) throws -> Result {
+        let baseline = absolute(options.baseline), current = absolute(options.current)
+        if let n = options.categorical.first(where: { options.numeric.contains($0) }) {
+            throw MLAuditError(
+                .usage, "column '\(n)' is declared both categorical and numeric", hint: "Give it to one of --categorical and --numeric.")
+        }
+        let inferred = try ColumnTypeInference.infer(paths: [baseline, current])
+        var seen = Set<String>()
+        var features: [FeatureSpec] = []
+        var types: [String: ColumnType] = [:]
+        for name in inferred.header where !name.isEmpty && seen.insert(name).inserted {
+            let type: ColumnType
+            if options.categorical.contains(name) {
+                type = .categorical
+            } else if options.numeric.contains(name) || inferred.numeric.contains(name) {
+                type = .numeric
+            } else {
+                type = .categorical
+            }
+            types[name] = type
+            features.append(FeatureSpec(name: name, type: type))
+        }
+        for n in options.categorical + options.numeric where types[n] == nil {
+            throw MLAuditError(
+                .usage, "column '\(n)' is not in the header of the baseline file", file: baseline,
+                hint: "Columns: \(inferred.header.prefix(20).joined(separator: ", "))\(inferred.header.count > 20 ? ", …" : "").")
+        }
+        guard !features.isEmpty else {
+            throw MLAuditError(.unreadableInput, "the baseline file has no named columns", file: baseline,
+                               hint: "A CSV file for mlaudit starts with a line of column names.")
+        }
+        let folder = NSTemporaryDirectory() + "mlaudit-compare-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let definition = PipelineDefinition(
+            name: "adhoc", model: ModelSpec(name: "ad hoc", version: "-"), baseline: SourceSpec(path: baseline),
+            snapshots: SourceSpec(path: current), schema: SchemaSpec(features: features, unexpectedColumns: .ignore),
+            drift: DriftSpec(method: options.method), warehouse: folder + "/adhoc.sqlite")
+        let loaded = LoadedDefinition(definition: definition, path: "(ad hoc comparison)", text: "", sha256: "", lines: [:])
+        let warehouse = try Warehouse(path: loaded.warehousePath)
+        var currentRows = AuditSummary.RowCounts(read: 0, stored: 0, quarantined: 0)
+        for target in [AuditTarget.baseline, .day(day)] {
+            let ingest = try IngestStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, runId: nil, stageRunId: nil)
+            if target != .baseline {
+                currentRows = .init(read: ingest.rowsRead, stored: ingest.rowsStored, quarantined: ingest.rowsQuarantined)
+            }
+            try ProfileStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, stageRunId: nil)
+        }
+        let results = try CompareStage(loaded: loaded, warehouse: warehouse, logger: logger).driftOnly(day)
+        let currentHeader = try warehouse.read { store -> [String] in
+            let id = try store.ensurePipelineIfExists("adhoc") ?? 0
+            return try store.currentSnapshot(pipelineId: id, kind: .daily, date: day.description)?.header ?? []
+        }
+        let missing = features.map(\.name).filter { !currentHeader.contains($0) }
+        return Result(
+            output: Output(rows: currentRows, drift: .init(results: results, shareThreshold: 0.5)), types: types,
+            missingInCurrent: missing)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// The drift table as text: one line per column, then dataset drift and row counts.
+    public static func table(_ result: Result) -> String {
+        let d = result.output.drift
+        var rows: [[String]] = [["column", "type", "method", "statistic", "p-value", "threshold", "drifted", "missing"]]
+        for c in d.columns {
+            rows.append([
+                c.column, result.types[c.column]?.rawValue ?? "-", c.method.rawValue, formatNumber(c.statistic),
+                c.pValue.map { formatNumber($0) } ?? "-", formatNumber(c.threshold), c.drifted ? "yes" : "no",
+                c.missingShare.map { formatPercent($0) } ?? "-",
+            ])
+        }
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = rows.map { r in
+            r.enumerated().map { i, cell in i == r.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }
+                .joined().trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+        out += "\n\(d.driftedCount) of \(d.featureCount) columns drifted (\(formatPercent(d.driftedShare))); dataset drift at \(formatPercent(d.shareThreshold)) or more: \(d.datasetDrift ? "yes" : "no")\n"
+        let r = result.output.rows
+        out += "current file: \(r.read) rows read, \(r.stored) stored, \(r.quarantined) quarantined\n"
+        if !result.missingInCurrent.isEmpty {
+            out += "not compared (absent from the current file): \(result.missingInCurrent.joined(separator: ", "))\n"
+        }
+        return out
+    }
+
+    /// The `--json` output: pretty-printed, keys sorted, non-finite numbers as strings (as summary.json).
+    public static func json(_ result: Result) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
+        return String(decoding: try e.encode(result.output), as: UTF8.self) + "\n"
+    }
+}

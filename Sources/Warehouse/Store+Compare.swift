@@ -1,0 +1,275 @@
+import AuditModel
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The finite values of one numeric column of a snapshot, with what was left out.
+public struct FiniteNumbers: Sendable, Equatable {
+    /// Non-null, finite values (in row order when read from rows; ascending when from the
+    /// sorted-column cache).
+    public var values: [Double]
+    /// Null rows.
+    public var nulls: Int
+    /// NaN values (stored as the text 'NaN').
+    public var nan: Int
+    /// Infinite values.
+    public var infinite: Int
+    /// Rows read.
+    public var rows: Int { values.count + nulls + nan + infinite }
+
+    public init(values: [Double], nulls: Int, nan: Int, infinite: Int) {
+        self.values = values
+        self.nulls = nulls
+        self.nan = nan
+        self.infinite = infinite
+    }
+}
+
+// Reads the compare stage needs beyond whole aligned columns: finite numbers for drift
+// (half the memory of `readColumns`, no null mask, optionally on several connections at
+// once), the sorted-column cache, hourly row counts, and the dates that have snapshots.
+extension Store {
+    /// The rowid range of a snapshot's rows (a snapshot is inserted in one transaction, so its
+    /// rows are contiguous), or nil when it has none.
+    public func rowidRange(_ table: RowTable, snapshotId: Int64) throws -> ClosedRange<Int64>? {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?",
+            arguments: [snapshotId])
+        guard let row, let lo: Int64 = row["lo"], let hi: Int64 = row["hi"] else { return nil }
+        return lo...hi
+    }
+
+    /// The non-null finite values of numeric columns of a snapshot in row order, in one
+    /// sequential pass over the snapshot's rowid range (or the part of it given).
+    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>? = nil)
+        throws -> [String: FiniteNumbers]
+    {
+        var sqlNames: [String] = []
+        for n in names {
+            guard let i = table.columns.firstIndex(where: { $0.name == n }),
+                table.columns[i].type.isNumeric || table.columns[i].type == .boolean
+            else { throw MLAuditError.internalError("column '\(n)' is not a numeric column of the row table") }
+            sqlNames.append(table.sqlNames[i])
+        }
+        func empty() -> [String: FiniteNumbers] {
+            Dictionary(names.map { ($0, FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0)) }, uniquingKeysWith: { a, _ in a })
+        }
+        guard !names.isEmpty else { return [:] }
+        guard let range = try rowids ?? rowidRange(table, snapshotId: snapshotId) else { return empty() }
+        let k = names.count
+        let capacity = Int(range.upperBound - range.lowerBound + 1)
+        // Raw buffers: the loop below runs once per value (millions of times) and must not pay
+        // for array uniqueness and bounds checks.
+        let buffers = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: k)
+        let tallies = UnsafeMutablePointer<Int>.allocate(capacity: 4 * k)
+        tallies.initialize(repeating: 0, count: 4 * k)
+        for c in 0..<k { (buffers + c).initialize(to: UnsafeMutablePointer<Double>.allocate(capacity: capacity)) }
+        defer {
+            for c in 0..<k { buffers[c].deallocate() }
+            buffers.deallocate()
+            tallies.deallocate()
+        }
+        let counts = tallies, nulls = tallies + k, nan = tallies + 2 * k, infinite = tallies + 3 * k
+        // `+mlaudit_snapshot` keeps SQLite on the rowid range instead of the snapshot index.
+        let statement = try db.makeStatement(
+            sql: """
+                SELECT \(sqlNames.map(quoteIdentifier).joined(separator: ", ")) FROM \(quoteIdentifier(table.name))
+                WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ? ORDER BY rowid
+                """)
+        let stmt = statement.sqliteStatement
+        sqlite3_bind_int64(stmt, 1, range.lowerBound)
+        sqlite3_bind_int64(stmt, 2, range.upperBound)
+        sqlite3_bind_int64(stmt, 3, snapshotId)
+        defer { sqlite3_reset(stmt) }
+        var rows = 0
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW, rows < capacity else {
+                throw MLAuditError.warehouse(
+                    "reading rows failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+            }
+            rows += 1
+            for c in 0..<k {
+                let col = Int32(c)
+                // NULL and the text 'NaN' (how NaN is stored) both read as 0.0: only a 0.0 needs
+                // the storage class, which halves the calls into SQLite.
+                let v = sqlite3_column_double(stmt, col)
+                if v == 0 {
+                    switch sqlite3_column_type(stmt, col) {
+                    case SQLITE_NULL:
+                        nulls[c] += 1
+                        continue
+                    case SQLITE_TEXT:
+                        nan[c] += 1
+                        continue
+                    default: break
+                    }
+                } else if !v.isFinite {
+                    infinite[c] += 1
+                    continue
+                }
+                buffers[c][counts[c]] = v
+                counts[c] += 1
+            }
+        }
+        var out: [String: FiniteNumbers] = [:]
+        for c in 0..<k {
+            let values = [Double](UnsafeBufferPointer(start: buffers[c], count: counts[c]))
+            out[names[c]] = FiniteNumbers(values: values, nulls: nulls[c], nan: nan[c], infinite: infinite[c])
+        }
+        return out
+    }
+
+    /// Rows per hour of a canonical timestamp column (`YYYY-MM-DDTHH`, UTC), counted by SQLite.
+    /// Rows with a null timestamp are counted under the key "".
+    public func hourCounts(_ table: RowTable, snapshotId: Int64, column: String) throws -> [String: Int] {
+        guard let sql = table.sqlName(of: column) else {
+            throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
+        }
+        var out: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(substr(\(quoteIdentifier(sql)), 1, 13), '') AS hour, COUNT(*) AS n
+                FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? GROUP BY 1
+                """, arguments: [snapshotId])
+        {
+            out[row["hour"]] = row["n"]
+        }
+        return out
+    }
+
+    /// Dates (`YYYY-MM-DD`) with a current snapshot of `kind`, ascending.
+    public func currentSnapshotDates(pipelineId: Int64, kind: SnapshotKind) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT DISTINCT date FROM snapshot WHERE pipelineId = ? AND kind = ? AND status = 'current' ORDER BY date",
+            arguments: [pipelineId, kind.rawValue])
+    }
+}
+
+// MARK: - Sorted-column cache
+
+extension Store {
+    /// The cached sorted finite values of numeric columns of a snapshot (`sortedColumn`), for
+    /// the columns that have an entry. The blob is read straight into the array
+    /// (`sqlite3_blob_read`), without an intermediate copy.
+    public func sortedColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: FiniteNumbers] {
+        var out: [String: FiniteNumbers] = [:]
+        let statement = try db.makeStatement(
+            sql: "SELECT rowid, count, nulls, nan, infinite FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?")
+        let stmt = statement.sqliteStatement
+        defer { sqlite3_reset(stmt) }
+        let handle = sqlite3_db_handle(stmt)
+        for name in names {
+            guard let sqlName = table.sqlName(of: name) else { continue }
+            sqlite3_reset(stmt)
+            sqlite3_bind_int64(stmt, 1, snapshotId)
+            sqlite3_bind_text(stmt, 2, sqlName, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            guard sqlite3_step(stmt) == SQLITE_ROW else { continue }
+            let rowid = sqlite3_column_int64(stmt, 0)
+            let count = Int(sqlite3_column_int64(stmt, 1))
+            let nulls = Int(sqlite3_column_int64(stmt, 2)), nan = Int(sqlite3_column_int64(stmt, 3))
+            let infinite = Int(sqlite3_column_int64(stmt, 4))
+            var blob: OpaquePointer?
+            guard sqlite3_blob_open(handle, "main", "sortedColumn", "data", rowid, 0, &blob) == SQLITE_OK, let blob else {
+                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+            }
+            defer { sqlite3_blob_close(blob) }
+            guard Int(sqlite3_blob_bytes(blob)) == 8 * count else { continue }
+            var rc = SQLITE_OK
+            let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 {
+                    rc = sqlite3_blob_read(blob, buffer.baseAddress!, Int32(8 * count), 0)
+                    if UInt16(1).bigEndian == 1 {  // stored little-endian
+                        for i in 0..<count { buffer[i] = Double(bitPattern: UInt64(littleEndian: buffer[i].bitPattern)) }
+                    }
+                }
+                initialized = count
+            }
+            guard rc == SQLITE_OK else {
+                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+            }
+            out[name] = FiniteNumbers(values: values, nulls: nulls, nan: nan, infinite: infinite)
+        }
+        return out
+    }
+
+    /// Stores (replacing) the sorted finite values of a numeric column of a snapshot.
+    public func putSortedColumn(_ table: RowTable, snapshotId: Int64, column: String, _ numbers: FiniteNumbers) throws {
+        guard let sqlName = table.sqlName(of: column) else {
+            throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
+        }
+        let statement = try db.makeStatement(
+            sql: """
+                INSERT OR REPLACE INTO sortedColumn (snapshotId, sqlColumn, column, count, nulls, nan, infinite, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let stmt = statement.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        sqlite3_bind_int64(stmt, 1, snapshotId)
+        sqlite3_bind_text(stmt, 2, sqlName, -1, transient)
+        sqlite3_bind_text(stmt, 3, column, -1, transient)
+        sqlite3_bind_int64(stmt, 4, Int64(numbers.values.count))
+        sqlite3_bind_int64(stmt, 5, Int64(numbers.nulls))
+        sqlite3_bind_int64(stmt, 6, Int64(numbers.nan))
+        sqlite3_bind_int64(stmt, 7, Int64(numbers.infinite))
+        var littleEndian = numbers.values
+        if UInt16(1).bigEndian == 1 {
+            littleEndian = littleEndian.map { Double(bitPattern: $0.bitPattern.littleEndian) }
+        }
+        let rc = littleEndian.withUnsafeBytes { raw in
+            sqlite3_bind_blob64(stmt, 8, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count), transient)
+            return sqlite3_step(stmt)
+        }
+        sqlite3_reset(stmt)
+        guard rc == SQLITE_DONE else {
+            throw MLAuditError.warehouse(
+                "caching the sorted column '\(column)' failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+        }
+    }
+}
+
+// MARK: - Reading on several connections
+
+extension Warehouse {
+    /// `readFiniteNumbers` split over `parts` read-only connections, each reading a contiguous
+    /// slice of the snapshot's rowid range on its own thread. Returns each column's parts in
+    /// row order (concatenated, they are the column in row order). The rows must be committed
+    /// (they are: ingest commits before later stages run).
+    public func readFiniteNumberParts(_ table: RowTable, snapshotId: Int64, columns names: [String],
+                                      rowids: ClosedRange<Int64>, parts: Int, minimumRowsPerPart: Int = 50_000)
+        throws -> [String: [FiniteNumbers]]
+    {
+        let total = rowids.upperBound - rowids.lowerBound + 1
+        let parts = max(1, min(parts, Int(total) / max(1, minimumRowsPerPart)))
+        let step = (total + Int64(parts) - 1) / Int64(parts)
+        let slices = (0..<Int64(parts)).map { p -> ClosedRange<Int64> in
+            let lo = rowids.lowerBound + p * step
+            return lo...min(rowids.upperBound, lo + step - 1)
+        }
+        let path = self.path
+        let results = try parallelMap(slices) { slice -> [String: FiniteNumbers] in
+            try wrap {
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(10)
+                config.label = "mlaudit.warehouse.reader"
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                return try queue.read { db in
+                    try Store(db: db).readFiniteNumbers(table, snapshotId: snapshotId, columns: names, rowids: slice)
+                }
+            }
+        }
+        var out: [String: [FiniteNumbers]] = [:]
+        for name in names { out[name] = results.compactMap { $0[name] } }
+        return out
+    }
+}
+
+extension Store {
+    /// Removes the sorted-column cache of a snapshot (it is rebuilt on the next comparison).
+    public func deleteSortedColumns(snapshotId: Int64) throws {
+        try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [snapshotId])
+    }
+}

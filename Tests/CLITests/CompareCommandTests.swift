@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `mlaudit compare --baseline A.csv --current B.csv`: two files, no pipeline definition.
+@Suite("Command line: ad-hoc compare")
+struct CompareCommandTests {
+    func files(_ dir: TemporaryDirectory, shift: Double) -> (String, String) {
+        var a = "x,color,n\n", b = "x,color,n\n"
+        for i in 0..<400 {
+            a += "\(Double((i * 37) % 101) / 10),\(["red", "green", "blue"][i % 3]),\(i % 4)\n"
+            b += "\(Double((i * 37) % 101) / 10 + shift),\(["red", "green", "blue"][(i / 2) % 3]),\(i % 4)\n"
+        }
+        b += "oops,red\n"  // a ragged row: quarantined by the pipeline's ingest
+        return (dir.write("a.csv", a), dir.write("b.csv", b))
+    }
+
+    @Test func jsonHoldsRowsAndTheDriftSection() throws {
+        let dir = TemporaryDirectory()
+        let (a, b) = files(dir, shift: 3)
+        let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["rows", "drift"])
+        let rows = try #require(object["rows"] as? [String: Int])
+        #expect(rows == ["read": 401, "stored": 400, "quarantined": 1])
+        let drift = try #require(object["drift"] as? [String: Any])
+        #expect(Set(drift.keys) == ["columns", "drifted_share", "drifted_count", "feature_count", "dataset_drift", "share_threshold"])
+        let columns = try #require(drift["columns"] as? [[String: Any]])
+        #expect(columns.map { $0["column"] as? String } == ["x", "color", "n"])
+        #expect(columns.map { $0["method"] as? String } == ["ks", "chi2", "chi2"], "400 reference rows: tests, as Evidently's auto")
+        #expect(columns.map { $0["drifted"] as? Bool } == [true, false, false])
+        #expect(drift["drifted_count"] as? Int == 1)
+    }
+
+    @Test func tableMethodAndDeclaredTypes() throws {
+        let dir = TemporaryDirectory()
+        let (a, b) = files(dir, shift: 0)
+        let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--method", "psi", "--categorical", "n"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("column") == true)
+        #expect(lines.contains { $0.hasPrefix("n ") && $0.contains("categorical") && $0.contains("psi") })
+        #expect(lines.contains { $0.hasPrefix("x ") && $0.contains("numeric") && $0.contains("psi") })
+        #expect(r.stdout.contains("current file: 401 rows read, 400 stored, 1 quarantined"))
+    }
+
+    @Test func datasetDriftExitsOne() throws {
+        let dir = TemporaryDirectory()
+        var a = "x,y\n", b = "x,y\n"
+        for i in 0..<300 {
+            a += "\(i % 50),\(i % 30)\n"
+            b += "\(i % 50 + 20),\(i % 30 + 20)\n"
+        }
+        let r = try BuiltExecutable.run(["compare", "--baseline", dir.write("a.csv", a), "--current", dir.write("b.csv", b)])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("2 of 2 columns drifted (100%); dataset drift at 50% or more: yes"))
+    }
+
+    @Test func mixingModesIsBadUsage() throws {
+        let mixed = try BuiltExecutable.run(["compare", "x.yaml", "--date", "2026-02-01", "--baseline", "a.csv", "--current", "b.csv"])
+        #expect(mixed.status == 64)
+        #expect(mixed.stderr.contains("Give either a pipeline with --date, or --baseline FILE --current FILE, not both."))
+        let half = try BuiltExecutable.run(["compare", "--baseline", "a.csv"])
+        #expect(half.status == 64)
+        #expect(half.stderr.contains("Comparing two files needs both --baseline FILE and --current FILE."))
+        let stray = try BuiltExecutable.run(["compare", "x.yaml", "--date", "2026-02-01", "--json"])
+        #expect(stray.status == 64)
+        #expect(stray.stderr.contains("--method, --json, --categorical and --numeric apply when comparing two files"))
+        let missing = try BuiltExecutable.run(["compare", "--baseline", "/nonexistent/a.csv", "--current", "/nonexistent/b.csv"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/a.csv"))
+    }
+}

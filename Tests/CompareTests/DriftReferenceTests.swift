@@ -1,0 +1,114 @@
+import AuditModel
+import Foundation
+import Statistics
+import Testing
+
+@testable import Compare
+
+/// The compare stage's per-column verdicts against Evidently's rules with scipy's statistics
+/// (Fixtures/drift_reference.json, written by scripts/reference/compare_reference.py): the
+/// method `auto` picks, statistic and p-value within 1e-6 relative, threshold and verdict,
+/// and the cross-check statistics kept in `extra`.
+@Suite("Drift verdicts against Evidently and scipy")
+struct DriftReferenceTests {
+    typealias JSON = [String: Any]
+
+    static func cases() throws -> [JSON] {
+        let url = try #require(Bundle.module.url(forResource: "drift_reference", withExtension: "json", subdirectory: "Fixtures"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? JSON)
+        return (object["cases"] as? [Any])?.compactMap { $0 as? JSON } ?? []
+    }
+
+    static func number(_ v: Any?) -> Double? {
+        switch v {
+        case let s as String:
+            switch s {
+            case "nan": return .nan
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            default: return Double(s)
+            }
+        case let n as NSNumber: return n.doubleValue
+        default: return nil
+        }
+    }
+
+    /// SplitMix64 uniforms (top 53 bits), as `generate` in scripts/reference/statistics_reference.py.
+    static func uniform(_ spec: JSON) -> [Double] {
+        var state = UInt64((spec["seed"] as? NSNumber)?.intValue ?? 0)
+        let n = (spec["n"] as? NSNumber)?.intValue ?? 0
+        let scale = number(spec["scale"]) ?? 1, loc = number(spec["loc"]) ?? 0
+        var out = [Double](repeating: 0, count: n)
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                o[i] = Double(z >> 11) * 0x1p-53 * scale + loc
+            }
+        }
+        return out
+    }
+
+    /// Generated samples are shared by the cases that use the same spec (sorted once).
+    final class Generated: @unchecked Sendable {
+        var cache: [Int: [Double]] = [:]
+        func sample(_ spec: JSON) -> [Double] {
+            let seed = (spec["seed"] as? NSNumber)?.intValue ?? 0
+            if let v = cache[seed] { return v }
+            let v = SortedSamples.sorted(DriftReferenceTests.uniform(spec))
+            cache[seed] = v
+            return v
+        }
+    }
+
+    func sample(_ c: JSON, _ side: String, _ generated: Generated) -> DriftSample {
+        if c["kind"] as? String == "categorical" {
+            let counts = (c[side + "_counts"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? 0 }
+            return .categorical(counts)
+        }
+        if let spec = c[side + "_gen"] as? JSON { return .numeric(generated.sample(spec)) }
+        return .numeric((c[side] as? [Any] ?? []).map { Self.number($0) ?? .nan })
+    }
+
+    func close(_ a: Double?, _ e: Double?, rel: Double = 1e-6) -> Bool {
+        guard let e, !e.isNaN else { return a == nil || a!.isNaN }
+        guard let a else { return false }
+        if a.isInfinite || e.isInfinite { return a == e }
+        return abs(a - e) <= 1e-12 || abs(a - e) <= rel * abs(e)
+    }
+
+    @Test func everyReferenceCase() throws {
+        let cases = try Self.cases()
+        #expect(cases.count >= 50)
+        let generated = Generated()
+        for c in cases {
+            let name = c["name"] as? String ?? "?"
+            let method = DriftMethod(rawValue: c["method"] as? String ?? "auto")!
+            let threshold = Self.number(c["threshold"])
+            let result = DriftEngine.compare(
+                column: name, role: .feature, reference: sample(c, "reference", generated),
+                current: sample(c, "current", generated), method: method, threshold: threshold)
+            guard let expected = c["expected"] as? JSON else {
+                #expect(result == nil, "\(name): no result expected")
+                continue
+            }
+            let r = try #require(result, "\(name)")
+            #expect(r.method.rawValue == expected["method"] as? String, "\(name): method \(r.method)")
+            #expect(close(r.statistic, Self.number(expected["statistic"])), "\(name): statistic \(r.statistic)")
+            #expect(close(r.pValue, Self.number(expected["p_value"])), "\(name): p-value \(String(describing: r.pValue))")
+            #expect(r.threshold == Self.number(expected["threshold"]), "\(name): threshold")
+            #expect(r.drifted == (expected["drifted"] as? Bool), "\(name): verdict")
+            for (key, value) in expected["extra"] as? JSON ?? [:] {
+                let e = Self.number(value)
+                if let e, e.isNaN || e.isInfinite {
+                    #expect(r.extra[key] == nil, "\(name): \(key) non-finite is not kept")
+                } else {
+                    #expect(close(r.extra[key], e), "\(name): \(key) \(String(describing: r.extra[key])) vs \(String(describing: e))")
+                }
+            }
+        }
+    }
+}
