@@ -97,6 +97,7 @@ public enum CheckCatalog {
         performanceDrop,
         latency, errorRate,
         configChanged, latencyRegression,
+        ingestTruncatedInput, ingestHeaderMismatch,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -124,4 +125,13 @@ extension CheckCatalog {
     public static let missingTarget = CheckInfo(
         id: "schema.no_labels", stage: .validate, category: .performance, title: "No labels in the snapshot",
         advice: "Without true labels realized performance cannot be computed for this day; performance is judged from prediction and score drift until labels arrive.")
+}
+
+extension CheckCatalog {
+    public static let ingestTruncatedInput = CheckInfo(
+        id: "ingest.truncated_input", stage: .ingest, category: .dataQuality, title: "Truncated or corrupt input",
+        advice: "The compressed stream ends early or fails its checks: the upstream job died while writing, or the copy was cut. Rows after the damage are missing; re-export the file and ingest again (a new version replaces this one).")
+    public static let ingestHeaderMismatch = CheckInfo(
+        id: "ingest.header_mismatch", stage: .ingest, category: .dataQuality, title: "Header does not match the schema",
+        advice: "The header names none of the declared columns (or lacks a required one), so no value can be placed: the file has no header line, a different delimiter, or belongs to another pipeline. Every row was quarantined; fix the export or the definition's delimiter.")
 }
