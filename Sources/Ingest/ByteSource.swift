@@ -33,6 +33,7 @@ final class FileByteSource: ByteSource {
     let fd: Int32
     private(set) var fileBytesRead = 0
     private var hasher = SHA256()
+    private var opened = stat()
 
     init(path: String) throws {
         self.path = path
@@ -40,6 +41,7 @@ final class FileByteSource: ByteSource {
         guard fd >= 0 else {
             throw MLAuditError.unreadable(path, what: "the file", cause: String(cString: strerror(errno)))
         }
+        fstat(fd, &opened)
         #if os(Linux)
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
@@ -65,6 +67,15 @@ final class FileByteSource: ByteSource {
         let block = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { block.deallocate() }
         while let n = try? read(into: block, capacity: 1 << 20), n > 0 {}
+    }
+
+    /// Whether the file still has the size and modification time it had when opened, and every
+    /// byte of it was read.
+    func unchangedSinceOpen() -> Bool {
+        var now = stat()
+        guard fstat(fd, &now) == 0 else { return false }
+        return now.st_size == opened.st_size && now.st_mtim.tv_sec == opened.st_mtim.tv_sec
+            && now.st_mtim.tv_nsec == opened.st_mtim.tv_nsec && Int(now.st_size) == fileBytesRead
     }
 
     /// SHA-256 (hex) of every byte read so far.

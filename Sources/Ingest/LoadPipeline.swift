@@ -83,40 +83,57 @@ protocol BatchSink {
     func write(_ batch: RowBatch) throws
 }
 
-/// Inserts typed rows into a pipeline's row table and quarantined rows into `quarantinedRow`.
+/// Inserts typed rows into a pipeline's row table (in groups of rows per statement) and
+/// quarantined rows into `quarantinedRow`.
 struct RowTableSink: BatchSink {
     let store: Store
-    let inserter: RowInserter
+    let inserter: GroupedRowInserter
     let snapshotId: Int64
 
     init(store: Store, table: RowTable, snapshotId: Int64) throws {
         self.store = store
         self.snapshotId = snapshotId
-        inserter = try store.rowInserter(table)
-        inserter.bindSnapshot(snapshotId)
+        inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)
     }
 
     func write(_ batch: RowBatch) throws {
-        let columns = batch.columns
-        let kinds = batch.kinds, payloads = batch.payloads, lengths = batch.lengths
-        for r in 0..<batch.rows {
-            let base = r * columns
-            for j in 0..<columns {
-                let s = base + j
-                switch kinds[s] {
-                case SlotKind.integer.rawValue: inserter.bind(j, int: payloads[s])
-                case SlotKind.double.rawValue: inserter.bind(j, double: Double(bitPattern: UInt64(bitPattern: payloads[s])))
-                case SlotKind.text.rawValue: inserter.bindNoCopy(j, text: batch.text(offset: payloads[s], length: lengths[s]))
-                case SlotKind.nan.rawValue: inserter.bind(j, double: .nan)
-                default: inserter.bindNull(j)
-                }
+        let group = inserter.rowsPerGroup
+        var r = 0
+        while r + group <= batch.rows {
+            try inserter.prepareGroup()
+            for k in 0..<group {
+                inserter.row(k)
+                bind(batch, row: r + k)
             }
-            let extraOffset = batch.extraOffsets[r]
-            try inserter.insertBound(
-                line: batch.lines[r],
-                extra: extraOffset < 0 ? nil : batch.text(offset: Int64(extraOffset), length: batch.extraLengths[r]))
+            try inserter.insertGroup()
+            r += group
+        }
+        while r < batch.rows {
+            inserter.single()
+            bind(batch, row: r)
+            try inserter.insertSingle()
+            r += 1
         }
         if !batch.quarantined.isEmpty { try store.insertQuarantined(snapshotId: snapshotId, batch.quarantined) }
+    }
+
+    @inline(__always) private func bind(_ batch: RowBatch, row r: Int) {
+        let columns = batch.columns
+        let kinds = batch.kinds, payloads = batch.payloads, lengths = batch.lengths
+        let base = r * columns
+        for j in 0..<columns {
+            let s = base + j
+            switch kinds[s] {
+            case SlotKind.integer.rawValue: inserter.bind(j, int: payloads[s])
+            case SlotKind.double.rawValue: inserter.bind(j, double: Double(bitPattern: UInt64(bitPattern: payloads[s])))
+            case SlotKind.text.rawValue: inserter.bindNoCopy(j, text: batch.text(offset: payloads[s], length: lengths[s]))
+            case SlotKind.nan.rawValue: inserter.bind(j, double: .nan)
+            default: inserter.bindNull(j)
+            }
+        }
+        let extraOffset = batch.extraOffsets[r]
+        inserter.bindLine(
+            batch.lines[r], extra: extraOffset < 0 ? nil : batch.text(offset: Int64(extraOffset), length: batch.extraLengths[r]))
     }
 }
 

@@ -102,7 +102,11 @@ struct SnapshotDigest: Sendable, Equatable {
     let parts: [FileDigest]
 
     static func of(_ parts: SnapshotParts) throws -> SnapshotDigest {
-        let digests = try parts.files.map { try FileDigest.of(path: $0) }
+        combine(parts, try parts.files.map { try FileDigest.of(path: $0) })
+    }
+
+    /// The snapshot digest from its parts' digests (in reading order).
+    static func combine(_ parts: SnapshotParts, _ digests: [FileDigest]) -> SnapshotDigest {
         let total = digests.reduce(0) { $0 + $1.bytes }
         if digests.count == 1, parts.files.first == parts.source { return SnapshotDigest(sha256: digests[0].sha256, bytes: total, parts: digests) }
         var listing = ""

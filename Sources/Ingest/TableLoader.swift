@@ -75,6 +75,8 @@ struct PartResult: Equatable {
     var header: [String] = []
     /// Why the stream ended early, if it did.
     var damage: String?
+    /// SHA-256 of the file's bytes as read.
+    var sha256 = ""
 }
 
 /// What loading a snapshot's parts produced.
@@ -251,7 +253,8 @@ final class SnapshotProducer: @unchecked Sendable {
         }
         part.fileBytes = file.fileBytesRead
         part.dataBytes = block.bytesRead
-        if let expected = plan.expectedDigests?[k], file.digest() != expected {
+        part.sha256 = file.digest()
+        if !file.unchangedSinceOpen() || plan.expectedDigests.map({ $0[k] != part.sha256 }) == true {
             throw MLAuditError(
                 .unreadableInput, "the file changed while it was being ingested", file: path,
                 hint: "Another program is writing it; ingest again once the upstream export has finished. Nothing was stored.")
@@ -284,6 +287,8 @@ final class SnapshotProducer: @unchecked Sendable {
         let declared = plan.declared
         let typer = plan.typer
         let columnCount = declared.count
+        var scratch: [UInt8] = []
+        var rejected = false
         try reader.forEach(
             record: { rec in
                 guard headerDone else {
@@ -303,32 +308,46 @@ final class SnapshotProducer: @unchecked Sendable {
                         line: rec.line, raw: rec.rawText(), reason: "expected \(m.header.count) fields, found \(rec.fields.count)")
                     return
                 }
-                let mark = batch.arenaMark
-                pendingTypeErrors.removeAll(keepingCapacity: true)
-                pendingNonFinite.removeAll(keepingCapacity: true)
-                for j in 0..<columnCount {
-                    let fi = m.fieldSlots[j]
-                    if fi < 0 {
-                        batch.setNull(j)
-                        if anyRequired, typer.required[j] {
-                            batch.rollback(arenaTo: mark)
-                            try quarantine(
-                                line: rec.line, raw: rec.rawText(),
-                                reason: "column '\(declared[j].name)': the value is missing (this column is required)",
-                                column: declared[j].name)
+                let b = batch
+                let mark = b.arenaMark
+                if !pendingTypeErrors.isEmpty { pendingTypeErrors.removeAll(keepingCapacity: true) }
+                if !pendingNonFinite.isEmpty { pendingNonFinite.removeAll(keepingCapacity: true) }
+                try m.fieldSlots.withUnsafeBufferPointer { slots in
+                    for j in 0..<columnCount {
+                        let fi = slots[j]
+                        if fi < 0 {
+                            b.setNull(j)
+                            if anyRequired, typer.required[j] {
+                                b.rollback(arenaTo: mark)
+                                rejected = true
+                                try quarantine(
+                                    line: rec.line, raw: rec.rawText(),
+                                    reason: "column '\(declared[j].name)': the value is missing (this column is required)",
+                                    column: declared[j].name)
+                                return
+                            }
+                            continue
+                        }
+                        let outcome = rec.withField(fi, scratch: &scratch) { typer.type(j, $0, into: b) }
+                        switch outcome {
+                        case .stored: continue
+                        case .null where !anyRequired: continue
+                        default: break
+                        }
+                        if let failure = apply(outcome, column: j) {
+                            b.rollback(arenaTo: mark)
+                            rejected = true
+                            let why = rec.withField(fi, scratch: &scratch) {
+                                reason(column: j, value: $0, failure: failure, outcome: outcome)
+                            }
+                            try quarantine(line: rec.line, raw: rec.rawText(), reason: why, column: declared[j].name)
                             return
                         }
-                        continue
                     }
-                    let outcome = rec.withField(fi, scratch: &scratch) { typer.type(j, $0, into: batch) }
-                    if let failure = apply(outcome, column: j) {
-                        batch.rollback(arenaTo: mark)
-                        let why = rec.withField(fi, scratch: &scratch) {
-                            reason(column: j, value: $0, failure: failure, outcome: outcome)
-                        }
-                        try quarantine(line: rec.line, raw: rec.rawText(), reason: why, column: declared[j].name)
-                        return
-                    }
+                }
+                if rejected {
+                    rejected = false
+                    return
                 }
                 var extraOffset = -1
                 var extraLength = 0

@@ -70,3 +70,27 @@ extension Store {
             }
     }
 }
+
+extension Store {
+    /// The undeclared columns of a snapshot's rows (`mlaudit_extra`: a JSON object, or nil), in row order.
+    public func extraColumns(_ table: RowTable, snapshotId: Int64) throws -> [String?] {
+        try String?.fetchAll(
+            db, sql: "SELECT mlaudit_extra FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? ORDER BY rowid",
+            arguments: [snapshotId])
+    }
+
+    /// The source line of each stored row of a snapshot, in row order.
+    public func storedLines(_ table: RowTable, snapshotId: Int64) throws -> [Int] {
+        try Int.fetchAll(
+            db, sql: "SELECT mlaudit_line FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? ORDER BY rowid",
+            arguments: [snapshotId])
+    }
+}
+
+extension Store {
+    /// Sets a snapshot's SHA-256 and size once its bytes have been read (the parser hashes what
+    /// it loads).
+    public func setSnapshotDigest(_ id: Int64, sha256: String, bytes: Int) throws {
+        try db.execute(sql: "UPDATE snapshot SET sha256 = ?, bytes = ? WHERE id = ?", arguments: [sha256, bytes, id])
+    }
+}
