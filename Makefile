@@ -5,10 +5,11 @@
 #   make bench    benchmarks; numbers are recorded in docs/benchmarks.md
 #   make build    release build of bin/mlaudit
 #   make install  copy mlaudit and its report templates to $(PREFIX)/bin
-#   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev), as root
+#   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev zlib1g-dev), as root
 #   make clean    remove build products, demo data, demo warehouse and reports
 #
-# Needs: the Swift 6 toolchain and the SQLite headers (Debian package libsqlite3-dev).
+# Needs: the Swift 6 toolchain, the SQLite headers (Debian package libsqlite3-dev) and the zlib
+# headers for gzip snapshots (Debian package zlib1g-dev).
 # Python is needed only to regenerate test reference values (scripts/reference/).
 
 SWIFT ?= swift
@@ -21,12 +22,12 @@ DEMO_DIR = demo-data
 all: build
 
 deps:
-	@if [ -f /usr/include/sqlite3.h ]; then exit 0; fi; \
+	@if [ -f /usr/include/sqlite3.h ] && [ -f /usr/include/zlib.h ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing libsqlite3-dev (SQLite headers)…"; \
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
+		echo "Installing libsqlite3-dev and zlib1g-dev (SQLite and zlib headers)…"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev zlib1g-dev; \
 	else \
-		echo "MLAudit needs the SQLite headers. Install them with: sudo apt-get install -y libsqlite3-dev" >&2; exit 1; \
+		echo "MLAudit needs the SQLite and zlib headers. Install them with: sudo apt-get install -y libsqlite3-dev zlib1g-dev" >&2; exit 1; \
 	fi
 
 build: deps

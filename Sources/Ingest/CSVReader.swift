@@ -25,11 +25,6 @@ struct RecordView {
         return try scratch.withUnsafeBytes { try body($0) }
     }
 
-    func fieldString(_ i: Int) -> String {
-        var scratch: [UInt8] = []
-        return withField(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// The record's source text (lossy UTF-8), capped at `limit` bytes.
     func rawText(limit: Int = 100_000) -> String {
         Ingest.rawText(buffer, raw, limit: limit)
@@ -64,12 +59,6 @@ final class CSVReader {
     /// A quoted field still open after this many bytes is treated as an unterminated quote,
     /// so one stray quote cannot make the reader hold the rest of a huge file in memory.
     static let maxRecordBytes = 64 << 20
-
-    init(path: String, delimiter: UInt8) throws {
-        self.path = path
-        scanner = CSVScanner(delimiter: delimiter)
-        reader = try BlockReader(path: path)
-    }
 
     init(reader: BlockReader, delimiter: UInt8) {
         self.path = reader.path

@@ -73,10 +73,6 @@ final class BlockReader {
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
 
-    convenience init(path: String, blockSize: Int = 1 << 22) throws {
-        self.init(path: path, source: try FileByteSource(path: path), blockSize: blockSize)
-    }
-
     deinit {
         buffer.deallocate()
     }

@@ -177,23 +177,16 @@ public struct IngestStage {
             hint: "Check the path pattern in the definition, or that the upstream export has run for this date.")
     }
 
-    /// The configured delimiter as a byte: one ASCII character (`"\t"` or `tab` for a tab);
+    /// The configured delimiter as a byte (the definition loader has checked it is one byte);
     /// nil when not set (a comma, or a tab for `.tsv` files).
     private func delimiterByte(_ setting: String?, key: String) throws -> UInt8? {
-        guard let setting else { return nil }
-        let value: String
-        switch setting {
-        case "\\t", "tab", "TAB": value = "\t"
-        default: value = setting
-        }
-        let bytes = Array(value.utf8)
-        guard bytes.count == 1, bytes[0] < 0x80, bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0A, bytes[0] != 0x0D else {
+        guard let setting, let byte = setting.utf8.first else { return nil }
+        guard byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
             throw MLAuditError.definition(
-                "the delimiter must be one ASCII character other than a quote or a line break, not '\(setting)'",
-                file: loaded.path, line: loaded.lines[key], key: key,
-                hint: "Write delimiter: \",\" or \";\" or \"|\", or delimiter: \"\\t\" (or tab) for tab-separated files.")
+                "the delimiter cannot be a quote or a line break", file: loaded.path, line: loaded.lines[key], key: key,
+                hint: "Write delimiter: \",\" or \";\" or \"|\", or delimiter: \"\\t\" for tab-separated files.")
         }
-        return bytes[0]
+        return byte
     }
 
     private func loadSnapshot(

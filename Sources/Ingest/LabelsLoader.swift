@@ -34,7 +34,7 @@ struct LabelsLoader {
         let columns = [
             DeclaredColumn(name: idName, type: .text, role: .id), DeclaredColumn(name: targetName, type: .text, role: .target),
         ]
-        let delimiter: UInt8? = def.labels?.delimiter.flatMap { d in d == "\\t" || d.lowercased() == "tab" ? 0x09 : d.utf8.first }
+        let delimiter: UInt8? = def.labels?.delimiter.flatMap { $0.utf8.first }
         let plan = LoadPlan(
             parts: parts, expectedDigests: digest.parts.map(\.sha256), format: def.labels?.format ?? .auto,
             delimiter: delimiter, declared: columns,
