@@ -13,9 +13,13 @@ final class BatchChannel: @unchecked Sendable {
     private var full: [RowBatch] = []
     private var outcome: Result<LoadResult, any Error>?
     private var cancelled = false
+    /// When set, `send` hands the batch to this writer at once, on the parser's own thread
+    /// (small inputs: no second thread to start and wake).
+    private let inline: ((RowBatch) throws -> Void)?
 
-    init(batches: Int, columns: Int) {
+    init(batches: Int, columns: Int, inline: ((RowBatch) throws -> Void)? = nil) {
         free = (0..<batches).map { _ in RowBatch(columns: columns) }
+        self.inline = inline
     }
 
     struct Cancelled: Error {}
@@ -33,7 +37,12 @@ final class BatchChannel: @unchecked Sendable {
         return b
     }
 
-    func send(_ batch: RowBatch) {
+    func send(_ batch: RowBatch) throws {
+        if let inline {
+            try inline(batch)
+            recycle(batch)
+            return
+        }
         condition.lock()
         full.append(batch)
         condition.signal()
@@ -152,6 +161,29 @@ struct LoadProgress {
 func runLoad(_ plan: LoadPlan, sink: some BatchSink, batches: Int = 4, progress: ((LoadProgress) -> Void)? = nil) throws
     -> LoadResult
 {
+    let partSizes = plan.parts.files.map { fileSize($0) }
+    var rows = 0
+    var bytesBefore = 0
+    var lastPart = 0
+    /// Writes one batch and reports progress (bytes: whole parts before the batch's part, plus
+    /// what the parser had read of that part when it sent the batch).
+    func write(_ b: RowBatch) throws {
+        try sink.write(b)
+        rows += b.rows + b.quarantined.count
+        if b.partIndex != lastPart {
+            bytesBefore += partSizes[lastPart..<b.partIndex].reduce(0, +)
+            lastPart = b.partIndex
+        }
+        progress?(LoadProgress(rows: rows, fileBytesDone: bytesBefore + b.fileBytesDone))
+    }
+
+    if partSizes.reduce(0, +) <= inlineLoadBytes {
+        return try withoutActuallyEscaping(write) { write in
+            let channel = BatchChannel(batches: 1, columns: plan.declared.count, inline: write)
+            return try SnapshotProducer(plan: plan, channel: channel).run()
+        }
+    }
+
     let channel = BatchChannel(batches: batches, columns: plan.declared.count)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
@@ -169,27 +201,19 @@ func runLoad(_ plan: LoadPlan, sink: some BatchSink, batches: Int = 4, progress:
         channel.cancel()
         done.wait()
     }
-    var rows = 0
-    var bytesBefore = 0
-    var lastPart = 0
-    let partSizes = plan.parts.files.map { fileSize($0) }
     while true {
         switch channel.receive() {
         case .batch(let b):
-            try sink.write(b)
-            rows += b.rows + b.quarantined.count
-            if b.partIndex != lastPart {
-                bytesBefore += partSizes[lastPart..<b.partIndex].reduce(0, +)
-                lastPart = b.partIndex
-            }
-            let done = bytesBefore + b.fileBytesDone
-            channel.recycle(b)
-            progress?(LoadProgress(rows: rows, fileBytesDone: done))
+            defer { channel.recycle(b) }
+            try write(b)
         case .done(let result):
             return try result.get()
         }
     }
 }
+
+/// Inputs up to this size (on disk) are parsed and written on one thread.
+let inlineLoadBytes = 1 << 20
 
 /// Size of a file on disk (0 when it cannot be read).
 func fileSize(_ path: String) -> Int {

@@ -184,7 +184,7 @@ final class SnapshotProducer: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         batch.partIndex = partIndex
         batch.fileBytesDone = currentFile?.fileBytesRead ?? 0
-        channel.send(batch)
+        try channel.send(batch)
         batch = try channel.takeFree()
     }
 
@@ -211,7 +211,7 @@ final class SnapshotProducer: @unchecked Sendable {
         case .stored:
             return nil
         case .null:
-            return anyRequired && plan.typer.required[j] ? .some(.invalidUTF8) : nil
+            return anyRequired && plan.typer.required[j] ? .missing : nil
         case .storedNonFinite:
             pendingNonFinite.append(j)
             return nil
@@ -225,9 +225,9 @@ final class SnapshotProducer: @unchecked Sendable {
         }
     }
 
-    private func reason(column j: Int, value: UnsafeRawBufferPointer, failure: TypeFailure, outcome: RowTyper.Outcome) -> String {
+    private func reason(column j: Int, value: UnsafeRawBufferPointer, failure: TypeFailure) -> String {
         let name = plan.declared[j].name
-        if case .null = outcome { return "column '\(name)': the value is missing (this column is required)" }
+        if failure == .missing { return "column '\(name)': \(failure.text)" }
         let shown = String(decoding: value.prefix(80), as: UTF8.self)
         return "column '\(name)': '\(shown)' \(failure.text)"
     }
@@ -338,7 +338,7 @@ final class SnapshotProducer: @unchecked Sendable {
                             b.rollback(arenaTo: mark)
                             rejected = true
                             let why = rec.withField(fi, scratch: &scratch) {
-                                reason(column: j, value: $0, failure: failure, outcome: outcome)
+                                reason(column: j, value: $0, failure: failure)
                             }
                             try quarantine(line: rec.line, raw: rec.rawText(), reason: why, column: declared[j].name)
                             return
@@ -526,7 +526,7 @@ final class SnapshotProducer: @unchecked Sendable {
                         batch.rollback(arenaTo: mark)
                         try quarantine(
                             line: view.number, raw: view.rawText(),
-                            reason: reason(column: j, value: value, failure: failure, outcome: outcome), column: declared[j].name)
+                            reason: reason(column: j, value: value, failure: failure), column: declared[j].name)
                         return
                     }
                 }

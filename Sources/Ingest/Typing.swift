@@ -5,6 +5,8 @@ import Foundation
 /// is quarantined.
 enum TypeFailure: UInt8, Sendable {
     case notNumber, notInteger, notBoolean, notTimestamp, invalidUTF8, nestedValue
+    /// A required column (a labels file's id) is empty or a null token.
+    case missing
 
     var text: String {
         switch self {
@@ -14,6 +16,7 @@ enum TypeFailure: UInt8, Sendable {
         case .notTimestamp: return "is not a timestamp (ISO 8601 or epoch seconds/milliseconds)"
         case .invalidUTF8: return "is not valid UTF-8"
         case .nestedValue: return "is a JSON object or array, not a single value"
+        case .missing: return "the value is missing (this column is required)"
         }
     }
 }

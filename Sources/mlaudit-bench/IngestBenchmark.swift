@@ -9,9 +9,9 @@ import Warehouse
 /// warehouse with typing and checks on, beside `sqlite3 -cmd '.mode csv' DB '.import FILE t'`
 /// on the same file in the same run.
 ///
-/// Options: `--rows N` (default 1 000 000), `--gzip` (also ingest a gzip copy),
-/// `--parse-only` (also time reading and typing without SQLite), `--only-mlaudit` (skip
-/// sqlite3, for a clean peak RSS at 10M rows).
+/// Besides the two timed loads, it times reading and typing alone (no SQLite) and the ingest
+/// of a `gzip -1` copy. Options: `--rows N` (default 1 000 000), `--quick` (only the two
+/// timed loads), `--only-mlaudit` (no sqlite3 either: a clean peak RSS for big runs).
 enum IngestBenchmark {
     static func run(_ args: [String]) throws {
         let rows = Bench.option(args, "rows", 1_000_000)
@@ -33,13 +33,14 @@ enum IngestBenchmark {
             throw NSError(domain: "bench", code: 2, userInfo: [NSLocalizedDescriptionKey: "ingest stored \(outcome.outcome.rowsStored) of \(rows) rows"])
         }
 
-        if args.contains("--parse-only") {
+        let extras = !args.contains("--quick") && !args.contains("--only-mlaudit")
+        if extras {
             let columns = try DefinitionLoader.load(path: dir + "/plain.yaml").definition.declaredColumns
             let (_, s) = try Bench.time { try IngestMeasurement.parseOnly(path: absolute, columns: columns) }
             table.append(("  read + parse + type only (no SQLite)", s, .nan))
         }
 
-        if args.contains("--gzip") {
+        if extras {
             let gz = csv + ".gz"
             if !FileManager.default.fileExists(atPath: gz) {
                 let status = shell("gzip -1 -c '\(csv)' > '\(gz)'")
