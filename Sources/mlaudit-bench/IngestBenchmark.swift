@@ -20,15 +20,16 @@ enum IngestBenchmark {
         let mb = Double(bytes) / 1_048_576
         print(String(format: "data: %@ (%d rows x 24 columns, %.1f MB; generated or reused in %.1f s)", csv, rows, mb, genSeconds))
 
-        var table: [(String, Double, Double)] = []  // what, seconds, peak RSS MiB (nil: n/a)
+        var table: [(String, Double, Double, Double)] = []  // what, seconds, CPU seconds, peak RSS MiB (NaN: n/a)
 
         // mlaudit first, so this process's peak RSS is the ingest's own.
         let dir = Bench.dataDirectory + "/ingest"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let absolute = URL(fileURLWithPath: csv).standardizedFileURL.path
+        let cpuBefore = cpuSeconds(RUSAGE_SELF.rawValue)
         let outcome = try ingest(baseline: absolute, dir: dir, name: "plain")
-        table.append(("mlaudit ingest (typed, checks on)", outcome.seconds, Bench.peakRSSMiB()))
+        table.append(("mlaudit ingest (typed, checks on)", outcome.seconds, cpuSeconds(RUSAGE_SELF.rawValue) - cpuBefore, Bench.peakRSSMiB()))
         guard outcome.outcome.rowsStored == rows, outcome.outcome.rowsQuarantined == 0 else {
             throw NSError(domain: "bench", code: 2, userInfo: [NSLocalizedDescriptionKey: "ingest stored \(outcome.outcome.rowsStored) of \(rows) rows"])
         }
@@ -36,8 +37,9 @@ enum IngestBenchmark {
         let extras = !args.contains("--quick") && !args.contains("--only-mlaudit")
         if extras {
             let columns = try DefinitionLoader.load(path: dir + "/plain.yaml").definition.declaredColumns
+            let before = cpuSeconds(RUSAGE_SELF.rawValue)
             let (_, s) = try Bench.time { try IngestMeasurement.parseOnly(path: absolute, columns: columns) }
-            table.append(("  read + parse + type only (no SQLite)", s, .nan))
+            table.append(("  read + parse + type only (no SQLite)", s, cpuSeconds(RUSAGE_SELF.rawValue) - before, .nan))
         }
 
         if extras {
@@ -47,8 +49,11 @@ enum IngestBenchmark {
                 guard status == 0 else { throw NSError(domain: "bench", code: 3, userInfo: [NSLocalizedDescriptionKey: "gzip failed"]) }
             }
             let gzAbsolute = URL(fileURLWithPath: gz).standardizedFileURL.path
+            let before = cpuSeconds(RUSAGE_SELF.rawValue)
             let g = try ingest(baseline: gzAbsolute, dir: dir, name: "gzip")
-            table.append((String(format: "mlaudit ingest, gzip -1 copy (%.1f MB)", Double(fileSize(gz)) / 1_048_576), g.seconds, .nan))
+            table.append((
+                String(format: "mlaudit ingest, gzip -1 copy (%.1f MB)", Double(fileSize(gz)) / 1_048_576), g.seconds,
+                cpuSeconds(RUSAGE_SELF.rawValue) - before, .nan))
         }
 
         var sqliteSeconds: Double?
@@ -56,22 +61,25 @@ enum IngestBenchmark {
             if let sqlite = which("sqlite3") {
                 let db = dir + "/sqlite-import.sqlite"
                 try? FileManager.default.removeItem(atPath: db)
+                let before = cpuSeconds(RUSAGE_CHILDREN.rawValue)
                 let (status, s) = Bench.time { run(sqlite, ["-cmd", ".mode csv", db, ".import \(absolute) t"]) }
+                let cpu = cpuSeconds(RUSAGE_CHILDREN.rawValue) - before
                 guard status == 0 else { throw NSError(domain: "bench", code: 4, userInfo: [NSLocalizedDescriptionKey: "sqlite3 .import failed (\(status))"]) }
                 sqliteSeconds = s
-                table.append(("sqlite3 .import (text, no typing)", s, childPeakRSSMiB()))
+                table.append(("sqlite3 .import (text, no typing)", s, cpu, childPeakRSSMiB()))
             } else {
                 print("sqlite3 not found: the .import comparison is skipped")
             }
         }
 
         print("")
-        print("| what | seconds | rows/s | MB/s | peak RSS (MiB) |")
-        print("|---|---:|---:|---:|---:|")
-        for (what, s, rss) in table {
+        print("| what | seconds | CPU seconds | rows/s | MB/s | peak RSS (MiB) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for (what, s, cpu, rss) in table {
             let rssText = rss.isNaN ? "–" : String(format: "%.0f", rss)
-            print(String(format: "| %@ | %.2f | %@ | %.1f | %@ |", what, s, grouped(Int(Double(rows) / s)), mb / s, rssText))
+            print(String(format: "| %@ | %.2f | %.2f | %@ | %.1f | %@ |", what, s, cpu, grouped(Int(Double(rows) / s)), mb / s, rssText))
         }
+        print("\n(machine load average at the end: \(loadAverage()); other processes slow both sides)")
         if let sqliteSeconds {
             print(String(format: "\nmlaudit / sqlite3 .import time: %.2f (at or below 1.00 meets the goal)", outcome.seconds / sqliteSeconds))
         }
@@ -122,11 +130,22 @@ enum IngestBenchmark {
 
     static func shell(_ command: String) -> Int32 { run("/bin/sh", ["-c", command]) }
 
+    /// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+    static func cpuSeconds(_ who: Int32) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// Peak RSS of the largest child process so far (getrusage RUSAGE_CHILDREN), in MiB.
     static func childPeakRSSMiB() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
     }
 
     static func grouped(_ n: Int) -> String {
