@@ -43,8 +43,10 @@ public struct IngestStage {
 
     /// Ingests the snapshot of `target` (and, for a day, its labels and model configuration).
     ///
-    /// - Throws: `MLAuditError` when the file is missing or unreadable, or the warehouse fails.
-    ///   Malformed rows are not errors: they are quarantined and reported as findings.
+    /// - Throws: `MLAuditError` when the snapshot is missing (no file, an empty folder, a glob
+    ///   matching nothing) or unreadable, a file changes while it is read, or the warehouse
+    ///   fails; the transaction then rolls back. Malformed rows, empty files, bad headers and
+    ///   truncated gzip streams are not errors: they are quarantined and reported as findings.
     public func run(_ target: AuditTarget, runId: Int64?, stageRunId: Int64?) throws -> IngestOutcome {
         let path: String
         let source: SourceSpec
@@ -149,7 +151,7 @@ public struct IngestStage {
         let seconds = Date().timeIntervalSince(start)
         let mb = Double(totalBytes) / 1_048_576
         logger.debug(
-            "ingest \(target) timings: hash \(formatNumber(hashSeconds, digits: 3)) s, load \(formatNumber(loadSeconds, digits: 3)) s, rest of the transaction and commit \(formatNumber(seconds - loadSeconds, digits: 3)) s")
+            "ingest \(target) timings: hash \(formatNumber(hashSeconds, digits: 3)) s, load \(formatNumber(loadSeconds, digits: 3)) s, rest of the transaction and commit \(formatNumber(seconds - loadSeconds - hashSeconds, digits: 3)) s")
         if outcome.unchanged {
             logger.info("ingest \(target): unchanged (same sha256), \(outcome.rowsStored) rows already stored")
         } else {
