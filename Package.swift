@@ -43,11 +43,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings),
+        // The system zlib, for gzip snapshots (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The five stages. Each reads what earlier stages wrote and writes its own tables.
         .target(
             name: "Ingest",
             dependencies: [
-                "AuditModel", "Warehouse",
+                "AuditModel", "Warehouse", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "mlaudit",
             dependencies: [
-                "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify",
+                "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -99,6 +99,7 @@ public enum CheckCatalog {
         configChanged, latencyRegression,
         nullRateChange, estimatedPerformanceDrop, emptyHours, volume, unusedInput, missingModelFeature, constantFeature,
         correlatedFeatures, staleModel, snapshotGap, labelsMissing, numericalStability, fixedThreshold, thresholdMismatch,
+        ingestTruncatedInput, ingestHeaderMismatch,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -173,4 +174,15 @@ extension CheckCatalog {
     public static let thresholdMismatch = CheckInfo(
         id: "debt.threshold_mismatch", stage: .compare, category: .technicalDebt, title: "Served decisions disagree with the documented threshold",
         advice: "The served predictions do not equal score ≥ the definition's decision threshold: the threshold in production is not the one documented and audited (configuration debt). Align the served configuration and the definition.")
+}
+
+// MARK: - Ingest (issue 3)
+
+extension CheckCatalog {
+    public static let ingestTruncatedInput = CheckInfo(
+        id: "ingest.truncated_input", stage: .ingest, category: .dataQuality, title: "Truncated or corrupt input",
+        advice: "The compressed stream ends early or fails its checks: the upstream job died while writing, or the copy was cut. Rows after the damage are missing; re-export the file and ingest again (a new version replaces this one).")
+    public static let ingestHeaderMismatch = CheckInfo(
+        id: "ingest.header_mismatch", stage: .ingest, category: .dataQuality, title: "Header does not match the schema",
+        advice: "The header names none of the declared columns (or lacks a required one), so no value can be placed: the file has no header line, a different delimiter, or belongs to another pipeline. Every row was quarantined; fix the export or the definition's delimiter.")
 }

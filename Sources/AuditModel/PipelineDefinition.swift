@@ -104,9 +104,12 @@ public enum FileFormat: String, Codable, Sendable, CaseIterable {
 
 /// Where a data set comes from: a path (with `{date}` for daily snapshots) and how to read it.
 public struct SourceSpec: Codable, Sendable, Equatable {
+    /// A file, a folder of part files, or a glob of part files (`days/{date}/part-*.csv.gz`);
+    /// gzip is detected by content. docs/ingest.md has the rules.
     public var path: String
+    /// `auto` (default: by extension, else by content), `csv` or `jsonl`.
     public var format: FileFormat?
-    /// One-character field delimiter for CSV. Default `,`.
+    /// One-character field delimiter for CSV. Default `,` (a tab for `.tsv` files).
     public var delimiter: String?
     /// Strings read as missing in non-float columns. Default: empty, NA, N/A, null, NULL, None, NaN, nan.
     public var nullValues: [String]?

@@ -25,11 +25,6 @@ struct RecordView {
         return try scratch.withUnsafeBytes { try body($0) }
     }
 
-    func fieldString(_ i: Int) -> String {
-        var scratch: [UInt8] = []
-        return withField(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// The record's source text (lossy UTF-8), capped at `limit` bytes.
     func rawText(limit: Int = 100_000) -> String {
         Ingest.rawText(buffer, raw, limit: limit)
@@ -50,21 +45,25 @@ func rawText(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, limit: Int =
     return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[r]), as: UTF8.self)
 }
 
-/// Streams a CSV file record by record in bounded memory (blocks of 4 MiB; a record longer
-/// than a block grows the buffer to hold it).
+/// Streams CSV records in bounded memory (blocks of 4 MiB; a record longer than a block grows
+/// the buffer to hold it, up to `maxRecordBytes`).
 final class CSVReader {
     let path: String
     let scanner: CSVScanner
     let reader: BlockReader
     private var pos = 0
-    private var line = 1
+    /// 1-based physical line of the next record.
+    private(set) var line = 1
     private var fields: [FieldRange] = []
     private var started = false
+    /// A quoted field still open after this many bytes is treated as an unterminated quote,
+    /// so one stray quote cannot make the reader hold the rest of a huge file in memory.
+    static let maxRecordBytes = 64 << 20
 
-    init(path: String, delimiter: UInt8) throws {
-        self.path = path
+    init(reader: BlockReader, delimiter: UInt8) {
+        self.path = reader.path
+        self.reader = reader
         scanner = CSVScanner(delimiter: delimiter)
-        reader = try BlockReader(path: path)
     }
 
     var bytesRead: Int { reader.bytesRead }
@@ -87,7 +86,13 @@ final class CSVReader {
                 if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { pos = 3 }
             }
             if pos >= buf.count, reader.eof { return }
-            switch scanner.scan(buf, from: pos, eof: reader.eof, fields: &fields) {
+            var result = scanner.scan(buf, from: pos, eof: reader.eof, fields: &fields)
+            var overflow = false
+            if case .needMore = result, buf.count - pos > Self.maxRecordBytes {
+                result = scanner.scan(buf, from: pos, eof: true, fields: &fields)
+                overflow = true
+            }
+            switch result {
             case .needMore:
                 reader.start += pos
                 pos = 0
@@ -111,7 +116,10 @@ final class CSVReader {
                 let next = min(end + 1, buf.count)
                 var quoteLine = line
                 for k in pos..<quoteStart where buf[k] == CSVScanner.lf { quoteLine += 1 }
-                try malformed(line, rawText(buf, pos..<next), "unterminated quoted field (a quote opened on line \(quoteLine) never closes)")
+                let why = overflow
+                    ? "unterminated quoted field (a quote opened on line \(quoteLine) does not close within \(Self.maxRecordBytes >> 20) MiB)"
+                    : "unterminated quoted field (a quote opened on line \(quoteLine) never closes)"
+                try malformed(line, rawText(buf, pos..<next), why)
                 for k in pos..<next where buf[k] == CSVScanner.lf { line += 1 }
                 pos = next
             }

@@ -21,14 +21,18 @@ public enum ColumnTypeInference {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw MLAuditError.missingFile(path, what: "CSV file", hint: "Check the path given to --baseline or --current.")
             }
-            let reader = try CSVReader(path: path, delimiter: delimiter)
+            let (source, _, _) = try openByteSource(path: path)
+            let reader = CSVReader(reader: BlockReader(path: path, source: source), delimiter: delimiter)
             var names: [String]?
             var parses: [Bool] = []
             var scratch: [UInt8] = []
             try reader.forEach(
                 record: { rec in
                     guard names != nil else {
-                        names = (0..<rec.fields.count).map { rec.fieldString($0).trimmingCharacters(in: .whitespaces) }
+                        names = (0..<rec.fields.count).map { i in
+                            rec.withField(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
+                                .trimmingCharacters(in: CharacterSet.whitespaces)
+                        }
                         parses = Array(repeating: true, count: rec.fields.count)
                         return
                     }

@@ -43,34 +43,42 @@ func hex(_ digest: some Sequence<UInt8>) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// Reads a file in large blocks into a growable buffer, keeping the unconsumed tail.
+/// Reads a byte source in large blocks into a growable buffer, keeping the unconsumed tail.
+///
+/// When the source reports damage (a truncated or corrupt gzip stream), the bytes after the
+/// last line break are set aside in `damagedTail` and the stream ends there: a reader never
+/// types the cut-off remains of a record as if they were whole.
 final class BlockReader {
     let path: String
-    let fd: Int32
+    let source: any ByteSource
     private(set) var buffer: UnsafeMutableRawPointer
     private(set) var capacity: Int
     /// Valid bytes are `start..<end`.
     var start = 0
     private(set) var end = 0
     private(set) var eof = false
+    /// Bytes produced by the source so far (decompressed bytes for gzip).
     private(set) var bytesRead = 0
     let blockSize: Int
+    /// Set when the stream ended early.
+    private(set) var damage: StreamDamage?
+    /// The incomplete last record at the point of damage.
+    private(set) var damagedTail: [UInt8] = []
 
-    init(path: String, blockSize: Int = 1 << 22) throws {
+    init(path: String, source: any ByteSource, blockSize: Int = 1 << 22) {
         self.path = path
+        self.source = source
         self.blockSize = blockSize
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw MLAuditError.unreadable(path, what: "the file", cause: String(cString: strerror(errno)))
-        }
         capacity = blockSize * 2
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
 
     deinit {
-        close(fd)
         buffer.deallocate()
     }
+
+    /// Bytes taken from the file on disk so far (compressed bytes for gzip).
+    var fileBytesRead: Int { source.fileBytesRead }
 
     /// Moves the unconsumed tail to the front and reads one more block. Returns false at EOF.
     func fill() throws -> Bool {
@@ -89,20 +97,26 @@ final class BlockReader {
             buffer = nb
             capacity = newCap
         }
-        while true {
-            let n = read(fd, buffer + end, capacity - end)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MLAuditError.unreadable(path, what: "the file", cause: String(cString: strerror(errno)))
-            }
-            if n == 0 {
-                eof = true
-                return false
-            }
-            end += n
-            bytesRead += n
-            return true
+        let n: Int
+        do {
+            n = try source.read(into: buffer + end, capacity: capacity - end)
+        } catch let d as StreamDamage {
+            damage = d
+            eof = true
+            // Keep whole lines only; the rest is the cut-off record.
+            var cut = end
+            while cut > start, buffer.load(fromByteOffset: cut - 1, as: UInt8.self) != 0x0A { cut -= 1 }
+            damagedTail = Array(UnsafeRawBufferPointer(start: buffer + cut, count: end - cut))
+            end = cut
+            return false
         }
+        if n == 0 {
+            eof = true
+            return false
+        }
+        end += n
+        bytesRead += n
+        return true
     }
 
     var available: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer + start, count: end - start) }

@@ -27,41 +27,50 @@ public struct IngestStage {
     public let loaded: LoadedDefinition
     public let warehouse: Warehouse
     public let logger: Logger
+    /// Told how the load advances (a terminal progress line, or one log line per file); nil: silent.
+    public let progress: (any IngestProgressReporter)?
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+    public init(
+        loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger, progress: (any IngestProgressReporter)? = nil
+    ) {
         self.loaded = loaded
         self.warehouse = warehouse
         self.logger = logger
+        self.progress = progress
     }
 
     var definition: PipelineDefinition { loaded.definition }
 
     /// Ingests the snapshot of `target` (and, for a day, its labels and model configuration).
     ///
-    /// - Throws: `MLAuditError` when the file is missing or unreadable, or the warehouse fails.
-    ///   Malformed rows are not errors: they are quarantined and reported as findings.
+    /// - Throws: `MLAuditError` when the snapshot is missing (no file, an empty folder, a glob
+    ///   matching nothing) or unreadable, a file changes while it is read, or the warehouse
+    ///   fails; the transaction then rolls back. Malformed rows, empty files, bad headers and
+    ///   truncated gzip streams are not errors: they are quarantined and reported as findings.
     public func run(_ target: AuditTarget, runId: Int64?, stageRunId: Int64?) throws -> IngestOutcome {
         let path: String
         let source: SourceSpec
+        let key: String
         switch target {
         case .baseline:
             path = loaded.baselinePath
             source = definition.baseline
+            key = "baseline"
         case .day(let day):
             path = loaded.snapshotPath(for: day)
             source = definition.snapshots
+            key = "snapshots"
         }
-        try requireFile(path, what: target == .baseline ? "baseline file" : "snapshot for \(target)")
-        let format = try resolveFormat(source.format, path: path)
-        guard format == .csv else {
-            throw MLAuditError(
-                .unreadableInput, "the \(format.rawValue) format is not supported yet", file: path,
-                hint: "Export the snapshot as CSV with a header line, or set format: csv.")
-        }
-        let digest = try FileDigest.of(path: path)
+        let what = target == .baseline ? "baseline file" : "snapshot for \(target)"
+        let parts = try SnapshotParts.resolve(path)
+        if parts.files.isEmpty { throw missingSnapshot(path, what: what) }
+        let delimiter = try delimiterByte(source.delimiter, key: key + ".delimiter")
+        let totalBytes = parts.files.reduce(0) { $0 + fileSize($1) }
+        var hashSeconds = 0.0
         let config = try readModelConfig(target)
         let labelsPath = target.day.flatMap { loaded.labelsPath(for: $0) }
         let start = Date()
+        var loadSeconds = 0.0
 
         let outcome = try warehouse.write { store -> IngestOutcome in
             let pipelineId = try store.ensurePipeline(definition.name)
@@ -74,13 +83,24 @@ public struct IngestStage {
             let current = try store.currentSnapshot(pipelineId: pipelineId, kind: kind, date: target.description)
             var outcome: IngestOutcome
             var findings: [Finding] = []
-            if let current, current.sha256 == digest.sha256 {
+            // Hash first only when the bytes may be the ones already ingested (same size): a
+            // no-op must not load anything. Otherwise the parser hashes the bytes as it reads
+            // them, and the snapshot records the hash of exactly what was loaded.
+            var digest: SnapshotDigest?
+            if let current, current.bytes == totalBytes {
+                let hashStart = Date()
+                digest = try SnapshotDigest.of(parts)
+                hashSeconds = Date().timeIntervalSince(hashStart)
+            }
+            if let current, let digest, current.sha256 == digest.sha256 {
                 var reloaded = false
                 if current.rowsPurgedAt != nil {
                     // Retention deleted the rows; the same bytes are back: load them into the same snapshot.
                     let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
                     try store.deleteStoredRows(table, snapshotId: current.id)
-                    let result = try loadSnapshot(store, table: table, snapshotId: current.id, path: path, source: source)
+                    let result = try loadSnapshot(
+                        store, table: table, snapshotId: current.id, parts: parts, expected: digest, totalBytes: totalBytes,
+                        source: source, delimiter: delimiter, label: "\(definition.name) \(target)")
                     try store.finishSnapshot(
                         current.id, read: result.counts.read, stored: result.counts.stored, quarantined: result.counts.quarantined)
                     try store.clearPurged(current.id)
@@ -97,19 +117,27 @@ public struct IngestStage {
                 let (id, version) = try store.insertSnapshot(
                     pipelineId: pipelineId,
                     NewSnapshot(
-                        kind: kind, date: target.description, sourcePath: path, sha256: digest.sha256,
-                        bytes: digest.bytes, header: [], modelConfigId: configId, runId: runId))
+                        kind: kind, date: target.description, sourcePath: path, sha256: digest?.sha256 ?? "",
+                        bytes: totalBytes, header: [], modelConfigId: configId, runId: runId))
                 let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
-                let result = try loadSnapshot(store, table: table, snapshotId: id, path: path, source: source)
+                let loadStart = Date()
+                let result = try loadSnapshot(
+                    store, table: table, snapshotId: id, parts: parts, expected: digest, totalBytes: totalBytes,
+                    source: source, delimiter: delimiter, label: "\(definition.name) \(target)")
+                loadSeconds = Date().timeIntervalSince(loadStart)
+                let loadedDigest = SnapshotDigest.combine(
+                    parts, result.parts.map { FileDigest(sha256: $0.sha256, bytes: $0.fileBytes) })
+                try store.setSnapshotDigest(id, sha256: loadedDigest.sha256, bytes: loadedDigest.bytes)
                 try store.finishSnapshot(
                     id, read: result.counts.read, stored: result.counts.stored, quarantined: result.counts.quarantined)
-                try store.setSnapshotHeader(id, header: result.mapping?.header ?? [])
-                findings = snapshotFindings(result, path: path)
+                try store.setSnapshotHeader(id, header: result.header)
+                try store.insertSnapshotParts(snapshotId: id, partRecords(result))
+                findings = snapshotFindings(result)
                 if let current {
                     findings.append(Finding(
                         CheckCatalog.ingestSnapshotReplaced, severity: .warning,
                         message: "the file for \(target) changed since it was ingested (version \(current.version) → \(version))",
-                        observed: "sha256 \(digest.sha256.prefix(12))…", expected: "sha256 \(current.sha256.prefix(12))…"))
+                        observed: "sha256 \(loadedDigest.sha256.prefix(12))…", expected: "sha256 \(current.sha256.prefix(12))…"))
                 }
                 try store.replaceMetrics(snapshotId: id, stage: .ingest, ingestMetrics(result.counts))
                 outcome = IngestOutcome(
@@ -134,7 +162,9 @@ public struct IngestStage {
             return outcome
         }
         let seconds = Date().timeIntervalSince(start)
-        let mb = Double(digest.bytes) / 1_048_576
+        let mb = Double(totalBytes) / 1_048_576
+        logger.debug(
+            "ingest \(target) timings: hash \(formatNumber(hashSeconds, digits: 3)) s, load \(formatNumber(loadSeconds, digits: 3)) s, rest of the transaction and commit \(formatNumber(seconds - loadSeconds - hashSeconds, digits: 3)) s")
         if outcome.unchanged {
             logger.info("ingest \(target): unchanged (same sha256), \(outcome.rowsStored) rows already stored")
         } else {
@@ -145,65 +175,91 @@ public struct IngestStage {
         return outcome
     }
 
-    private func requireFile(_ path: String, what: String) throws {
+    private func missingSnapshot(_ path: String, what: String) -> MLAuditError {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw MLAuditError.missingFile(
-                path, what: what,
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            return MLAuditError(
+                .unreadableInput, "\(what) is a folder with no part files", file: path,
+                hint: "The upstream export has not written its parts yet (names starting with '.' or '_' are not parts).")
+        }
+        if SnapshotParts.isGlob(path) {
+            return MLAuditError(
+                .unreadableInput, "no file matches the pattern of the \(what)", file: path,
                 hint: "Check the path pattern in the definition, or that the upstream export has run for this date.")
         }
-        if isDir.boolValue {
-            throw MLAuditError(.unreadableInput, "\(what) is a folder, not a file", file: path, hint: "Point the definition at a CSV file.")
+        return MLAuditError.missingFile(
+            path, what: what,
+            hint: "Check the path pattern in the definition, or that the upstream export has run for this date.")
+    }
+
+    /// The configured delimiter as a byte (the definition loader has checked it is one byte);
+    /// nil when not set (a comma, or a tab for `.tsv` files).
+    private func delimiterByte(_ setting: String?, key: String) throws -> UInt8? {
+        guard let setting, let byte = setting.utf8.first else { return nil }
+        guard byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
+            throw MLAuditError.definition(
+                "the delimiter cannot be a quote or a line break", file: loaded.path, line: loaded.lines[key], key: key,
+                hint: "Write delimiter: \",\" or \";\" or \"|\", or delimiter: \"\\t\" for tab-separated files.")
         }
+        return byte
     }
 
-    private func resolveFormat(_ format: FileFormat?, path: String) throws -> FileFormat {
-        switch format ?? .auto {
-        case .csv: return .csv
-        case .jsonl: return .jsonl
-        case .auto:
-            let lower = path.lowercased()
-            return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+    private func loadSnapshot(
+        _ store: Store, table: RowTable, snapshotId: Int64, parts: SnapshotParts, expected: SnapshotDigest?,
+        totalBytes: Int, source: SourceSpec, delimiter: UInt8?, label: String
+    ) throws -> LoadResult {
+        let plan = LoadPlan(
+            parts: parts, expectedDigests: expected?.parts.map(\.sha256), format: source.format ?? .auto, delimiter: delimiter,
+            declared: table.columns, typer: RowTyper(columns: table.columns, parser: ValueParser(nullTokens: source.nullValues)),
+            requiredHeaderColumns: [], requireSomeDeclaredColumn: true)
+        let sink = try RowTableSink(store: store, table: table, snapshotId: snapshotId)
+        let started = DispatchTime.now().uptimeNanoseconds
+        progress?.begin(label, totalBytes: totalBytes)
+        let result: LoadResult
+        do {
+            result = try runLoad(plan, sink: sink) { p in progress?.update(rows: p.rows, bytesDone: p.fileBytesDone) }
+        } catch {
+            progress?.abandon()
+            throw error
         }
-    }
-
-    private func delimiter(_ source: SourceSpec) -> UInt8 {
-        source.delimiter.flatMap { $0.utf8.first } ?? UInt8(ascii: ",")
-    }
-
-    private func loadSnapshot(_ store: Store, table: RowTable, snapshotId: Int64, path: String, source: SourceSpec)
-        throws -> (mapping: HeaderMapping?, counts: LoadCounts)
-    {
-        let inserter = try store.rowInserter(table)
-        var pending: [QuarantinedRow] = []
-        let loader = SnapshotLoader(
-            path: path, delimiter: delimiter(source), declared: table.columns,
-            parser: ValueParser(nullTokens: source.nullValues), inserter: inserter, snapshotId: snapshotId,
-            quarantine: { row in
-                pending.append(row)
-                if pending.count >= 1000 {
-                    try store.insertQuarantined(snapshotId: snapshotId, pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
-            })
-        let result = try loader.load()
-        try store.insertQuarantined(snapshotId: snapshotId, pending)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        progress?.end(label, files: result.parts.map {
+            IngestFileSummary(
+                path: $0.path, rowsRead: $0.read, rowsStored: $0.stored, rowsQuarantined: $0.quarantined, bytes: $0.fileBytes,
+                compression: $0.compression.rawValue, format: $0.format.rawValue)
+        }, seconds: seconds)
         return result
     }
 
-    private func snapshotFindings(_ result: (mapping: HeaderMapping?, counts: LoadCounts), path: String) -> [Finding] {
+    private func partRecords(_ result: LoadResult) -> [SnapshotPartRecord] {
+        result.parts.enumerated().map { k, p in
+            SnapshotPartRecord(
+                ordinal: k, path: p.path, name: p.name, format: p.format.rawValue, compression: p.compression.rawValue,
+                sha256: p.sha256, bytes: p.fileBytes, dataBytes: p.dataBytes, rowsRead: p.read,
+                rowsStored: p.stored, rowsQuarantined: p.quarantined, damage: p.damage)
+        }
+    }
+
+    private func snapshotFindings(_ result: LoadResult) -> [Finding] {
         var findings: [Finding] = []
         let c = result.counts
-        if result.mapping == nil || c.read == 0 {
+        for d in result.damage {
+            findings.append(Finding(
+                CheckCatalog.ingestTruncatedInput, severity: .critical,
+                message: "\(d): rows after the damage are missing from this snapshot",
+                observed: "stream ends early", expected: "a complete gzip stream"))
+        }
+        for r in result.headerRejections {
+            findings.append(Finding(CheckCatalog.ingestHeaderMismatch, severity: .critical, message: r))
+        }
+        if !result.sawHeader || c.read == 0 {
             findings.append(Finding(
                 CheckCatalog.ingestEmpty, severity: .critical,
-                message: result.mapping == nil ? "the file is empty: no header and no rows" : "the file has a header but no data rows",
+                message: !result.sawHeader ? "the file is empty: no header and no rows" : "the file has a header but no data rows",
                 observed: "0 rows", expected: "at least 1 row"))
         }
-        if let m = result.mapping {
-            for p in m.problems {
-                findings.append(Finding(CheckCatalog.ingestHeader, severity: .warning, message: p))
-            }
+        for p in result.headerProblems {
+            findings.append(Finding(CheckCatalog.ingestHeader, severity: .warning, message: p))
         }
         if c.quarantined > 0 {
             findings.append(Finding(

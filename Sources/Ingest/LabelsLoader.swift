@@ -12,14 +12,15 @@ struct LabelsLoader {
     let runId: Int64?
 
     func load(path: String, day: Day, snapshotId: Int64) throws -> (loaded: Int, findings: [Finding]) {
-        guard FileManager.default.fileExists(atPath: path) else { return (0, []) }
+        let parts = try SnapshotParts.resolve(path)
+        guard !parts.files.isEmpty else { return (0, []) }
         let def = loaded.definition
         guard let idName = def.labels?.id ?? def.schema.id, let targetName = def.labels?.target ?? def.schema.target else {
             throw MLAuditError.definition(
                 "labels are configured but the id or target column is not declared", file: loaded.path, key: "labels",
                 hint: "Set schema.id and schema.target (or labels.id and labels.target).")
         }
-        let digest = try FileDigest.of(path: path)
+        let digest = try SnapshotDigest.of(parts)
         if let current = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: day.description),
             current.sha256 == digest.sha256
         {
@@ -29,72 +30,43 @@ struct LabelsLoader {
             pipelineId: pipelineId,
             NewSnapshot(kind: .labels, date: day.description, sourcePath: path, sha256: digest.sha256, bytes: digest.bytes,
                         header: [], runId: runId))
-        let delimiter = def.labels?.delimiter.flatMap { $0.utf8.first } ?? UInt8(ascii: ",")
-        let parser = ValueParser(nullTokens: def.snapshots.nullValues)
-        let reader = try CSVReader(path: path, delimiter: delimiter)
-        var header: [String]?
-        var idIndex: Int?
-        var targetIndex: Int?
-        var read = 0, stored = 0
-        var quarantined: [QuarantinedRow] = []
-        var batch: [(rowId: String, value: String?, line: Int)] = []
-        var scratch: [UInt8] = []
-        try reader.forEach(
-            record: { rec in
-                guard let h = header else {
-                    let names = (0..<rec.fields.count).map { rec.fieldString($0).trimmingCharacters(in: .whitespaces) }
-                    header = names
-                    idIndex = names.firstIndex(of: idName)
-                    targetIndex = names.firstIndex(of: targetName)
-                    return
-                }
-                read += 1
-                guard rec.fields.count == h.count else {
-                    quarantined.append(QuarantinedRow(
-                        file: path, line: rec.line, raw: rec.rawText(),
-                        reason: "expected \(h.count) fields, found \(rec.fields.count)"))
-                    return
-                }
-                guard let ii = idIndex, let ti = targetIndex else {
-                    quarantined.append(QuarantinedRow(
-                        file: path, line: rec.line, raw: rec.rawText(),
-                        reason: "the labels file has no '\(idIndex == nil ? idName : targetName)' column"))
-                    return
-                }
-                let rowId = rec.withField(ii, scratch: &scratch) { b -> String? in
-                    parser.isNull(b, forFloat: false) || !isValidUTF8(b) ? nil : String(decoding: b, as: UTF8.self)
-                }
-                guard let rowId else {
-                    quarantined.append(QuarantinedRow(
-                        file: path, line: rec.line, raw: rec.rawText(), reason: "missing or invalid id", column: idName))
-                    return
-                }
-                let value = rec.withField(ti, scratch: &scratch) { b -> String? in
-                    parser.isNull(b, forFloat: false) || !isValidUTF8(b) ? nil : String(decoding: b, as: UTF8.self)
-                }
-                batch.append((rowId, value, rec.line))
-                stored += 1
-                if batch.count >= 10_000 {
-                    try store.insertLabels(snapshotId: id, batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            },
-            malformed: { line, raw, reason in
-                read += 1
-                quarantined.append(QuarantinedRow(file: path, line: line, raw: raw, reason: reason))
-            })
-        try store.insertLabels(snapshotId: id, batch)
-        try store.insertQuarantined(snapshotId: id, quarantined)
-        try store.finishSnapshot(id, read: read, stored: stored, quarantined: quarantined.count)
-        try store.setSnapshotHeader(id, header: header ?? [])
+        // The same readers and typing as snapshots: id and label kept as text, the id required.
+        let columns = [
+            DeclaredColumn(name: idName, type: .text, role: .id), DeclaredColumn(name: targetName, type: .text, role: .target),
+        ]
+        let delimiter: UInt8? = def.labels?.delimiter.flatMap { $0.utf8.first }
+        let plan = LoadPlan(
+            parts: parts, expectedDigests: digest.parts.map(\.sha256), format: def.labels?.format ?? .auto,
+            delimiter: delimiter, declared: columns,
+            typer: RowTyper(columns: columns, parser: ValueParser(nullTokens: def.snapshots.nullValues), required: [idName]),
+            requiredHeaderColumns: [idName, targetName], requireSomeDeclaredColumn: false)
+        let result = try runLoad(plan, sink: LabelSink(store: store, snapshotId: id))
+        let c = result.counts
+        try store.finishSnapshot(id, read: c.read, stored: c.stored, quarantined: c.quarantined)
+        try store.setSnapshotHeader(id, header: result.header)
+        try store.insertSnapshotParts(snapshotId: id, result.parts.enumerated().map { k, p in
+            SnapshotPartRecord(
+                ordinal: k, path: p.path, name: p.name, format: p.format.rawValue, compression: p.compression.rawValue,
+                sha256: digest.parts[k].sha256, bytes: p.fileBytes, dataBytes: p.dataBytes, rowsRead: p.read,
+                rowsStored: p.stored, rowsQuarantined: p.quarantined, damage: p.damage)
+        })
         var findings = try unmatchedFinding(labelsSnapshot: id, daySnapshot: snapshotId, path: path)
-        if !quarantined.isEmpty {
+        if c.quarantined > 0 {
             findings.append(Finding(
                 CheckCatalog.ingestQuarantined, severity: .info,
-                message: "\(quarantined.count) of \(read) label rows quarantined (labels file)",
-                observed: "\(quarantined.count)", expected: "0"))
+                message: "\(c.quarantined) of \(c.read) label rows quarantined (labels file)",
+                observed: "\(c.quarantined)", expected: "0"))
         }
-        return (stored, findings)
+        for d in result.damage {
+            findings.append(Finding(
+                CheckCatalog.ingestTruncatedInput, severity: .critical,
+                message: "labels file: \(d): labels after the damage are missing",
+                observed: "stream ends early", expected: "a complete gzip stream"))
+        }
+        for r in result.headerRejections {
+            findings.append(Finding(CheckCatalog.ingestHeaderMismatch, severity: .critical, message: "labels file: \(r)"))
+        }
+        return (c.stored, findings)
     }
 
     /// A finding when labels name ids the day's snapshot does not have.
@@ -114,5 +86,27 @@ struct LabelsLoader {
             column: idName,
             message: "\(unmatched) of \(labels.count) labels match no prediction of the day",
             observed: "\(unmatched)", expected: "0")]
+    }
+}
+
+/// Writes label rows (id, value as text, line) and the labels file's quarantined rows.
+struct LabelSink: BatchSink {
+    let store: Store
+    let snapshotId: Int64
+
+    func write(_ batch: RowBatch) throws {
+        var labels: [(rowId: String, value: String?, line: Int)] = []
+        labels.reserveCapacity(batch.rows)
+        for r in 0..<batch.rows {
+            let s = r * batch.columns
+            guard batch.kinds[s] == SlotKind.text.rawValue else { continue }
+            let id = String(decoding: batch.text(offset: batch.payloads[s], length: batch.lengths[s]), as: UTF8.self)
+            let value: String? =
+                batch.kinds[s + 1] == SlotKind.text.rawValue
+                ? String(decoding: batch.text(offset: batch.payloads[s + 1], length: batch.lengths[s + 1]), as: UTF8.self) : nil
+            labels.append((id, value, batch.lines[r]))
+        }
+        try store.insertLabels(snapshotId: snapshotId, labels)
+        if !batch.quarantined.isEmpty { try store.insertQuarantined(snapshotId: snapshotId, batch.quarantined) }
     }
 }

@@ -2,17 +2,19 @@ import AuditModel
 import Foundation
 import Warehouse
 
-/// How the file's header lines up with the declared columns.
+/// How a CSV file's header lines up with the declared columns.
 struct HeaderMapping {
     let header: [String]
     /// For each declared column, its field index in the file, or nil when absent.
     let fieldIndex: [Int?]
+    /// `fieldIndex` with -1 for absent (the hot path's form).
+    let fieldSlots: [Int]
     /// Field indices of undeclared columns, with their names.
     let extras: [(index: Int, name: String)]
-    /// Problems with the header itself (duplicate or blank names).
+    /// Problems with the header itself (duplicate, blank or non-UTF-8 names).
     let problems: [String]
 
-    init(header rawHeader: [String], declared: [DeclaredColumn]) {
+    init(header rawHeader: [String], declared: [DeclaredColumn], invalidUTF8: Set<Int> = []) {
         var header = rawHeader
         var problems: [String] = []
         var firstIndex: [String: Int] = [:]
@@ -23,6 +25,9 @@ struct HeaderMapping {
                 problems.append("header field \(i + 1) is blank; its values are kept as '\(header[i])'")
             } else {
                 header[i] = name
+                if invalidUTF8.contains(i) {
+                    problems.append("header field \(i + 1) is not valid UTF-8; it is read as '\(name)'")
+                }
             }
             if let first = firstIndex[header[i]] {
                 problems.append("header name '\(header[i])' appears twice (fields \(first + 1) and \(i + 1)); the first is used")
@@ -33,6 +38,7 @@ struct HeaderMapping {
         self.header = header
         self.problems = problems
         fieldIndex = declared.map { firstIndex[$0.name] }
+        fieldSlots = fieldIndex.map { $0 ?? -1 }
         let declaredNames = Set(declared.map(\.name))
         var extras: [(Int, String)] = []
         for (i, h) in header.enumerated() where !declaredNames.contains(h) || firstIndex[h] != i {
@@ -42,8 +48,8 @@ struct HeaderMapping {
     }
 }
 
-/// Counts from loading one file.
-struct LoadCounts {
+/// Counts from loading a snapshot.
+struct LoadCounts: Equatable {
     var read = 0
     var stored = 0
     var quarantined = 0
@@ -53,165 +59,510 @@ struct LoadCounts {
     var nonFinite: [String: Int] = [:]
 }
 
-/// Loads a CSV snapshot into the row table: types each declared column, quarantines what does
-/// not fit, keeps undeclared columns as JSON in `mlaudit_extra`.
-struct SnapshotLoader {
-    let path: String
-    let delimiter: UInt8
-    let declared: [DeclaredColumn]
-    let parser: ValueParser
-    let inserter: RowInserter
-    let snapshotId: Int64
-    let quarantine: (QuarantinedRow) throws -> Void
+/// What was read from one part file.
+struct PartResult: Equatable {
+    var path: String
+    var name: String
+    var format: FileFormat
+    var compression: Compression
+    /// Bytes on disk.
+    var fileBytes = 0
+    /// Bytes after decompression.
+    var dataBytes = 0
+    var read = 0
+    var stored = 0
+    var quarantined = 0
+    var header: [String] = []
+    /// Why the stream ended early, if it did.
+    var damage: String?
+    /// SHA-256 of the file's bytes as read.
+    var sha256 = ""
+}
 
-    /// Reads the file; returns the header (nil when the file has no records) and the counts.
-    func load() throws -> (mapping: HeaderMapping?, counts: LoadCounts) {
-        let reader = try CSVReader(path: path, delimiter: delimiter)
-        var mapping: HeaderMapping?
-        var counts = LoadCounts()
-        var scratch: [UInt8] = []
-        var extraScratch: [UInt8] = []
-        let faultArmed = FaultInjection.isArmed
-        try reader.forEach(
-            record: { rec in
-                guard let m = mapping else {
-                    mapping = HeaderMapping(header: (0..<rec.fields.count).map { rec.fieldString($0) }, declared: declared)
-                    return
-                }
-                counts.read += 1
-                if rec.fields.count != m.header.count {
-                    counts.quarantined += 1
-                    try quarantine(QuarantinedRow(
-                        file: path, line: rec.line, raw: rec.rawText(),
-                        reason: "expected \(m.header.count) fields, found \(rec.fields.count)"))
-                    return
-                }
-                if let problem = try bindRow(rec, m, &scratch, &counts) {
-                    counts.quarantined += 1
-                    try quarantine(QuarantinedRow(
-                        file: path, line: rec.line, raw: rec.rawText(), reason: problem.reason, column: problem.column))
-                    return
-                }
-                var extra: String?
-                if !m.extras.isEmpty { extra = extrasJSON(rec, m, &extraScratch) }
-                try inserter.insert(snapshotId: snapshotId, line: rec.line, extra: extra)
-                counts.stored += 1
-                if faultArmed { FaultInjection.point("ingest-row") }
-            },
-            malformed: { line, raw, reason in
-                if mapping == nil {
-                    // A malformed header: there is no table to load.
-                    throw MLAuditError(
-                        .unreadableInput, "the header line is malformed: \(reason)", file: path, line: line,
-                        hint: "Fix the first line of the file: it must list the column names.")
-                }
-                counts.read += 1
-                counts.quarantined += 1
-                try quarantine(QuarantinedRow(file: path, line: line, raw: raw, reason: reason))
-            })
-        return (mapping, counts)
+/// What loading a snapshot's parts produced.
+struct LoadResult {
+    var parts: [PartResult] = []
+    /// Column names in order of first appearance over all parts (CSV headers, JSON keys).
+    var header: [String] = []
+    /// Whether any part had a header line or a JSON object (false: nothing at all was read).
+    var sawHeader = false
+    var counts = LoadCounts()
+    /// Blank, duplicate or non-UTF-8 names; parts whose header differs from the first part's.
+    var headerProblems: [String] = []
+    /// Parts whose rows were all set aside because the header cannot be used.
+    var headerRejections: [String] = []
+    /// Parts whose stream ended early (truncated or corrupt gzip).
+    var damage: [String] = []
+}
+
+/// Everything the parser thread needs to read a snapshot.
+struct LoadPlan: @unchecked Sendable {
+    let parts: SnapshotParts
+    /// Expected SHA-256 per part (computed before the transaction); checked against the bytes
+    /// actually read, so a file rewritten during ingest fails instead of loading other bytes.
+    let expectedDigests: [String]?
+    let format: FileFormat
+    let delimiter: UInt8?
+    let declared: [DeclaredColumn]
+    let typer: RowTyper
+    /// Columns a CSV header must have (a labels file's id and target); a part without them has
+    /// every row quarantined.
+    let requiredHeaderColumns: [String]
+    /// A CSV header sharing no name with the declared columns sets every row aside (the file
+    /// has no header line, or the delimiter is wrong).
+    let requireSomeDeclaredColumn: Bool
+}
+
+/// The format a part is read as: the declared one, or for `auto` its extension (`.jsonl`,
+/// `.ndjson`, `.json`: JSON Lines; `.csv`, `.tsv`, `.txt`: CSV; `.gz` looked through), or
+/// else its first non-blank byte (`{`: JSON Lines).
+func partFormat(_ declared: FileFormat, path: String, firstBytes: UnsafeRawBufferPointer?) -> FileFormat {
+    if declared != .auto { return declared }
+    var name = (path as NSString).lastPathComponent.lowercased()
+    if name.hasSuffix(".gz") { name.removeLast(3) }
+    for ext in [".jsonl", ".ndjson", ".json"] where name.hasSuffix(ext) { return .jsonl }
+    for ext in [".csv", ".tsv", ".txt"] where name.hasSuffix(ext) { return .csv }
+    guard let b = firstBytes else { return .csv }
+    var i = b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
+    while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+    return i < b.count && b[i] == UInt8(ascii: "{") ? .jsonl : .csv
+}
+
+/// The delimiter of a CSV part: the declared one, else tab for `.tsv` names, else a comma.
+func partDelimiter(_ declared: UInt8?, path: String) -> UInt8 {
+    if let declared { return declared }
+    var name = path.lowercased()
+    if name.hasSuffix(".gz") { name.removeLast(3) }
+    return name.hasSuffix(".tsv") ? 0x09 : UInt8(ascii: ",")
+}
+
+/// The parser side of a load: reads every part in order and fills batches of typed rows.
+/// Runs on its own thread; hands full batches to the writer through the channel.
+final class SnapshotProducer: @unchecked Sendable {
+    let plan: LoadPlan
+    let channel: BatchChannel
+    private var batch: RowBatch
+    private(set) var result = LoadResult()
+    private var partIndex = 0
+    private var part: PartResult
+    private var currentFile: FileByteSource?
+    private var typeErrors: [Int]
+    private var nonFinite: [Int]
+    private var pendingTypeErrors: [Int] = []
+    private var pendingNonFinite: [Int] = []
+    private var scratch: [UInt8] = []
+    private let anyRequired: Bool
+    private var headerSeen: Set<String> = []
+
+    init(plan: LoadPlan, channel: BatchChannel) throws {
+        self.plan = plan
+        self.channel = channel
+        batch = try channel.takeFree()
+        part = PartResult(path: "", name: "", format: .csv, compression: .none)
+        typeErrors = Array(repeating: 0, count: plan.declared.count)
+        nonFinite = Array(repeating: 0, count: plan.declared.count)
+        anyRequired = plan.typer.required.contains(true)
     }
 
-    /// Binds every declared column of a record; returns the reason when the row must be quarantined.
-    private func bindRow(_ rec: RecordView, _ m: HeaderMapping, _ scratch: inout [UInt8], _ counts: inout LoadCounts)
-        throws -> (reason: String, column: String)?
-    {
-        for (j, col) in declared.enumerated() {
-            guard let fi = m.fieldIndex[j] else {
-                inserter.bindNull(j)
-                continue
+    /// Reads every part; returns what was read.
+    func run() throws -> LoadResult {
+        for k in plan.parts.files.indices {
+            partIndex = k
+            try loadPart(k)
+        }
+        try send()
+        for (j, c) in plan.declared.enumerated() {
+            if typeErrors[j] > 0 { result.counts.typeErrors[c.name] = typeErrors[j] }
+            if nonFinite[j] > 0 { result.counts.nonFinite[c.name] = nonFinite[j] }
+        }
+        return result
+    }
+
+    // MARK: Batches
+
+    private func send() throws {
+        guard !batch.isEmpty else { return }
+        batch.partIndex = partIndex
+        batch.fileBytesDone = currentFile?.fileBytesRead ?? 0
+        try channel.send(batch)
+        batch = try channel.takeFree()
+    }
+
+    private func quarantine(line: Int, raw: String, reason: String, column: String? = nil) throws {
+        batch.quarantined.append(QuarantinedRow(file: part.path, line: line, raw: raw, reason: reason, column: column))
+        part.read += 1
+        part.quarantined += 1
+        if batch.quarantined.count >= 1000 { try send() }
+    }
+
+    /// Completes the row being built; counts what typing saw.
+    @inline(__always) private func commit(line: Int, extraOffset: Int, extraLength: Int) throws {
+        batch.commitRow(line: line, extraOffset: extraOffset, extraLength: extraLength)
+        for j in pendingTypeErrors { typeErrors[j] += 1 }
+        for j in pendingNonFinite { nonFinite[j] += 1 }
+        part.read += 1
+        part.stored += 1
+        if batch.isFull { try send() }
+    }
+
+    /// Applies one typing outcome; returns the failure when the row must be set aside.
+    @inline(__always) private func apply(_ outcome: RowTyper.Outcome, column j: Int) -> TypeFailure? {
+        switch outcome {
+        case .stored:
+            return nil
+        case .null:
+            return anyRequired && plan.typer.required[j] ? .missing : nil
+        case .storedNonFinite:
+            pendingNonFinite.append(j)
+            return nil
+        case .failed(let f):
+            if plan.typer.setNullOnError[j] {
+                batch.setNull(j)
+                pendingTypeErrors.append(j)
+                return nil
             }
-            let failure: String? = rec.withField(fi, scratch: &scratch) { bytes -> String? in
-                switch col.type {
-                case .numeric:
-                    if parser.isNull(bytes, forFloat: true) {
-                        inserter.bindNull(j)
-                        return nil
-                    }
-                    guard let v = parseDouble(bytes) else { return "is not a number" }
-                    if !v.isFinite { counts.nonFinite[col.name, default: 0] += 1 }
-                    inserter.bind(j, double: v)
-                    return nil
-                case .integer:
-                    if parser.isNull(bytes, forFloat: false) {
-                        inserter.bindNull(j)
-                        return nil
-                    }
-                    guard let v = parseInteger(bytes) else { return "is not a whole number" }
-                    inserter.bind(j, int: v)
-                    return nil
-                case .boolean:
-                    if parser.isNull(bytes, forFloat: false) {
-                        inserter.bindNull(j)
-                        return nil
-                    }
-                    guard let v = parseBoolean(bytes) else { return "is not a boolean (true/false, 1/0, yes/no)" }
-                    inserter.bind(j, int: v ? 1 : 0)
-                    return nil
-                case .datetime:
-                    if parser.isNull(bytes, forFloat: false) {
-                        inserter.bindNull(j)
-                        return nil
-                    }
-                    guard let ms = parseTimestamp(bytes) else {
-                        return "is not a timestamp (ISO 8601 or epoch seconds/milliseconds)"
-                    }
-                    inserter.bind(j, text: Timestamp.format(epochMilliseconds: ms))
-                    return nil
-                case .categorical, .text:
-                    if parser.isNull(bytes, forFloat: false) {
-                        inserter.bindNull(j)
-                        return nil
-                    }
-                    guard isValidUTF8(bytes) else { return "is not valid UTF-8" }
-                    inserter.bind(j, text: bytes)
-                    return nil
+            return f
+        }
+    }
+
+    private func reason(column j: Int, value: UnsafeRawBufferPointer, failure: TypeFailure) -> String {
+        let name = plan.declared[j].name
+        if failure == .missing { return "column '\(name)': \(failure.text)" }
+        let shown = String(decoding: value.prefix(80), as: UTF8.self)
+        return "column '\(name)': '\(shown)' \(failure.text)"
+    }
+
+    // MARK: Parts
+
+    private func loadPart(_ k: Int) throws {
+        let path = plan.parts.files[k]
+        let (source, file, compression) = try openByteSource(path: path)
+        currentFile = file
+        let block = BlockReader(path: path, source: source)
+        _ = try block.fill()
+        let format = partFormat(plan.format, path: path, firstBytes: block.available)
+        part = PartResult(path: path, name: plan.parts.names[k], format: format, compression: compression)
+        switch format {
+        case .jsonl: try loadJSONL(block)
+        case .csv, .auto: try loadCSV(block, delimiter: partDelimiter(plan.delimiter, path: path))
+        }
+        if let damage = block.damage {
+            part.damage = damage.message
+            result.damage.append(plan.parts.files.count > 1 ? "\(part.name): \(damage.message)" : damage.message)
+            file.drain()
+        }
+        part.fileBytes = file.fileBytesRead
+        part.dataBytes = block.bytesRead
+        part.sha256 = file.digest()
+        if !file.unchangedSinceOpen() || plan.expectedDigests.map({ $0[k] != part.sha256 }) == true {
+            throw MLAuditError(
+                .unreadableInput, "the file changed while it was being ingested", file: path,
+                hint: "Another program is writing it; ingest again once the upstream export has finished. Nothing was stored.")
+        }
+        result.parts.append(part)
+        result.counts.read += part.read
+        result.counts.stored += part.stored
+        result.counts.quarantined += part.quarantined
+        for name in part.header where headerSeen.insert(name).inserted { result.header.append(name) }
+    }
+
+    /// The damaged tail of a stream (the record cut off by a truncated gzip member).
+    private func quarantineDamagedTail(_ block: BlockReader, line: Int) throws {
+        guard let damage = block.damage, !block.damagedTail.isEmpty else { return }
+        let raw = block.damagedTail.withUnsafeBytes { rawText($0, 0..<$0.count) }
+        try quarantine(line: line, raw: raw, reason: "\(damage.message); this last record is incomplete")
+    }
+
+    private func prefixed(_ message: String) -> String {
+        plan.parts.files.count > 1 ? "\(part.name): \(message)" : message
+    }
+
+    // MARK: CSV
+
+    private func loadCSV(_ block: BlockReader, delimiter: UInt8) throws {
+        let reader = CSVReader(reader: block, delimiter: delimiter)
+        var mapping: HeaderMapping?
+        var rejection: String?
+        var headerDone = false
+        let declared = plan.declared
+        let typer = plan.typer
+        let columnCount = declared.count
+        var scratch: [UInt8] = []
+        var rejected = false
+        try reader.forEach(
+            record: { rec in
+                guard headerDone else {
+                    headerDone = true
+                    let m = headerMapping(rec)
+                    mapping = m
+                    rejection = headerRejection(m)
+                    return
                 }
-            }
-            if let failure {
-                let shown = rec.withField(fi, scratch: &scratch) { String(decoding: $0.prefix(80), as: UTF8.self) }
-                if col.onTypeError == .setNull {
-                    inserter.bindNull(j)
-                    counts.typeErrors[col.name, default: 0] += 1
-                } else {
-                    return ("column '\(col.name)': '\(shown)' \(failure)", col.name)
+                if let rejection {
+                    try quarantine(line: rec.line, raw: rec.rawText(), reason: rejection)
+                    return
                 }
+                guard let m = mapping else { return }
+                if rec.fields.count != m.header.count {
+                    try quarantine(
+                        line: rec.line, raw: rec.rawText(), reason: "expected \(m.header.count) fields, found \(rec.fields.count)")
+                    return
+                }
+                let b = batch
+                let mark = b.arenaMark
+                if !pendingTypeErrors.isEmpty { pendingTypeErrors.removeAll(keepingCapacity: true) }
+                if !pendingNonFinite.isEmpty { pendingNonFinite.removeAll(keepingCapacity: true) }
+                try m.fieldSlots.withUnsafeBufferPointer { slots in
+                    for j in 0..<columnCount {
+                        let fi = slots[j]
+                        if fi < 0 {
+                            b.setNull(j)
+                            if anyRequired, typer.required[j] {
+                                b.rollback(arenaTo: mark)
+                                rejected = true
+                                try quarantine(
+                                    line: rec.line, raw: rec.rawText(),
+                                    reason: "column '\(declared[j].name)': the value is missing (this column is required)",
+                                    column: declared[j].name)
+                                return
+                            }
+                            continue
+                        }
+                        let outcome = rec.withField(fi, scratch: &scratch) { typer.type(j, $0, into: b) }
+                        switch outcome {
+                        case .stored: continue
+                        case .null where !anyRequired: continue
+                        default: break
+                        }
+                        if let failure = apply(outcome, column: j) {
+                            b.rollback(arenaTo: mark)
+                            rejected = true
+                            let why = rec.withField(fi, scratch: &scratch) {
+                                reason(column: j, value: $0, failure: failure)
+                            }
+                            try quarantine(line: rec.line, raw: rec.rawText(), reason: why, column: declared[j].name)
+                            return
+                        }
+                    }
+                }
+                if rejected {
+                    rejected = false
+                    return
+                }
+                var extraOffset = -1
+                var extraLength = 0
+                if !m.extras.isEmpty {
+                    extraOffset = batch.arenaMark
+                    batch.append(byte: UInt8(ascii: "{"))
+                    for (k, e) in m.extras.enumerated() {
+                        if k > 0 { batch.append(byte: UInt8(ascii: ",")) }
+                        appendJSONKey(e.name)
+                        let bad = rec.withField(e.index, scratch: &scratch) { b -> Bool in
+                            if typer.parser.isNull(b, forFloat: false) {
+                                for c in "null".utf8 { batch.append(byte: c) }
+                                return false
+                            }
+                            guard isValidUTF8(b) else { return true }
+                            appendJSONString(b, to: batch)
+                            return false
+                        }
+                        if bad {
+                            batch.rollback(arenaTo: mark)
+                            try quarantine(
+                                line: rec.line, raw: rec.rawText(),
+                                reason: "column '\(e.name)' (not declared): \(TypeFailure.invalidUTF8.text)", column: e.name)
+                            return
+                        }
+                    }
+                    batch.append(byte: UInt8(ascii: "}"))
+                    extraLength = batch.arenaMark - extraOffset
+                }
+                try commit(line: rec.line, extraOffset: extraOffset, extraLength: extraLength)
+            },
+            malformed: { line, raw, reason in
+                if !headerDone {
+                    // A header that cannot be split into fields: nothing can be mapped.
+                    headerDone = true
+                    rejection = "the header line (line \(line)) is malformed: \(reason)"
+                    result.headerRejections.append(prefixed("the header line is malformed (\(reason)); every row is set aside"))
+                    result.sawHeader = true
+                    return
+                }
+                try quarantine(line: line, raw: raw, reason: reason)
+            })
+        try quarantineDamagedTail(block, line: reader.line)
+    }
+
+    private func headerMapping(_ rec: RecordView) -> HeaderMapping {
+        var names: [String] = []
+        var invalid = Set<Int>()
+        for i in 0..<rec.fields.count {
+            rec.withField(i, scratch: &scratch) { b in
+                if !isValidUTF8(b) { invalid.insert(i) }
+                names.append(String(decoding: b, as: UTF8.self))
             }
+        }
+        let m = HeaderMapping(header: names, declared: plan.declared, invalidUTF8: invalid)
+        result.sawHeader = true
+        for p in m.problems { result.headerProblems.append(prefixed(p)) }
+        if let first = result.parts.first(where: { !$0.header.isEmpty }), first.header != m.header {
+            let missing = first.header.filter { !m.header.contains($0) }
+            let added = m.header.filter { !first.header.contains($0) }
+            var what: [String] = []
+            if !missing.isEmpty { what.append("without \(missing.joined(separator: ", "))") }
+            if !added.isEmpty { what.append("with \(added.joined(separator: ", "))") }
+            if what.isEmpty { what.append("in another order") }
+            result.headerProblems.append(
+                "\(part.name): its header differs from \(first.name)'s (\(what.joined(separator: "; "))); columns are matched by name")
+        }
+        part.header = m.header
+        return m
+    }
+
+    /// Why every row of a part must be set aside, if its header cannot be used.
+    private func headerRejection(_ m: HeaderMapping) -> String? {
+        let missing = plan.requiredHeaderColumns.filter { !m.header.contains($0) }
+        if let first = missing.first {
+            let message = "the file has no '\(first)' column"
+            result.headerRejections.append(prefixed("\(message) (header: \(m.header.joined(separator: ", "))); every row is set aside"))
+            return message
+        }
+        if plan.requireSomeDeclaredColumn, !plan.declared.isEmpty, m.fieldSlots.allSatisfy({ $0 < 0 }) {
+            let shown = m.header.prefix(5).joined(separator: ", ") + (m.header.count > 5 ? ", …" : "")
+            result.headerRejections.append(prefixed(
+                "the header (\(shown)) names none of the declared columns: the file has no header line, or its delimiter is not the one configured; every row is set aside"))
+            return "the header names none of the declared columns"
         }
         return nil
     }
 
-    private func extrasJSON(_ rec: RecordView, _ m: HeaderMapping, _ scratch: inout [UInt8]) -> String {
-        var out = "{"
-        for (k, e) in m.extras.enumerated() {
-            if k > 0 { out += "," }
-            out += jsonString(e.name) + ":"
-            out += rec.withField(e.index, scratch: &scratch) { b in
-                parser.isNull(b, forFloat: false) ? "null" : jsonString(String(decoding: b, as: UTF8.self))
-            }
-        }
-        return out + "}"
+    private func appendJSONKey(_ name: String) {
+        var n = name
+        n.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0), to: batch) }
+        batch.append(byte: UInt8(ascii: ":"))
     }
-}
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    // MARK: JSON Lines
+
+    /// Where a key goes: a declared column (>= 0) or an undeclared one (-1 - its index).
+    private var keyTargets: [String: Int] = [:]
+    private var extraNames: [String] = []
+    /// The last line's keys by position, to skip the dictionary when lines repeat their layout.
+    private var positionKeys: [[UInt8]] = []
+    private var positionTargets: [Int] = []
+
+    @inline(__always) private func target(of key: UnsafeRawBufferPointer, position k: Int) -> Int? {
+        if k < positionKeys.count, positionKeys[k].withUnsafeBytes({ $0.elementsEqual(key) }) { return positionTargets[k] }
+        guard isValidUTF8(key) else { return nil }
+        let name = String(decoding: key, as: UTF8.self)
+        let t: Int
+        if let known = keyTargets[name] {
+            t = known
+        } else {
+            if let j = plan.declared.firstIndex(where: { $0.name == name }) {
+                t = j
             } else {
-                out.unicodeScalars.append(u)
+                extraNames.append(name)
+                t = -extraNames.count
             }
+            keyTargets[name] = t
+            if !part.header.contains(name) { part.header.append(name) }
         }
+        if k < positionKeys.count {
+            positionKeys[k] = Array(key)
+            positionTargets[k] = t
+        } else if k == positionKeys.count {
+            positionKeys.append(Array(key))
+            positionTargets.append(t)
+        }
+        return t
     }
-    return out + "\""
+
+    private func loadJSONL(_ block: BlockReader) throws {
+        let reader = JSONLReader(reader: block)
+        keyTargets = [:]
+        extraNames = []
+        positionKeys = []
+        positionTargets = []
+        let declared = plan.declared
+        let typer = plan.typer
+        var valueOf = [Int](repeating: -1, count: declared.count)
+        var extras: [(member: Int, extra: Int)] = []
+        try reader.forEach(
+            object: { view in
+                result.sawHeader = true
+                for j in valueOf.indices { valueOf[j] = -1 }
+                extras.removeAll(keepingCapacity: true)
+                for (k, m) in view.members.enumerated() {
+                    guard let t = target(of: view.key(m), position: k) else {
+                        try quarantine(line: view.number, raw: view.rawText(), reason: "a key is not valid UTF-8")
+                        return
+                    }
+                    if t >= 0 {
+                        valueOf[t] = k  // a repeated key: the last one wins
+                    } else if let e = extras.firstIndex(where: { $0.extra == -1 - t }) {
+                        extras[e].member = k
+                    } else {
+                        extras.append((k, -1 - t))
+                    }
+                }
+                let mark = batch.arenaMark
+                pendingTypeErrors.removeAll(keepingCapacity: true)
+                pendingNonFinite.removeAll(keepingCapacity: true)
+                for j in 0..<declared.count {
+                    let k = valueOf[j]
+                    let outcome: RowTyper.Outcome
+                    let value: UnsafeRawBufferPointer
+                    if k < 0 {
+                        batch.setNull(j)
+                        outcome = .null
+                        value = UnsafeRawBufferPointer(start: nil, count: 0)
+                    } else {
+                        let m = view.members[k]
+                        value = view.value(m)
+                        outcome = typer.type(j, value, syntax: m.syntax, into: batch)
+                    }
+                    if let failure = apply(outcome, column: j) {
+                        batch.rollback(arenaTo: mark)
+                        try quarantine(
+                            line: view.number, raw: view.rawText(),
+                            reason: reason(column: j, value: value, failure: failure), column: declared[j].name)
+                        return
+                    }
+                }
+                var extraOffset = -1
+                var extraLength = 0
+                if !extras.isEmpty {
+                    extraOffset = batch.arenaMark
+                    batch.append(byte: UInt8(ascii: "{"))
+                    for (n, e) in extras.enumerated() {
+                        if n > 0 { batch.append(byte: UInt8(ascii: ",")) }
+                        appendJSONKey(extraNames[e.extra])
+                        let m = view.members[e.member]
+                        let v = view.value(m)
+                        switch m.syntax {
+                        case .text:
+                            guard isValidUTF8(v) else {
+                                batch.rollback(arenaTo: mark)
+                                try quarantine(
+                                    line: view.number, raw: view.rawText(),
+                                    reason: "key '\(extraNames[e.extra])' (not declared): \(TypeFailure.invalidUTF8.text)",
+                                    column: extraNames[e.extra])
+                                return
+                            }
+                            appendJSONString(v, to: batch)
+                        case .literal, .null, .nested:
+                            _ = batch.append(v)
+                        }
+                    }
+                    batch.append(byte: UInt8(ascii: "}"))
+                    extraLength = batch.arenaMark - extraOffset
+                }
+                try commit(line: view.number, extraOffset: extraOffset, extraLength: extraLength)
+            },
+            malformed: { line, raw, reason in
+                try quarantine(line: line, raw: raw, reason: reason)
+            })
+        try quarantineDamagedTail(block, line: reader.line)
+    }
 }

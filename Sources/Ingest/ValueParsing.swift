@@ -6,6 +6,8 @@ struct ValueParser {
     /// Tokens read as missing in every column (NaN-like tokens in float columns are NaN, not missing).
     let nullTokens: [[UInt8]]
     let maxNullTokenLength: Int
+    /// `firstByte[b]`: some token starts with byte `b` (a quick no for most fields).
+    private let firstByte: [Bool]
 
     static let defaultNullTokens = ["", "NA", "N/A", "n/a", "null", "NULL", "Null", "None", "none", "NaN", "nan", "-"]
 
@@ -13,13 +15,16 @@ struct ValueParser {
         let tokens = (nullTokens ?? Self.defaultNullTokens).map { Array($0.utf8) }
         self.nullTokens = tokens
         self.maxNullTokenLength = tokens.map(\.count).max() ?? 0
+        var first = [Bool](repeating: false, count: 256)
+        for t in tokens where !t.isEmpty { first[Int(t[0])] = true }
+        firstByte = first
     }
 
     /// Whether the field is a missing-value token. `forFloat`: NaN spellings are values, not missing.
     @inline(__always)
     func isNull(_ p: UnsafeRawBufferPointer, forFloat: Bool) -> Bool {
         if p.count == 0 { return true }
-        if p.count > maxNullTokenLength { return false }
+        if p.count > maxNullTokenLength || !firstByte[Int(p[0])] { return false }
         for t in nullTokens where t.count == p.count {
             var same = true
             for k in 0..<t.count where t[k] != p[k] {
@@ -176,17 +181,29 @@ func parseInteger(_ raw: UnsafeRawBufferPointer) -> Int64? {
 /// Parses a boolean: true/false, t/f, yes/no, y/n, 1/0, 1.0/0.0, any case.
 func parseBoolean(_ raw: UnsafeRawBufferPointer) -> Bool? {
     let p = trimmed(raw)
-    var lower = [UInt8]()
-    lower.reserveCapacity(p.count)
-    for c in p { lower.append(c >= 65 && c <= 90 ? c | 0x20 : c) }
-    switch lower {
-    case Array("true".utf8), Array("t".utf8), Array("yes".utf8), Array("y".utf8), Array("1".utf8), Array("1.0".utf8):
+    let n = p.count
+    guard n >= 1, n <= 5 else { return nil }
+    // Lowercased bytes packed into an integer, compared against the accepted spellings.
+    var key: UInt64 = 0
+    for k in 0..<n {
+        let c = p[k]
+        key = key << 8 | UInt64(c >= 65 && c <= 90 ? c | 0x20 : c)
+    }
+    switch key {
+    case booleanKey("true"), booleanKey("t"), booleanKey("yes"), booleanKey("y"), booleanKey("1"), booleanKey("1.0"):
         return true
-    case Array("false".utf8), Array("f".utf8), Array("no".utf8), Array("n".utf8), Array("0".utf8), Array("0.0".utf8):
+    case booleanKey("false"), booleanKey("f"), booleanKey("no"), booleanKey("n"), booleanKey("0"), booleanKey("0.0"):
         return false
     default:
         return nil
     }
+}
+
+@inline(__always)
+private func booleanKey(_ s: StaticString) -> UInt64 {
+    var key: UInt64 = 0
+    s.withUTF8Buffer { for c in $0 { key = key << 8 | UInt64(c) } }
+    return key
 }
 
 /// Parses a timestamp to Unix epoch milliseconds: ISO 8601 date or date-time (`T` or space,
@@ -265,14 +282,23 @@ func parseTimestamp(_ raw: UnsafeRawBufferPointer) -> Int64? {
     return z == UInt8(ascii: "+") ? ms - offset : ms + offset
 }
 
-/// Whether the bytes are valid UTF-8 (ASCII fast path).
+/// Whether the bytes are valid UTF-8 (ASCII fast path, eight bytes at a time).
 @inline(__always)
 func isValidUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
-    var ascii = true
-    for c in p where c >= 0x80 {
-        ascii = false
-        break
+    let n = p.count
+    guard let base = p.baseAddress else { return true }
+    var i = 0
+    while i + 8 <= n {
+        if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return validateUTF8(p) }
+        i += 8
     }
-    if ascii { return true }
-    return String(validating: UnsafeBufferPointer(start: p.baseAddress?.assumingMemoryBound(to: UInt8.self), count: p.count), as: UTF8.self) != nil
+    while i < n {
+        if p[i] >= 0x80 { return validateUTF8(p) }
+        i += 1
+    }
+    return true
+}
+
+private func validateUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
+    String(validating: UnsafeBufferPointer(start: p.baseAddress?.assumingMemoryBound(to: UInt8.self), count: p.count), as: UTF8.self) != nil
 }

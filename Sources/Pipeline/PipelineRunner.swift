@@ -48,6 +48,8 @@ public struct PipelineRunner {
     public let logger: Logger
     /// The command line, recorded in the ledger.
     public let command: String
+    /// Told how each ingest advances (a terminal progress line, or log lines); nil: silent.
+    public var ingestProgress: (any IngestProgressReporter)?
 
     public init(loaded: LoadedDefinition, logger: Logger, command: String) {
         self.loaded = loaded
@@ -233,7 +235,7 @@ public struct PipelineRunner {
         do {
             switch (stage, target) {
             case (.ingest, _):
-                return .ingest(try IngestStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, runId: runId, stageRunId: stageRunId))
+                return .ingest(try IngestStage(loaded: loaded, warehouse: warehouse, logger: logger, progress: ingestProgress).run(target, runId: runId, stageRunId: stageRunId))
             case (.validate, _):
                 return .validate(try ValidateStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, stageRunId: stageRunId))
             case (.profile, _):

@@ -183,6 +183,7 @@ enum Migrations {
                 );
                 """)
         }
+        registerIngestMigrations(&m)
         m.registerMigration("v2-operations") { db in
             try db.execute(sql: """
                 ALTER TABLE snapshot ADD COLUMN rowsPurgedAt TEXT;
@@ -221,5 +222,32 @@ enum Migrations {
                 """)
         }
         return m
+    }
+}
+
+extension Migrations {
+    /// Ingest provenance (issue 3): one row per part file of a snapshot, in reading order.
+    static func registerIngestMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v2-ingest") { db in
+            try db.execute(sql: """
+                CREATE TABLE snapshotPart (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  ordinal INTEGER NOT NULL,
+                  path TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl')),
+                  compression TEXT NOT NULL CHECK (compression IN ('none', 'gzip')),
+                  sha256 TEXT NOT NULL,
+                  bytes INTEGER NOT NULL,
+                  dataBytes INTEGER NOT NULL,
+                  rowsRead INTEGER NOT NULL,
+                  rowsStored INTEGER NOT NULL,
+                  rowsQuarantined INTEGER NOT NULL,
+                  damage TEXT,
+                  CHECK (rowsRead = rowsStored + rowsQuarantined),
+                  PRIMARY KEY (snapshotId, ordinal)
+                )
+                """)
+        }
     }
 }

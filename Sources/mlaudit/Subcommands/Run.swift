@@ -48,7 +48,8 @@ extension MLAudit {
                 let status: Int32
                 do {
                     let loaded = try DefinitionLoader.load(path: path)
-                    let runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+                    var runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+                    runner.ingestProgress = global.ingestProgress(logger)
                     let days: [Day]
                     if let date {
                         days = [date]

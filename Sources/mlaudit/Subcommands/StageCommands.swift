@@ -38,7 +38,8 @@ func runSingleStage(_ stage: Stage, pipeline: String, target: AuditTarget, _ glo
     let logger = global.bootstrapLogging()
     try guarded {
         let loaded = try DefinitionLoader.load(path: pipeline)
-        let runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+        var runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
+        runner.ingestProgress = global.ingestProgress(logger)
         switch try runner.runStage(stage, target: target) {
         case .ingest(let o):
             print("\(loaded.name) \(target) ingest: \(o.unchanged ? "unchanged, " : "")read=\(o.rowsRead) stored=\(o.rowsStored) quarantined=\(o.rowsQuarantined) version=\(o.version) labels=\(o.labelsLoaded)")

@@ -1,0 +1,26 @@
+import AuditModel
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Pipeline
+
+/// Due dates are found for every way a snapshot can be laid out: a file, a folder of parts,
+/// a glob of parts (docs/ingest.md).
+@Suite("Snapshot discovery")
+struct SnapshotDiscoveryTests {
+    func days(_ pattern: String, files: [String]) throws -> [String] {
+        let dir = TemporaryDirectory()
+        for f in files { dir.write(f, "x\n") }
+        let loaded = try TinyPipeline.load(dir, replacing: ("  path: days/{date}.csv", "  path: \(pattern)"))
+        return SnapshotDiscovery.days(loaded).map(\.description)
+    }
+
+    @Test func filesFoldersAndGlobs() throws {
+        #expect(try days("days/{date}.csv", files: ["days/2026-02-01.csv", "days/2026-02-02.csv.tmp"]) == ["2026-02-01"])
+        #expect(try days("days/{date}", files: ["days/2026-02-01/part-0.csv", "days/2026-02-02/_SUCCESS"]) == ["2026-02-01"])
+        #expect(try days("days/{date}/part-*.csv.gz", files: ["days/2026-02-01/part-0.csv.gz", "days/2026-02-02/part-0.csv"]) == ["2026-02-01"])
+        #expect(try days("days/{date}-part-*.csv", files: ["days/2026-02-01-part-1.csv", "days/2026-02-01-part-2.csv", "days/2026-02-03-part-1.csv", "days/2026-02-04.csv"]) == ["2026-02-01", "2026-02-03"])
+        #expect(try days("d/dt={yyyymmdd}", files: ["d/dt=20260205/p.jsonl"]) == ["2026-02-05"])
+    }
+}
