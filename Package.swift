@@ -126,7 +126,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Profile", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
