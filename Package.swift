@@ -83,6 +83,9 @@ let package = Package(
             ],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings),
+        // Drafts a pipeline definition from a data file (`mlaudit init`): schema inference and
+        // constraint suggestion over the ingest's reader and value parsers.
+        .target(name: "Draft", dependencies: ["AuditModel", "Definition", "Ingest"], swiftSettings: swiftSettings),
         // The deterministic demo data set (a credit-default classifier's serving log).
         .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
         // Orchestration: due dates, stage order, ledger, exit status.
@@ -98,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "mlaudit",
             dependencies: [
-                "AuditModel", "Definition", "Pipeline", "Demo",
+                "AuditModel", "Definition", "Pipeline", "Demo", "Draft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,5 +140,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
     ]
 )

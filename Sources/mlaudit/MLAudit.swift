@@ -17,7 +17,7 @@ struct MLAudit: ParsableCommand {
             not finish (bad definition, unreadable input, internal error); 64 bad usage.
             """,
         version: MLAuditVersion.current,
-        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self])
+        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, Init.self])
 }
 
 /// Options every command shares.
