@@ -80,23 +80,27 @@ extension Store {
         var parts = parts
         var out: [String: ColumnData] = [:]
         for (k, name) in names.enumerated() {
+            let total = parts.reduce(0) { $0 + $1.rows }
             if numeric[k] {
-                if parts.count == 1 {
-                    out[name] = .numeric(NumericColumnData(values: parts[0].values[k], nulls: parts[0].nulls[k]))
-                } else {
-                    out[name] = .numeric(NumericColumnData(
-                        values: parts.flatMap { $0.values[k] }, nulls: parts.flatMap { $0.nulls[k] }))
+                var values: [Double] = [], nulls: [Bool] = []
+                values.reserveCapacity(total)
+                nulls.reserveCapacity(total)
+                for p in parts {
+                    values.append(contentsOf: p.values(k))
+                    nulls.append(contentsOf: p.nulls(k))
                 }
+                out[name] = .numeric(NumericColumnData(values: values, nulls: nulls))
                 continue
             }
-            var codes = parts[0].codes[k]
+            var codes: [Int32] = []
+            codes.reserveCapacity(total)
+            codes.append(contentsOf: parts[0].codes(k))
             for p in 1..<max(1, parts.count) {
                 // Re-code the later part's values through the first part's dictionary: the
                 // dictionary stays in order of first appearance, as a single pass would make it.
                 var map = [Int32](repeating: -1, count: parts[p].interners[k].count)
                 for e in map.indices { map[e] = parts[0].interners[k].intern(entry: e, of: parts[p].interners[k]) }
-                codes.reserveCapacity(codes.count + parts[p].codes[k].count)
-                for c in parts[p].codes[k] { codes.append(c < 0 ? -1 : map[Int(c)]) }
+                for c in parts[p].codes(k) { codes.append(c < 0 ? -1 : map[Int(c)]) }
             }
             out[name] = .labels(LabelColumnData(codes: codes, dictionary: parts[0].interners[k].strings()))
         }
@@ -121,6 +125,8 @@ private final class SecondPart: @unchecked Sendable {
             return
         }
         sqlite3_busy_timeout(connection, 10_000)
+        // Read pages through a memory map rather than copies into the page cache.
+        sqlite3_exec(connection, "PRAGMA mmap_size = 1073741824", nil, nil, nil)
         var stmt: OpaquePointer?
         defer { sqlite3_finalize(stmt) }
         guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
@@ -161,14 +167,13 @@ struct ColumnPart {
         interners = numeric.map { _ in ByteInterner() }
     }
 
-    var values: [[Double]] { columns(valueBuffer, numeric: true) }
-    var nulls: [[Bool]] { columns(nullBuffer, numeric: true) }
-    var codes: [[Int32]] { columns(codeBuffer, numeric: false) }
+    /// Column k's values (a numeric column), nulls (numeric) or codes (text), as read.
+    func values(_ k: Int) -> UnsafeBufferPointer<Double> { column(valueBuffer, k) }
+    func nulls(_ k: Int) -> UnsafeBufferPointer<Bool> { column(nullBuffer, k) }
+    func codes(_ k: Int) -> UnsafeBufferPointer<Int32> { column(codeBuffer, k) }
 
-    private func columns<T>(_ buffer: UnsafeMutablePointer<T>, numeric wanted: Bool) -> [[T]] {
-        numeric.indices.map { k in
-            numeric[k] == wanted ? Array(UnsafeBufferPointer(start: buffer + slot[k] * capacity, count: rows)) : []
-        }
+    private func column<T>(_ buffer: UnsafeMutablePointer<T>, _ k: Int) -> UnsafeBufferPointer<T> {
+        UnsafeBufferPointer(start: buffer + slot[k] * capacity, count: rows)
     }
 
     /// Reads the rows with rowid in `lo...hi` (at most `capacity`).
@@ -194,18 +199,19 @@ struct ColumnPart {
                                 cause: rc == SQLITE_ROW ? "more rows than the snapshot's rowid range" : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
                         }
                         for k in 0..<columns {
-                            let col = Int32(k)
-                            let type = sqlite3_column_type(stmt, col)
+                            // One column call, then the value accessors (no per-call API bookkeeping).
+                            let value = sqlite3_column_value(stmt, Int32(k))
+                            let type = sqlite3_value_type(value)
                             let at = slot[k] * capacity + row
                             if isNumeric[k] {
                                 // NaN is stored as the text 'NaN' (SQLite would turn a NaN double into NULL).
-                                values[at] = type == SQLITE_NULL || type == SQLITE_TEXT ? .nan : sqlite3_column_double(stmt, col)
+                                values[at] = type == SQLITE_NULL || type == SQLITE_TEXT ? .nan : sqlite3_value_double(value)
                                 nulls[at] = type == SQLITE_NULL
                             } else if type == SQLITE_NULL {
                                 codes[at] = -1
                             } else {
-                                let p = sqlite3_column_text(stmt, col)
-                                let n = Int(sqlite3_column_bytes(stmt, col))
+                                let p = sqlite3_value_text(value)
+                                let n = Int(sqlite3_value_bytes(value))
                                 codes[at] = interners[k].intern(UnsafeRawPointer(p), count: n)
                             }
                         }
@@ -226,35 +232,34 @@ struct ColumnPart {
 }
 
 /// Dictionary encoding of byte strings: an open-addressing hash table over an arena of the
-/// distinct values' bytes. Interning a value already seen costs a hash and a compare, no
-/// allocation; `strings()` makes one `String` per distinct value at the end. Manually managed
-/// (`free()`), so that the hot loop touches no reference counts.
+/// distinct values' bytes. Each slot holds the entry and the top half of its hash, so a probe
+/// touches one cache line until the hash matches. Interning a value already seen costs a hash
+/// and a compare, no allocation; `strings()` makes one `String` per distinct value at the end.
+/// Manually managed (`free()`), so that the hot loop touches no reference counts.
 struct ByteInterner {
     private var arena: UnsafeMutablePointer<UInt8>
     private var arenaCapacity = 1 << 12
     private var arenaCount = 0
     private var offsets: UnsafeMutablePointer<Int>
     private var lengths: UnsafeMutablePointer<Int32>
-    private var hashes: UnsafeMutablePointer<UInt64>
     private var entryCapacity = 64
     private(set) var count = 0
-    private var slots: UnsafeMutablePointer<Int32>
+    /// 0 when empty, else `(hash >> 32) << 32 | (entry + 1)`.
+    private var slots: UnsafeMutablePointer<UInt64>
     private var slotMask = 127
 
     init() {
         arena = .allocate(capacity: arenaCapacity)
         offsets = .allocate(capacity: entryCapacity)
         lengths = .allocate(capacity: entryCapacity)
-        hashes = .allocate(capacity: entryCapacity)
         slots = .allocate(capacity: slotMask + 1)
-        slots.initialize(repeating: -1, count: slotMask + 1)
+        slots.initialize(repeating: 0, count: slotMask + 1)
     }
 
     mutating func free() {
         arena.deallocate()
         offsets.deallocate()
         lengths.deallocate()
-        hashes.deallocate()
         slots.deallocate()
         count = -1
     }
@@ -277,32 +282,36 @@ struct ByteInterner {
                 i += 1
             }
         }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 29)
+        // MurmurHash3's 64-bit finalizer: every input bit reaches the low bits the table uses.
+        h ^= tail
+        h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
     }
 
     /// The code of the `n` bytes at `p`, adding them when new.
     @inline(__always)
     mutating func intern(_ p: UnsafeRawPointer?, count n: Int) -> Int32 {
         let h = Self.hash(p, n)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & slotMask
         while true {
-            let e = slots[i]
-            if e < 0 { break }
-            if hashes[Int(e)] == h, Int(lengths[Int(e)]) == n, n == 0 || memcmp(arena + offsets[Int(e)], p!, n) == 0 {
-                return e
+            let s = slots[i]
+            if s == 0 { break }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = Int(s & 0xFFFF_FFFF) - 1
+                if Int(lengths[e]) == n, n == 0 || memcmp(arena + offsets[e], p!, n) == 0 { return Int32(e) }
             }
             i = (i + 1) & slotMask
         }
-        return insert(p, n, h, slot: i)
+        return insert(p, n, tag, slot: i)
     }
 
-    private mutating func insert(_ p: UnsafeRawPointer?, _ n: Int, _ h: UInt64, slot: Int) -> Int32 {
+    private mutating func insert(_ p: UnsafeRawPointer?, _ n: Int, _ tag: UInt64, slot: Int) -> Int32 {
         if count == entryCapacity {
             let cap = entryCapacity * 2
             offsets = grow(offsets, from: count, to: cap)
             lengths = grow(lengths, from: count, to: cap)
-            hashes = grow(hashes, from: count, to: cap)
             entryCapacity = cap
         }
         if arenaCount + n > arenaCapacity {
@@ -315,25 +324,27 @@ struct ByteInterner {
         let e = count
         offsets[e] = arenaCount
         lengths[e] = Int32(n)
-        hashes[e] = h
         arenaCount += n
         count += 1
-        slots[slot] = Int32(e)
+        slots[slot] = tag | UInt64(e + 1)
         if count * 2 > slotMask + 1 { rehash() }
         return Int32(e)
     }
 
     private mutating func rehash() {
         let size = (slotMask + 1) * 2
-        slots.deallocate()
+        let old = slots, oldSize = slotMask + 1
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: -1, count: size)
+        slots.initialize(repeating: 0, count: size)
         slotMask = size - 1
-        for e in 0..<count {
-            var i = Int(truncatingIfNeeded: hashes[e]) & slotMask
-            while slots[i] >= 0 { i = (i + 1) & slotMask }
-            slots[i] = Int32(e)
+        for j in 0..<oldSize where old[j] != 0 {
+            let e = Int(old[j] & 0xFFFF_FFFF) - 1
+            let h = Self.hash(UnsafeRawPointer(arena + offsets[e]), Int(lengths[e]))
+            var i = Int(truncatingIfNeeded: h) & slotMask
+            while slots[i] != 0 { i = (i + 1) & slotMask }
+            slots[i] = old[j]
         }
+        old.deallocate()
     }
 
     private func grow<T>(_ old: UnsafeMutablePointer<T>, from used: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
