@@ -75,38 +75,62 @@ extension Store {
         return Self.assemble(names: names, numeric: numeric, parts: [first, second.part])
     }
 
-    /// Joins the parts in row order into column values; frees the parts' interners.
+    /// Joins the parts in row order into column values, columns in parallel; frees the parts.
     static func assemble(names: [String], numeric: [Bool], parts: [ColumnPart]) -> [String: ColumnData] {
-        var parts = parts
-        var out: [String: ColumnData] = [:]
-        for (k, name) in names.enumerated() {
-            let total = parts.reduce(0) { $0 + $1.rows }
-            if numeric[k] {
-                var values: [Double] = [], nulls: [Bool] = []
-                values.reserveCapacity(total)
-                nulls.reserveCapacity(total)
-                for p in parts {
-                    values.append(contentsOf: p.values(k))
-                    nulls.append(contentsOf: p.nulls(k))
-                }
-                out[name] = .numeric(NumericColumnData(values: values, nulls: nulls))
-                continue
-            }
-            var codes: [Int32] = []
-            codes.reserveCapacity(total)
-            codes.append(contentsOf: parts[0].codes(k))
-            for p in 1..<max(1, parts.count) {
-                // Re-code the later part's values through the first part's dictionary: the
-                // dictionary stays in order of first appearance, as a single pass would make it.
-                var map = [Int32](repeating: -1, count: parts[p].interners[k].count)
-                for e in map.indices { map[e] = parts[0].interners[k].intern(entry: e, of: parts[p].interners[k]) }
-                for c in parts[p].codes(k) { codes.append(c < 0 ? -1 : map[Int(c)]) }
-            }
-            out[name] = .labels(LabelColumnData(codes: codes, dictionary: parts[0].interners[k].strings()))
+        let total = parts.reduce(0) { $0 + $1.rows }
+        let results = ColumnResults(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { k in
+            results.set(k, join(column: k, numeric: numeric[k], parts: parts, total: total))
         }
-        for i in parts.indices { parts[i].free() }
+        var out: [String: ColumnData] = [:]
+        for (k, name) in names.enumerated() { out[name] = results.values[k] }
+        for (i, var p) in parts.enumerated() {
+            if i == 0 {
+                // The first part's text interners were freed by `join`.
+                for k in numeric.indices where numeric[k] { p.interners[k].free() }
+                p.free(keepInterners: true)
+            } else {
+                p.free()
+            }
+        }
         return out
     }
+
+    /// Column k of every part, in row order. A text column is re-coded through the first
+    /// part's dictionary, so the dictionary stays in order of first appearance, as a single
+    /// pass would make it. Touches only column k's buffers and interners.
+    private static func join(column k: Int, numeric: Bool, parts: [ColumnPart], total: Int) -> ColumnData {
+        if numeric {
+            var values: [Double] = [], nulls: [Bool] = []
+            values.reserveCapacity(total)
+            nulls.reserveCapacity(total)
+            for p in parts {
+                values.append(contentsOf: p.values(k))
+                nulls.append(contentsOf: p.nulls(k))
+            }
+            return .numeric(NumericColumnData(values: values, nulls: nulls))
+        }
+        var codes: [Int32] = []
+        codes.reserveCapacity(total)
+        codes.append(contentsOf: parts[0].codes(k))
+        var first = parts[0].interners[k]
+        for p in parts.dropFirst() {
+            var map = [Int32](repeating: -1, count: p.interners[k].count)
+            for e in map.indices { map[e] = first.intern(entry: e, of: p.interners[k]) }
+            for c in p.codes(k) { codes.append(c < 0 ? -1 : map[Int(c)]) }
+        }
+        let dictionary = first.strings()
+        // `first` may have grown (reallocated); the part's copy is stale: free through this one.
+        first.free()
+        return .labels(LabelColumnData(codes: codes, dictionary: dictionary))
+    }
+}
+
+/// One slot per column, each written by exactly one `concurrentPerform` iteration.
+private final class ColumnResults: @unchecked Sendable {
+    var values: [ColumnData?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ v: ColumnData) { values.withUnsafeMutableBufferPointer { $0[k] = v } }
 }
 
 /// The second half of a parallel read, filled on another thread.
@@ -223,8 +247,10 @@ struct ColumnPart {
         rows = row
     }
 
-    mutating func free() {
-        for k in interners.indices { interners[k].free() }
+    /// Frees the buffers and the interners; `join` has already freed (and may have
+    /// reallocated) the first part's text interners, which `keepInterners` skips.
+    mutating func free(keepInterners: Bool = false) {
+        if !keepInterners { for k in interners.indices { interners[k].free() } }
         valueBuffer.deallocate()
         nullBuffer.deallocate()
         codeBuffer.deallocate()
@@ -366,3 +392,8 @@ struct ByteInterner {
         }
     }
 }
+
+// Parts are handed to other threads in two ways only: the second half is filled by one
+// thread while nothing else touches it, and `assemble` joins column k on one thread while
+// other threads join other columns (disjoint buffers and interners).
+extension ColumnPart: @unchecked Sendable {}
