@@ -114,6 +114,7 @@ extension Store {
         codes.reserveCapacity(total)
         codes.append(contentsOf: parts[0].codes(k))
         var first = parts[0].interners[k]
+        first.reserve(parts.reduce(0) { $0 + $1.interners[k].count })
         for p in parts.dropFirst() {
             var map = [Int32](repeating: -1, count: p.interners[k].count)
             for e in map.indices { map[e] = first.intern(entry: e, of: p.interners[k]) }
@@ -268,6 +269,8 @@ struct ByteInterner {
     private var arenaCount = 0
     private var offsets: UnsafeMutablePointer<Int>
     private var lengths: UnsafeMutablePointer<Int32>
+    /// Full hashes by entry, read only when the table grows.
+    private var hashes: UnsafeMutablePointer<UInt64>
     private var entryCapacity = 64
     private(set) var count = 0
     /// 0 when empty, else `(hash >> 32) << 32 | (entry + 1)`.
@@ -278,6 +281,7 @@ struct ByteInterner {
         arena = .allocate(capacity: arenaCapacity)
         offsets = .allocate(capacity: entryCapacity)
         lengths = .allocate(capacity: entryCapacity)
+        hashes = .allocate(capacity: entryCapacity)
         slots = .allocate(capacity: slotMask + 1)
         slots.initialize(repeating: 0, count: slotMask + 1)
     }
@@ -286,6 +290,7 @@ struct ByteInterner {
         arena.deallocate()
         offsets.deallocate()
         lengths.deallocate()
+        hashes.deallocate()
         slots.deallocate()
         count = -1
     }
@@ -330,14 +335,15 @@ struct ByteInterner {
             }
             i = (i + 1) & slotMask
         }
-        return insert(p, n, tag, slot: i)
+        return insert(p, n, h, slot: i)
     }
 
-    private mutating func insert(_ p: UnsafeRawPointer?, _ n: Int, _ tag: UInt64, slot: Int) -> Int32 {
+    private mutating func insert(_ p: UnsafeRawPointer?, _ n: Int, _ h: UInt64, slot: Int) -> Int32 {
         if count == entryCapacity {
             let cap = entryCapacity * 2
             offsets = grow(offsets, from: count, to: cap)
             lengths = grow(lengths, from: count, to: cap)
+            hashes = grow(hashes, from: count, to: cap)
             entryCapacity = cap
         }
         if arenaCount + n > arenaCapacity {
@@ -350,27 +356,32 @@ struct ByteInterner {
         let e = count
         offsets[e] = arenaCount
         lengths[e] = Int32(n)
+        hashes[e] = h
         arenaCount += n
         count += 1
-        slots[slot] = tag | UInt64(e + 1)
-        if count * 2 > slotMask + 1 { rehash() }
+        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
+        if count * 2 > slotMask + 1 { rehash(to: (slotMask + 1) * 2) }
         return Int32(e)
     }
 
-    private mutating func rehash() {
-        let size = (slotMask + 1) * 2
-        let old = slots, oldSize = slotMask + 1
+    /// Makes room for `entries` values without growing on the way.
+    mutating func reserve(_ entries: Int) {
+        var size = slotMask + 1
+        while entries * 2 > size { size *= 2 }
+        if size > slotMask + 1 { rehash(to: size) }
+    }
+
+    private mutating func rehash(to size: Int) {
+        slots.deallocate()
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         slotMask = size - 1
-        for j in 0..<oldSize where old[j] != 0 {
-            let e = Int(old[j] & 0xFFFF_FFFF) - 1
-            let h = Self.hash(UnsafeRawPointer(arena + offsets[e]), Int(lengths[e]))
+        for e in 0..<count {
+            let h = hashes[e]
             var i = Int(truncatingIfNeeded: h) & slotMask
             while slots[i] != 0 { i = (i + 1) & slotMask }
-            slots[i] = old[j]
+            slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
         }
-        old.deallocate()
     }
 
     private func grow<T>(_ old: UnsafeMutablePointer<T>, from used: Int, to capacity: Int) -> UnsafeMutablePointer<T> {
