@@ -179,6 +179,9 @@ struct Writer {
             autoLatency = true
         }
         try checkRoles(timestamp: timestamp, score: score, latency: latency)
+        if let score, prediction == nil {
+            throw MLAuditError(.usage, "--score \(score.name) needs --prediction", hint: "Name the prediction column the score belongs to.")
+        }
 
         header()
         line("name: \(YAMLText.scalar(draft.pipelineName))", options.name == nil ? "from the file name; names the warehouse and report folders" : nil)

@@ -119,7 +119,11 @@ struct DefinitionDraftTests {
     @Test func rolesTheDataCannotPlayAreUsageErrors() throws {
         let dir = TemporaryDirectory()
         let path = dir.write("b.csv", "id,score,label\na,0.1,x\nb,high,y\n")
-        #expect(throws: MLAuditError.self) { try DefinitionDraft(baselinePath: path, options: .init(score: "score")).yaml() }
+        #expect(throws: MLAuditError.self) { try DefinitionDraft(baselinePath: path, options: .init(prediction: "label", score: "score")).yaml() }
+        let good = dir.write("g.csv", "f,p,s\n1,0,0.2\n2,1,0.7\n")
+        #expect(throws: MLAuditError.self, "a score needs its prediction") {
+            try DefinitionDraft(baselinePath: good, options: .init(score: "s")).yaml()
+        }
         do {
             _ = try DefinitionDraft(baselinePath: path, options: .init(target: "lable")).yaml()
             Issue.record("expected an error")
