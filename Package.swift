@@ -96,6 +96,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
+        // Drafts a pipeline definition from a data file (`mlaudit init`): schema inference and
+        // constraint suggestion over the ingest's reader and value parsers.
+        .target(name: "Draft", dependencies: ["AuditModel", "Definition", "Ingest"], swiftSettings: swiftSettings),
         // The deterministic demo data set (a credit-default classifier's serving log).
         .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
         // Orchestration: due dates, stage order, ledger, exit status.
@@ -111,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "mlaudit",
             dependencies: [
-                "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify", "Ingest",
+                "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify", "Ingest", "Draft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -139,7 +142,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
+        .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Profile", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
@@ -150,5 +153,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
     ]
 )

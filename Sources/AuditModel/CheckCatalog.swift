@@ -100,6 +100,8 @@ public enum CheckCatalog {
         nullRateChange, estimatedPerformanceDrop, emptyHours, volume, unusedInput, missingModelFeature, constantFeature,
         correlatedFeatures, staleModel, snapshotGap, labelsMissing, numericalStability, fixedThreshold, thresholdMismatch,
         ingestTruncatedInput, ingestHeaderMismatch,
+        retypedColumn, unseenCategories, duplicateRows, rowCount, timestampOutsideDay, futureTimestamps,
+        unknownLabels, constantColumn,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -185,4 +187,33 @@ extension CheckCatalog {
     public static let ingestHeaderMismatch = CheckInfo(
         id: "ingest.header_mismatch", stage: .ingest, category: .dataQuality, title: "Header does not match the schema",
         advice: "The header names none of the declared columns (or lacks a required one), so no value can be placed: the file has no header line, a different delimiter, or belongs to another pipeline. Every row was quarantined; fix the export or the definition's delimiter.")
+}
+
+// MARK: - Validate (issue 4)
+
+extension CheckCatalog {
+    public static let retypedColumn = CheckInfo(
+        id: "schema.retyped_column", stage: .validate, category: .dataQuality, title: "Column changed type",
+        advice: "Most values of the column no longer fit its declared type, or they now look like another type than in the baseline: the producer changed the column (a renamed field reused, numbers written as text, a unit or encoding change). Fix the export, or declare the new type and re-baseline.")
+    public static let unseenCategories = CheckInfo(
+        id: "quality.unseen_categories", stage: .validate, category: .dataQuality, title: "Categories not seen in the baseline",
+        advice: "The model never saw these categories in training and maps them to an unknown bucket. Confirm they are genuine; then list the column's valid values in `allowed` and plan retraining with them.")
+    public static let duplicateRows = CheckInfo(
+        id: "quality.duplicate_rows", stage: .validate, category: .dataQuality, title: "Duplicate rows",
+        advice: "Rows identical in every column are usually a replayed or doubly exported batch: they over-weight some requests in every statistic. Find the retry upstream and de-duplicate the export.")
+    public static let rowCount = CheckInfo(
+        id: "quality.row_count", stage: .validate, category: .dataQuality, title: "Row count against trailing days",
+        advice: "The snapshot holds far more or fewer rows than the days before: a partial export, a duplicated batch, an outage or a traffic change. Check the upstream job before trusting today's statistics.")
+    public static let timestampOutsideDay = CheckInfo(
+        id: "quality.timestamp_outside_day", stage: .validate, category: .dataQuality, title: "Timestamps outside the snapshot's day",
+        advice: "Rows whose event time is not on the snapshot's date mean the export window or the time zone is wrong, or late events are mixed in; the day's statistics describe another period. Fix the export window (UTC).")
+    public static let futureTimestamps = CheckInfo(
+        id: "quality.future_timestamps", stage: .validate, category: .dataQuality, title: "Timestamps in the future",
+        advice: "Event times later than the audit run point to clock skew on a serving host or a wrong time zone; time-based joins (labels, features) will silently miss. Check the hosts' clocks and the timestamp's zone.")
+    public static let unknownLabels = CheckInfo(
+        id: "quality.unknown_labels", stage: .validate, category: .dataQuality, title: "Labels outside the declared classes",
+        advice: "Predictions or true labels that are not among the declared classes break performance metrics and the join with labels: a label encoding changed (1.0 for 1, yes for 1) or a class was added. Fix the encoding or declare the class.")
+    public static let constantColumn = CheckInfo(
+        id: "quality.constant_column", stage: .validate, category: .dataQuality, title: "Constant column",
+        advice: "A feature that holds one value carries no information: usually a default filled in by a broken upstream source. Fix the source; if the feature is constant by design, remove it from the model (Sculley et al. 2015).")
 }

@@ -344,6 +344,30 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
     public var quarantinedRows: Thresholds?
     /// Share of values that did not parse as the column's type and were stored as null.
     public var typeErrors: Thresholds?
+    /// Share of a categorical feature's values never seen in the baseline (features without `allowed`).
+    public var unseenCategories: Thresholds?
+    /// Share of rows identical, in every declared column, to an earlier row (a replayed batch).
+    public var duplicateRows: Thresholds?
+    /// Relative change of the stored row count against the mean of the trailing days (0.5 = ±50 %).
+    public var rowCountChange: Thresholds?
+    /// Absolute z-score of the stored row count against the trailing days.
+    public var rowCountZ: Thresholds?
+    /// How many trailing days the row-count check looks back over. Default 7.
+    public var rowCountDays: Int?
+    /// Share of timestamps whose UTC date is not the snapshot's date.
+    public var timestampOutsideDay: Thresholds?
+    /// Share of timestamps later than the moment the check runs.
+    public var futureTimestamps: Thresholds?
+    /// Share of NaN or infinite values in a numeric feature, prediction or score.
+    public var nonFinite: Thresholds?
+    /// Share of scores outside [0, 1] (binary and multiclass models).
+    public var probabilityRange: Thresholds?
+    /// Share of target or prediction values that are not among the declared classes.
+    public var unknownLabels: Thresholds?
+    /// Share of a feature's non-null values taken by its most frequent value (1 = constant).
+    public var constantColumn: Thresholds?
+    /// Share of a column's values that do not fit its declared type (a retyped column).
+    public var retypedColumn: Thresholds?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case nullRate = "null_rate"
@@ -353,12 +377,28 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         case duplicateIds = "duplicate_ids"
         case quarantinedRows = "quarantined_rows"
         case typeErrors = "type_errors"
+        case unseenCategories = "unseen_categories"
+        case duplicateRows = "duplicate_rows"
+        case rowCountChange = "row_count_change"
+        case rowCountZ = "row_count_z"
+        case rowCountDays = "row_count_days"
+        case timestampOutsideDay = "timestamp_outside_day"
+        case futureTimestamps = "future_timestamps"
+        case nonFinite = "non_finite"
+        case probabilityRange = "probability_range"
+        case unknownLabels = "unknown_labels"
+        case constantColumn = "constant_column"
+        case retypedColumn = "retyped_column"
     }
 
     public init(
         nullRate: Thresholds? = nil, range: Thresholds? = nil, allowedValues: Thresholds? = nil,
         pattern: Thresholds? = nil, duplicateIds: Thresholds? = nil, quarantinedRows: Thresholds? = nil,
-        typeErrors: Thresholds? = nil
+        typeErrors: Thresholds? = nil, unseenCategories: Thresholds? = nil, duplicateRows: Thresholds? = nil,
+        rowCountChange: Thresholds? = nil, rowCountZ: Thresholds? = nil, rowCountDays: Int? = nil,
+        timestampOutsideDay: Thresholds? = nil, futureTimestamps: Thresholds? = nil, nonFinite: Thresholds? = nil,
+        probabilityRange: Thresholds? = nil, unknownLabels: Thresholds? = nil, constantColumn: Thresholds? = nil,
+        retypedColumn: Thresholds? = nil
     ) {
         self.nullRate = nullRate
         self.range = range
@@ -367,6 +407,18 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         self.duplicateIds = duplicateIds
         self.quarantinedRows = quarantinedRows
         self.typeErrors = typeErrors
+        self.unseenCategories = unseenCategories
+        self.duplicateRows = duplicateRows
+        self.rowCountChange = rowCountChange
+        self.rowCountZ = rowCountZ
+        self.rowCountDays = rowCountDays
+        self.timestampOutsideDay = timestampOutsideDay
+        self.futureTimestamps = futureTimestamps
+        self.nonFinite = nonFinite
+        self.probabilityRange = probabilityRange
+        self.unknownLabels = unknownLabels
+        self.constantColumn = constantColumn
+        self.retypedColumn = retypedColumn
     }
 
     /// Defaults used when neither the column nor the definition sets a threshold (docs/checks.md).
@@ -377,7 +429,25 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         pattern: Thresholds(warning: 0, critical: 0.05),
         duplicateIds: Thresholds(warning: 0, critical: 0.01),
         quarantinedRows: Thresholds(warning: 0, critical: 0.05),
-        typeErrors: Thresholds(warning: 0, critical: 0.05))
+        typeErrors: Thresholds(warning: 0, critical: 0.05),
+        unseenCategories: Thresholds(warning: 0.01, critical: 0.20),
+        duplicateRows: Thresholds(warning: 0, critical: 0.01),
+        rowCountChange: Thresholds(warning: 0.30, critical: 0.50),
+        rowCountZ: Thresholds(warning: 3, critical: 5),
+        rowCountDays: 7,
+        timestampOutsideDay: Thresholds(warning: 0.01, critical: 0.10),
+        futureTimestamps: Thresholds(warning: 0, critical: 0.01),
+        nonFinite: Thresholds(warning: 0, critical: 0.01),
+        probabilityRange: Thresholds(warning: 0, critical: 0.01),
+        unknownLabels: Thresholds(warning: 0, critical: 0.01),
+        constantColumn: Thresholds(warning: 1, critical: nil),
+        retypedColumn: Thresholds(warning: 0.20, critical: 0.50))
+
+    /// Keys that describe the whole snapshot, not one column: only valid under the top-level `checks`.
+    public static let snapshotLevelKeys: Set<String> = [
+        CodingKeys.rowCountChange.rawValue, CodingKeys.rowCountZ.rawValue, CodingKeys.rowCountDays.rawValue,
+        CodingKeys.duplicateRows.rawValue,
+    ]
 
     /// Column settings over pipeline settings over defaults.
     public static func effective(column: ChecksSpec?, pipeline: ChecksSpec?) -> ChecksSpec {
@@ -390,7 +460,18 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         return ChecksSpec(
             nullRate: pick(\.nullRate), range: pick(\.range), allowedValues: pick(\.allowedValues),
             pattern: pick(\.pattern), duplicateIds: pick(\.duplicateIds), quarantinedRows: pick(\.quarantinedRows),
-            typeErrors: pick(\.typeErrors))
+            typeErrors: pick(\.typeErrors), unseenCategories: pick(\.unseenCategories),
+            duplicateRows: pick(\.duplicateRows), rowCountChange: pick(\.rowCountChange), rowCountZ: pick(\.rowCountZ),
+            rowCountDays: column?.rowCountDays ?? pipeline?.rowCountDays ?? defaults.rowCountDays,
+            timestampOutsideDay: pick(\.timestampOutsideDay), futureTimestamps: pick(\.futureTimestamps),
+            nonFinite: pick(\.nonFinite), probabilityRange: pick(\.probabilityRange),
+            unknownLabels: pick(\.unknownLabels), constantColumn: pick(\.constantColumn),
+            retypedColumn: pick(\.retypedColumn))
+    }
+
+    /// Whether the definition (column or pipeline) sets `key` itself, rather than leaving the default.
+    public static func isSet(_ k: KeyPath<ChecksSpec, Thresholds?>, column: ChecksSpec?, pipeline: ChecksSpec?) -> Bool {
+        column?[keyPath: k] != nil || pipeline?[keyPath: k] != nil
     }
 }
 

@@ -67,27 +67,29 @@ extension Comparison {
     func computeFacts(features: [String]) throws -> BaselineFacts {
         var facts = BaselineFacts(
             version: BaselineFacts.currentVersion, features: features, correlations: [], threshold: definition.decisionThreshold)
-        // Correlations: pairwise deletion of nulls and non-finite values.
-        let data = try store.readColumns(table, snapshotId: baseline.id, columns: features)
-        let columns: [NumericColumnData] = features.compactMap { if case .numeric(let d)? = data[$0] { return d } else { return nil } }
-        if columns.count == features.count, features.count >= 2 {
-            var pairs: [(Int, Int)] = []
-            for i in 0..<features.count { for j in (i + 1)..<features.count { pairs.append((i, j)) } }
-            let complete = columns.map { c in c.values.indices.allSatisfy { !c.nulls[$0] && c.values[$0].isFinite } }
-            let results = parallelMap(pairs.map { [$0.0, $0.1] }) { p -> BaselineFacts.Pair? in
-                let x = columns[p[0]], y = columns[p[1]]
-                let r: Double?
-                var n = x.values.count
-                if complete[p[0]] && complete[p[1]] {
-                    r = Correlation.pearson(x.values, y.values)
-                } else {
-                    let ok = { (i: Int) in !x.nulls[i] && !y.nulls[i] && x.values[i].isFinite && y.values[i].isFinite }
-                    n = x.values.indices.filter(ok).count
-                    r = Correlation.pearson(x.values, y.values, present: ok)
-                }
-                return r.map { BaselineFacts.Pair(a: features[p[0]], b: features[p[1]], r: $0, n: n) }
+        // Correlations: the profile stage stores the baseline's Pearson correlations (table
+        // `correlation`); they are computed here only for a baseline profiled before that table
+        // existed. Pairwise deletion of nulls and non-finite values either way.
+        let wanted = Set(features)
+        let stored = try store.correlations(snapshotId: baseline.id).filter {
+            $0.kind == .feature && wanted.contains($0.columnA) && wanted.contains($0.columnB)
+        }
+        if !stored.isEmpty {
+            facts.correlations = stored.compactMap { c in c.coefficient.map { BaselineFacts.Pair(a: c.columnA, b: c.columnB, r: $0, n: c.count) } }
+        } else if features.count >= 2 {
+            let data = try store.readColumns(table, snapshotId: baseline.id, columns: features)
+            let columns: [Pearson.Column] = features.compactMap { name in
+                guard case .numeric(let d)? = data[name] else { return nil }
+                return Pearson.Column(d.values.indices.map { d.nulls[$0] ? .nan : d.values[$0] })
             }
-            facts.correlations = results.compactMap { $0 }
+            if columns.count == features.count {
+                var pairs: [[Int]] = []
+                for i in 0..<features.count { for j in (i + 1)..<features.count { pairs.append([i, j]) } }
+                facts.correlations = parallelMap(pairs) { p -> BaselineFacts.Pair? in
+                    let (r, n) = Pearson.coefficient(columns[p[0]], columns[p[1]])
+                    return r.map { BaselineFacts.Pair(a: features[p[0]], b: features[p[1]], r: $0, n: n) }
+                }.compactMap { $0 }
+            }
         }
         // Hour-of-day pattern.
         if let ts = definition.schema.timestamp, Set(baseline.header).contains(ts) {

@@ -179,8 +179,30 @@ struct DefinitionChecker {
         let all: [(String, Thresholds?)] = [
             ("null_rate", c.nullRate), ("range", c.range), ("allowed_values", c.allowedValues), ("pattern", c.pattern),
             ("duplicate_ids", c.duplicateIds), ("quarantined_rows", c.quarantinedRows), ("type_errors", c.typeErrors),
+            ("unseen_categories", c.unseenCategories), ("duplicate_rows", c.duplicateRows),
+            ("timestamp_outside_day", c.timestampOutsideDay), ("future_timestamps", c.futureTimestamps),
+            ("non_finite", c.nonFinite), ("probability_range", c.probabilityRange), ("unknown_labels", c.unknownLabels),
+            ("constant_column", c.constantColumn), ("retyped_column", c.retypedColumn),
         ]
         for (k, t) in all { if let t { try checkPair(t, key: "\(key).\(k)", share: true) } }
+        // Not shares: a relative change may exceed 1, a z-score is in standard deviations.
+        for (k, t) in [("row_count_change", c.rowCountChange), ("row_count_z", c.rowCountZ)] {
+            if let t { try checkPair(t, key: "\(key).\(k)", share: false) }
+        }
+        if let days = c.rowCountDays, days < 2 {
+            throw fail("'\(key).row_count_days' must be at least 2, found \(days)", key: "\(key).row_count_days",
+                       hint: "The row-count check compares with the mean and spread of at least 2 trailing days; 7 is the default.")
+        }
+        if key != "checks" {
+            let set: [(String, Bool)] = [
+                ("row_count_change", c.rowCountChange != nil), ("row_count_z", c.rowCountZ != nil),
+                ("row_count_days", c.rowCountDays != nil), ("duplicate_rows", c.duplicateRows != nil),
+            ]
+            if let (k, _) = set.first(where: { ChecksSpec.snapshotLevelKeys.contains($0.0) && $0.1 }) {
+                throw fail("'\(key).\(k)' describes the whole snapshot, not one column", key: "\(key).\(k)",
+                           hint: "Move '\(k)' to the top-level 'checks' section.")
+            }
+        }
     }
 
     func checkPair(_ t: Thresholds, key: String, share: Bool) throws {

@@ -42,37 +42,44 @@ struct ColumnProfiler {
         var finite: [Double] = []
         finite.reserveCapacity(d.values.count)
         var count = 0, nan = 0, inf = 0, zeros = 0, negatives = 0
-        for (i, v) in d.values.enumerated() where !d.nulls[i] {
-            count += 1
-            if v.isNaN {
-                nan += 1
-                continue
+        d.values.withUnsafeBufferPointer { values in
+            d.nulls.withUnsafeBufferPointer { nulls in
+                for i in 0..<values.count where !nulls[i] {
+                    let v = values[i]
+                    count += 1
+                    if v.isNaN {
+                        nan += 1
+                    } else if v.isInfinite {
+                        inf += 1
+                        if v < 0 { negatives += 1 }
+                    } else {
+                        if v == 0 { zeros += 1 } else if v < 0 { negatives += 1 }
+                        finite.append(v)
+                    }
+                }
             }
-            if v.isInfinite {
-                inf += 1
-                if v < 0 { negatives += 1 }
-                continue
-            }
-            if v == 0 { zeros += 1 } else if v < 0 { negatives += 1 }
-            finite.append(v)
         }
-        finite.sort()
-        let summary = Descriptive.summary(finite)
+        // Radix sort and two-pass moments: the same values as `sort()` and Descriptive.summary,
+        // several times faster on a million rows (docs/benchmarks.md).
+        Sorting.radixSort(&finite)
+        let moments = Descriptive.moments(finite)
         var quantiles: [String: Double] = [:]
         if let qs = Quantiles.quantiles(sorted: finite, profileQuantiles.map(\.q)) {
             for (k, v) in zip(profileQuantiles.map(\.key), qs) { quantiles[k] = v }
         }
         var distinct = 0
-        for i in finite.indices where i == 0 || finite[i] != finite[i - 1] { distinct += 1 }
+        finite.withUnsafeBufferPointer { f in
+            for i in 0..<f.count where i == 0 || f[i] != f[i - 1] { distinct += 1 }
+        }
         let edges = baseline?.numeric?.histogram?.edges ?? baselineEdges(finite)
         var hist: AuditModel.Histogram?
-        if let edges, let h = Statistics.Histogram(values: finite, edges: edges) {
+        if let edges, let h = Statistics.Histogram(sorted: finite, edges: edges) {
             hist = AuditModel.Histogram(edges: edges, counts: h.counts, below: h.below, above: h.above)
         }
         return NumericProfile(
-            count: count, nan: nan, infinite: inf, zeros: zeros, negatives: negatives, min: summary?.min,
-            max: summary?.max, mean: summary?.mean, std: summary?.standardDeviation, skewness: summary?.skewness,
-            quantiles: quantiles, distinct: distinct, histogram: hist)
+            count: count, nan: nan, infinite: inf, zeros: zeros, negatives: negatives, min: finite.first,
+            max: finite.last, mean: moments?.mean, std: moments?.variance.map { $0.squareRoot() },
+            skewness: moments?.skewness, quantiles: quantiles, distinct: distinct, histogram: hist)
     }
 
     /// Equal-width edges over the baseline's finite range; a constant column gets one bin of width 1.
@@ -107,7 +114,9 @@ struct ColumnProfiler {
         var n = 0, minL = Int.max, maxL = 0
         var total = 0.0
         for (k, v) in d.dictionary.enumerated() where counts[k] > 0 {
-            let len = v.unicodeScalars.count
+            var s = v
+            // Unicode scalars (Python's len): UTF-8 bytes that do not continue a sequence.
+            let len = s.withUTF8 { b in b.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } }
             minL = min(minL, len)
             maxL = max(maxL, len)
             total += Double(len) * Double(counts[k])

@@ -59,6 +59,10 @@ public struct ProfileStage {
                 ColumnProfiler(baseline: item.2).profile(item.0, item.1)
             }
             try store.replaceProfiles(snapshotId: snapshot.id, profiles)
+            if target == .baseline {
+                let correlations = BaselineCorrelations(definition: definition).compute(columns: columns, data: data)
+                try store.replaceCorrelations(snapshotId: snapshot.id, correlations)
+            }
             try store.replaceMetrics(snapshotId: snapshot.id, stage: .profile, profiles.flatMap(profileMetrics))
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }
             return profiles

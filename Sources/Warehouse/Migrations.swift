@@ -221,6 +221,21 @@ enum Migrations {
                 );
                 """)
         }
+        // Issue 4: baseline correlations for the technical-debt checks (docs/warehouse.md).
+        m.registerMigration("v2-profile") { db in
+            try db.execute(sql: """
+                CREATE TABLE correlation (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id),
+                  columnA TEXT NOT NULL,
+                  columnB TEXT NOT NULL,
+                  kind TEXT NOT NULL CHECK (kind IN ('feature', 'target')),
+                  method TEXT NOT NULL CHECK (method IN ('pearson')),
+                  coefficient REAL CHECK (coefficient IS NULL OR (coefficient >= -1 AND coefficient <= 1)),
+                  count INTEGER NOT NULL CHECK (count >= 0),
+                  PRIMARY KEY (snapshotId, columnA, columnB)
+                );
+                """)
+        }
         return m
     }
 }

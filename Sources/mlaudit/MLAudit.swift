@@ -17,7 +17,7 @@ struct MLAudit: ParsableCommand {
             not finish (bad definition, unreadable input, internal error); 64 bad usage.
             """,
         version: MLAuditVersion.current,
-        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Vacuum.self])
+        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Vacuum.self, Init.self])
 }
 
 /// Options every command shares.

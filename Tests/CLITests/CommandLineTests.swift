@@ -8,13 +8,13 @@ struct CommandLineTests {
     @Test func helpListsTheStages() throws {
         let r = try BuiltExecutable.run(["--help"])
         #expect(r.status == 0)
-        for command in ["run", "ingest", "validate", "profile", "compare", "render", "demo"] {
+        for command in ["run", "ingest", "validate", "profile", "compare", "render", "demo", "init"] {
             #expect(r.stdout.contains("  \(command)"), "\(command)")
         }
         #expect(r.stdout.contains("Exit status: 0 ok; 1"))
     }
 
-    @Test(arguments: ["run", "ingest", "validate", "profile", "compare", "render", "demo"])
+    @Test(arguments: ["run", "ingest", "validate", "profile", "compare", "render", "demo", "init"])
     func everySubcommandExplainsItself(_ command: String) throws {
         let r = try BuiltExecutable.run([command, "--help"])
         #expect(r.status == 0)

@@ -142,7 +142,7 @@ struct CompareChecksTests {
             let d = try store.readFiniteNumbers(t, snapshotId: 1, columns: ["x", "x2"])
             return (d["x"]!.values, d["x2"]!.values)
         }
-        let r = try #require(Correlation.pearson(x, x2))
+        let r = try #require(Pearson.coefficient(x, x2).r)
         #expect(corr.message == "'x' and 'x2' are correlated at r = \(formatNumber(r)) on the baseline (300 rows): one of them is redundant")
     }
 

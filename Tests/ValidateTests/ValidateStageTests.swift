@@ -111,7 +111,7 @@ struct ValidateStageTests {
     }
 
     @Test func probabilitiesOutsideUnitInterval() throws {
-        let findings = only(try validate(csv { i, f in if i == 0 { f[Col.score.rawValue] = "1.5" } }), "quality.probability_range")
+        let findings = only(try validate(csv(rows: 200) { i, f in if i == 0 { f[Col.score.rawValue] = "1.5" } }), "quality.probability_range")
         #expect(findings.map(\.severity) == [.warning])
     }
 

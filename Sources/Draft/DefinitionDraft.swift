@@ -1,0 +1,446 @@
+import AuditModel
+import Definition
+import Foundation
+
+/// Drafts a complete, commented pipeline definition from a baseline file, the way TFDV's
+/// schema inference and Deequ's constraint suggestion work: every constraint is inferred from
+/// the data and carries a comment saying what it was inferred from, so a user edits rather
+/// than writes. docs/init.md describes the rules.
+public struct DefinitionDraft {
+    public struct Options: Sendable {
+        public var target: String?
+        public var prediction: String?
+        public var score: String?
+        public var id: String?
+        public var timestamp: String?
+        public var latency: String?
+        /// Pipeline name. Default: from the file name (its folder's when the file is called baseline, train…).
+        public var name: String?
+        /// Daily snapshot path pattern with `{date}`. Default: `snapshots/{date}.EXT` beside the baseline.
+        public var snapshots: String?
+        public var delimiter: String?
+        /// At most this many distinct values make a text column categorical, with an `allowed` list.
+        public var maxCategories: Int
+
+        public init(
+            target: String? = nil, prediction: String? = nil, score: String? = nil, id: String? = nil,
+            timestamp: String? = nil, latency: String? = nil, name: String? = nil, snapshots: String? = nil,
+            delimiter: String? = nil, maxCategories: Int = 50
+        ) {
+            self.target = target
+            self.prediction = prediction
+            self.score = score
+            self.id = id
+            self.timestamp = timestamp
+            self.latency = latency
+            self.name = name
+            self.snapshots = snapshots
+            self.delimiter = delimiter
+            self.maxCategories = maxCategories
+        }
+    }
+
+    public let baselinePath: String
+    public let options: Options
+
+    public init(baselinePath: String, options: Options = Options()) {
+        self.baselinePath = baselinePath
+        self.options = options
+    }
+
+    /// Reads the baseline and returns the definition text. The text is checked with the strict
+    /// definition loader before it is returned.
+    ///
+    /// - Throws: `MLAuditError` with code `.usage` when an option names a column the file does
+    ///   not have or one the data cannot play (a non-numeric score), `.unreadableInput` when
+    ///   the file is missing, empty or unreadable.
+    public func yaml() throws -> String {
+        guard FileManager.default.fileExists(atPath: baselinePath) else {
+            throw MLAuditError.missingFile(baselinePath, what: "baseline file", hint: "Give the path of the training data as a CSV file with a header line.")
+        }
+        let delimiter = try delimiterByte()
+        let (sketches, skipped) = try SchemaInference.sketch(path: baselinePath, delimiter: delimiter)
+        guard let rows = sketches.first?.rows, rows > 0 else {
+            throw MLAuditError(.unreadableInput, "the baseline has a header but no data rows", file: baselinePath,
+                               hint: "Draft from a file with the training rows in it.")
+        }
+        var writer = Writer(draft: self, sketches: sketches, rows: rows, skipped: skipped)
+        let text = try writer.text()
+        do {
+            _ = try DefinitionLoader.parse(text: text, file: "drafted definition")
+        } catch let e as MLAuditError {
+            throw MLAuditError.internalError("the drafted definition does not load: \(e.description)")
+        }
+        return text
+    }
+
+    func delimiterByte() throws -> UInt8 {
+        guard let d = options.delimiter else { return UInt8(ascii: ",") }
+        let t = d == "\\t" ? "\t" : d
+        guard t.utf8.count == 1 else {
+            throw MLAuditError(.usage, "--delimiter must be a single character, found '\(d)'", hint: "Use e.g. ';' or '\\t'.")
+        }
+        return t.utf8.first!
+    }
+
+    /// The pipeline name: `--name`, else the file's stem, or its folder's name when the stem is generic.
+    var pipelineName: String {
+        if let n = options.name { return n }
+        let url = URL(fileURLWithPath: baselinePath)
+        var stem = url.deletingPathExtension().lastPathComponent
+        if ["baseline", "train", "training", "reference", "data"].contains(stem.lowercased()) {
+            let folder = url.deletingLastPathComponent().lastPathComponent
+            if !folder.isEmpty, folder != "/", folder != "." { stem = folder }
+        }
+        let cleaned = String(stem.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        return cleaned.isEmpty ? "pipeline" : cleaned
+    }
+
+    /// The snapshot pattern: `--snapshots`, else `snapshots/{date}.EXT` in the baseline's folder.
+    var snapshotsPattern: String {
+        if let s = options.snapshots { return s }
+        let ext = (baselinePath as NSString).pathExtension
+        let dir = (baselinePath as NSString).deletingLastPathComponent
+        let file = "snapshots/{date}" + (ext.isEmpty ? ".csv" : "." + ext)
+        return dir.isEmpty ? file : dir + "/" + file
+    }
+}
+
+/// Builds the YAML text from the sketches.
+struct Writer {
+    let draft: DefinitionDraft
+    let sketches: [ColumnSketch]
+    let rows: Int
+    let skipped: Int
+    var options: DefinitionDraft.Options { draft.options }
+
+    var lines: [String] = []
+
+    init(draft: DefinitionDraft, sketches: [ColumnSketch], rows: Int, skipped: Int) {
+        self.draft = draft
+        self.sketches = sketches
+        self.rows = rows
+        self.skipped = skipped
+    }
+
+    func sketch(_ name: String?, flag: String) throws -> ColumnSketch? {
+        guard let name else { return nil }
+        guard let s = sketches.first(where: { $0.name == name }) else {
+            let names = sketches.map(\.name)
+            let near = names.min { editDistance($0, name) < editDistance($1, name) }
+            throw MLAuditError(
+                .usage, "\(flag) names column '\(name)', which is not in the baseline", file: draft.baselinePath,
+                hint: "The columns are: \(names.joined(separator: ", "))." + (near.map { " Did you mean '\($0)'?" } ?? ""))
+        }
+        return s
+    }
+
+    mutating func line(_ text: String, _ comment: String? = nil) {
+        guard let comment, !comment.isEmpty else {
+            lines.append(text)
+            return
+        }
+        let pad = max(1, 44 - text.count)
+        lines.append(text + String(repeating: " ", count: pad) + "# " + comment)
+    }
+
+    mutating func text() throws -> String {
+        let id = try sketch(options.id, flag: "--id")
+        var timestamp = try sketch(options.timestamp, flag: "--timestamp")
+        let prediction = try sketch(options.prediction, flag: "--prediction")
+        let score = try sketch(options.score, flag: "--score")
+        let target = try sketch(options.target, flag: "--target")
+        var latency = try sketch(options.latency, flag: "--latency")
+        var claimed: [String: String] = [:]
+        for (flag, s) in [("--id", id), ("--timestamp", timestamp), ("--prediction", prediction), ("--score", score),
+                          ("--target", target), ("--latency", latency)] {
+            guard let s else { continue }
+            if let other = claimed[s.name] {
+                throw MLAuditError(.usage, "column '\(s.name)' is given to both \(other) and \(flag)", hint: "Each column plays one role.")
+            }
+            claimed[s.name] = flag
+        }
+        // Unnamed roles found by shape or name, each said in a comment.
+        var autoTimestamp = false, autoLatency = false
+        if timestamp == nil {
+            let candidates = sketches.filter { claimed[$0.name] == nil && $0.inferredType(maxCategories: options.maxCategories) == .datetime }
+            if candidates.count == 1 {
+                timestamp = candidates[0]
+                claimed[candidates[0].name] = "timestamp"
+                autoTimestamp = true
+            }
+        }
+        if latency == nil, let l = sketches.first(where: {
+            claimed[$0.name] == nil && ["latency", "latency_ms", "latencyms", "response_time_ms"].contains($0.name.lowercased())
+                && $0.numbers == $0.nonNull && $0.nonNull > 0
+        }) {
+            latency = l
+            claimed[l.name] = "latency"
+            autoLatency = true
+        }
+        try checkRoles(timestamp: timestamp, score: score, latency: latency)
+        if let score, prediction == nil {
+            throw MLAuditError(.usage, "--score \(score.name) needs --prediction", hint: "Name the prediction column the score belongs to.")
+        }
+
+        header()
+        line("name: \(YAMLText.scalar(draft.pipelineName))", options.name == nil ? "from the file name; names the warehouse and report folders" : nil)
+        line("description: \(YAMLText.quoted("Drafted by mlaudit init from \(draft.baselinePath)."))")
+        line("")
+        line("model:")
+        line("  name: \(YAMLText.scalar(draft.pipelineName))", "edit: the model's name")
+        line("  version: \"1\"", "edit: the version being served")
+        line("  # trained_at: 2026-01-01                   # the day it was trained (staleness checks)")
+        line("  # config: model/serving/{date}.json        # the configuration served each day (config diffs)")
+        line("")
+        line("baseline:")
+        line("  path: \(YAMLText.scalar(draft.baselinePath))",
+             "\(rows) rows, \(sketches.count) columns" + (skipped > 0 ? "; \(skipped) ragged rows skipped while drafting" : ""))
+        if let d = options.delimiter { line("  delimiter: \(YAMLText.quoted(d == "\\t" ? "\t" : d))") }
+        line("")
+        line("snapshots:")
+        line("  path: \(YAMLText.scalar(draft.snapshotsPattern))",
+             options.snapshots == nil ? "default: snapshots/{date} beside the baseline; set --snapshots" : "from --snapshots")
+        if let d = options.delimiter { line("  delimiter: \(YAMLText.quoted(d == "\\t" ? "\t" : d))") }
+        line("")
+        line("# labels:                                    # late-arriving true labels, joined by id")
+        line("#   path: labels/{date}.csv")
+        line("#   expected_within_days: 10")
+        line("")
+        line("schema:")
+        if let id {
+            let unique = id.distinct.map { $0 == id.nonNull } ?? true
+            line("  id: \(YAMLText.scalar(id.name))",
+                 unique ? "from --id; \(id.highCardinality ? "over \(ColumnSketch.distinctCap)" : "\(id.nonNull)") distinct values"
+                    : "from --id; NOTE: \(id.nonNull - (id.distinct ?? 0)) repeated ids in the baseline")
+        }
+        if let t = timestamp {
+            line("  timestamp: \(YAMLText.scalar(t.name))",
+                 (autoTimestamp ? "the only timestamp column (pass --timestamp to choose)" : "from --timestamp") + "; " + timeRange(t))
+        }
+        if let p = prediction { try predictionSection(p, score: score, target: target) }
+        if let t = target { line("  target: \(YAMLText.scalar(t.name))", "from --target; \(describeValues(t))") }
+        if let l = latency {
+            line("  operational:")
+            line("    latency: \(YAMLText.scalar(l.name))",
+                 (autoLatency ? "named like a latency (pass --latency to choose)" : "from --latency") + "; milliseconds, "
+                    + "observed \(range(l))")
+        }
+        line("  unexpected_columns: warn", "columns not declared here are reported (warn, ignore or error)")
+        let features = sketches.filter { claimed[$0.name] == nil }
+        guard !features.isEmpty else {
+            throw MLAuditError(.usage, "every column of the baseline has a role; there are no input features left",
+                               file: draft.baselinePath, hint: "A pipeline audits at least one feature: leave one column unassigned.")
+        }
+        line("  features:")
+        for f in features { feature(f) }
+        line("")
+        checksSection()
+        line("")
+        line("drift:")
+        line("  method: auto", "Evidently's choice by column type, distinct values and reference size")
+        line("  drifted_share: 0.5", "dataset drift when half of the features drift")
+        line("")
+        if prediction != nil {
+            line("performance:")
+            line("  max_drop: {warning: 0.02, critical: 0.05}", "allowed drop of the judged metric against the baseline")
+            line("")
+        }
+        line("report:")
+        line("  formats: [html, md, json]")
+        line("  output: reports")
+        line("")
+        line("warehouse: \(YAMLText.scalar("warehouse/\(draft.pipelineName).sqlite"))")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    mutating func header() {
+        line("# Pipeline definition drafted by `mlaudit init` (MLAudit \(MLAuditVersion.current)) from")
+        line("# \(draft.baselinePath) (\(rows) rows). Every type, range, allowed list and null-rate bound")
+        line("# below was inferred from that file, and its comment says from what, as TFDV's schema")
+        line("# inference and Deequ's constraint suggestion do. Review it: the baseline's quirks are now")
+        line("# the rules. docs/checks.md lists every check and threshold; relative paths resolve against")
+        line("# the current directory, or against `root:` when set.")
+    }
+
+    func checkRoles(timestamp: ColumnSketch?, score: ColumnSketch?, latency: ColumnSketch?) throws {
+        if let t = timestamp, t.nonNull > 0, t.anyTimestamps < t.nonNull {
+            throw MLAuditError(
+                .usage, "--timestamp column '\(t.name)' has values that are not timestamps (e.g. '\(t.nonNumericExample ?? "?")')",
+                file: draft.baselinePath, hint: "Timestamps must be ISO 8601 or epoch seconds/milliseconds; choose another column.")
+        }
+        for (flag, s) in [("--score", score), ("--latency", latency)] {
+            if let s, s.numbers < s.nonNull {
+                throw MLAuditError(
+                    .usage, "\(flag) column '\(s.name)' is not numeric (e.g. '\(s.nonNumericExample ?? "?")')",
+                    file: draft.baselinePath, hint: "Choose a column of numbers.")
+            }
+        }
+    }
+
+    mutating func predictionSection(_ p: ColumnSketch, score: ColumnSketch?, target: ColumnSketch?) throws {
+        let type = p.inferredType(maxCategories: options.maxCategories)
+        let classes = Set(p.counts.keys).union(target?.counts.keys ?? [:].keys)
+        let kind: PredictionKind
+        let why: String
+        if !p.highCardinality, classes.count <= 2, p.counts.count <= 2 {
+            kind = .binary
+            why = "\(p.counts.count) distinct predicted values: binary"
+        } else if type == .numeric || (type == .integer && (p.highCardinality || p.counts.count > options.maxCategories)) {
+            kind = .regression
+            why = "\(type == .numeric ? "fractional numbers" : "many distinct whole numbers"): regression"
+        } else {
+            kind = .multiclass
+            why = "\(p.counts.count) distinct predicted values: multiclass"
+        }
+        if kind == .regression, let score {
+            throw MLAuditError(.usage, "the prediction '\(p.name)' looks like a regression (\(why)), which has no score column",
+                               hint: "Drop --score \(score.name), or predict labels for a classifier.")
+        }
+        line("  prediction:")
+        line("    column: \(YAMLText.scalar(p.name))", "from --prediction; \(why)")
+        line("    kind: \(kind.rawValue)")
+        if let score { line("    score: \(YAMLText.scalar(score.name))", "from --score; observed \(range(score))") }
+        if kind == .binary || kind == .multiclass {
+            var sorted = classes.sorted()
+            if kind == .binary, sorted.count < 2, sorted.allSatisfy({ $0 == "0" || $0 == "1" }) { sorted = ["0", "1"] }
+            let source = target == nil ? "the values of \(p.name)" : "the values of \(p.name) and \(target!.name)"
+            line("    classes: \(YAMLText.list(sorted))", "\(source) in the baseline")
+            if kind == .binary {
+                let positive = positiveClass(sorted)
+                line("    positive_class: \(YAMLText.quoted(positive.value))", positive.why)
+                if score != nil { line("    threshold: 0.5", "the default decision threshold: edit if the model uses another") }
+            }
+        }
+    }
+
+    func positiveClass(_ classes: [String]) -> (value: String, why: String) {
+        if classes.contains("1") { return ("1", "the class 1") }
+        for word in ["true", "yes", "y", "t", "positive", "pos"] {
+            if let c = classes.first(where: { $0.lowercased() == word }) { return (c, "the class spelled '\(c)'") }
+        }
+        return (classes.last ?? "1", "edit: no class reads as positive; the last one in sort order was picked")
+    }
+
+    mutating func feature(_ s: ColumnSketch) {
+        let type = s.inferredType(maxCategories: options.maxCategories)
+        line("    - name: \(YAMLText.scalar(s.name))")
+        line("      type: \(type.rawValue)", typeReason(s, type))
+        switch type {
+        case .numeric, .integer:
+            if let lo = s.minimum, let hi = s.maximum {
+                let (l, h) = type == .integer ? (lo, hi) : (YAMLText.outward(lo, up: false), YAMLText.outward(hi, up: true))
+                let rounded = l != lo || h != hi
+                line("      min: \(YAMLText.number(l))", "observed minimum \(YAMLText.number(lo))" + (rounded ? ", rounded down" : ""))
+                line("      max: \(YAMLText.number(h))", "observed maximum \(YAMLText.number(hi))" + (rounded ? ", rounded up" : ""))
+            }
+        case .categorical:
+            let values = s.counts.keys.sorted()
+            line("      allowed: \(YAMLText.list(values))", "the \(values.count) values seen in the baseline")
+        default:
+            break
+        }
+        if s.nulls > 0 {
+            let r = s.nullRate
+            let w = YAMLText.shareUp(r + 0.05), c = YAMLText.shareUp(r + 0.20)
+            line("      checks:")
+            line("        null_rate: {warning: \(YAMLText.number(w)), critical: \(YAMLText.number(c))}",
+                 "baseline null rate \(formatPercent(r)) (\(s.nulls) of \(s.rows)) plus the default 5 and 20 point margins")
+        }
+    }
+
+    func typeReason(_ s: ColumnSketch, _ type: ColumnType) -> String {
+        let n = s.nonNull
+        var why: String
+        switch type {
+        case .boolean: why = "all \(n) values are true/false words; true in \(formatPercent(Double(s.trueCount) / Double(max(n, 1))))"
+        case .integer: why = "all \(n) values are whole numbers"
+        case .numeric: why = "all \(n) values are numbers" + (s.nonFinite > 0 ? " (\(s.nonFinite) NaN or infinite)" : "")
+        case .datetime: why = "all \(n) values are ISO 8601 timestamps; \(timeRange(s))"
+        case .categorical:
+            why = "\(s.counts.count) distinct values in \(n) rows"
+            if s.numbers > 0, s.numbers < n { why += "; \(formatPercent(Double(s.numbers) / Double(n))) parse as numbers, not all" }
+        case .text:
+            if n == 0 {
+                why = "every value is missing in the baseline: type unknown, edit"
+            } else {
+                why = (s.highCardinality ? "over \(ColumnSketch.distinctCap)" : "\(s.counts.count)") + " distinct values: free text"
+                if let lo = s.minLength, let hi = s.maxLength { why += ", lengths \(lo) to \(hi)" }
+                if s.numbers > 0, s.numbers < n { why += "; \(formatPercent(Double(s.numbers) / Double(n))) parse as numbers, not all (e.g. '\(s.nonNumericExample ?? "")')" }
+            }
+        }
+        if s.nulls == 0, n > 0 { why += "; no nulls" }
+        if let d = s.distinct, d == 1, n > 1 { why += "; NOTE: constant in the baseline" }
+        return why
+    }
+
+    func range(_ s: ColumnSketch) -> String {
+        guard let lo = s.minimum, let hi = s.maximum else { return "no finite values" }
+        return "\(formatNumber(lo)) to \(formatNumber(hi))"
+    }
+
+    func timeRange(_ s: ColumnSketch) -> String {
+        guard let a = s.firstTimestamp, let b = s.lastTimestamp else { return "no timestamps" }
+        return "\(Timestamp.format(epochMilliseconds: a).prefix(10)) to \(Timestamp.format(epochMilliseconds: b).prefix(10))"
+    }
+
+    func describeValues(_ s: ColumnSketch) -> String {
+        guard let d = s.distinct else { return "over \(ColumnSketch.distinctCap) distinct values" }
+        if d <= 10 {
+            let shares = s.counts.sorted { $0.key < $1.key }.map { "\($0.key) \(formatPercent(Double($0.value) / Double(max(s.nonNull, 1))))" }
+            return shares.joined(separator: ", ")
+        }
+        return "\(d) distinct values"
+    }
+
+    /// Every data-quality threshold at its default, written out so the knobs are visible.
+    mutating func checksSection() {
+        let d = ChecksSpec.defaults
+        func pair(_ t: Thresholds?) -> String {
+            var parts: [String] = []
+            if let w = t?.warning { parts.append("warning: \(YAMLText.number(w))") }
+            if let c = t?.critical { parts.append("critical: \(YAMLText.number(c))") }
+            return "{" + parts.joined(separator: ", ") + "}"
+        }
+        line("checks:", "the defaults, written out (docs/checks.md); a feature's own checks: override them")
+        let rows: [(String, Thresholds?, String)] = [
+            ("null_rate", d.nullRate, "share of nulls in a column"),
+            ("range", d.range, "share of values outside min/max"),
+            ("allowed_values", d.allowedValues, "share of values outside allowed"),
+            ("unseen_categories", d.unseenCategories, "share of categories the baseline never had"),
+            ("pattern", d.pattern, "share of values not matching pattern"),
+            ("duplicate_ids", d.duplicateIds, "share of rows repeating an id"),
+            ("duplicate_rows", d.duplicateRows, "share of rows repeating a whole row"),
+            ("quarantined_rows", d.quarantinedRows, "share of rows set aside at ingest"),
+            ("type_errors", d.typeErrors, "share of values stored as null (on_type_error: set_null)"),
+            ("retyped_column", d.retypedColumn, "share of a column's values not of its type"),
+            ("non_finite", d.nonFinite, "share of NaN/inf in a feature (any in a score is critical)"),
+            ("probability_range", d.probabilityRange, "share of scores outside [0, 1]"),
+            ("unknown_labels", d.unknownLabels, "share of labels outside classes"),
+            ("constant_column", d.constantColumn, "share of the most frequent value (1 = constant)"),
+            ("timestamp_outside_day", d.timestampOutsideDay, "share of timestamps not on the snapshot's day"),
+            ("future_timestamps", d.futureTimestamps, "share of timestamps after the run"),
+            ("row_count_change", d.rowCountChange, "relative change against the trailing days' mean"),
+            ("row_count_z", d.rowCountZ, "z-score against the trailing days"),
+        ]
+        for (key, t, comment) in rows { line("  \(key): \(pair(t))", comment) }
+        line("  row_count_days: \(d.rowCountDays ?? 7)", "trailing days for the row-count check")
+    }
+}
+
+/// Levenshtein distance (for "did you mean").
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.lowercased()), y = Array(b.lowercased())
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    var cur = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}

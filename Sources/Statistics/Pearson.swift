@@ -1,0 +1,104 @@
+// Pearson's correlation coefficient over pairwise-complete rows.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Pearson's r, as `np.corrcoef(a[m], b[m])[0, 1]` where `m` keeps the rows whose values are
+/// both finite (pandas `DataFrame.corr()` drops missing values pair by pair the same way).
+/// A binary column coded 0/1 gives the point-biserial correlation.
+public enum Pearson {
+    /// r over the rows where both `a[i]` and `b[i]` are finite, and how many rows that is; r is
+    /// nil when fewer than two rows remain or either side is constant there (numpy returns NaN).
+    public static func coefficient(_ a: [Double], _ b: [Double]) -> (r: Double?, count: Int) {
+        precondition(a.count == b.count, "columns of different lengths")
+        var n = 0
+        var sa = 0.0, sb = 0.0
+        for i in 0..<a.count where a[i].isFinite && b[i].isFinite {
+            n += 1
+            sa += a[i]
+            sb += b[i]
+        }
+        guard n >= 2 else { return (nil, n) }
+        let ma = sa / Double(n), mb = sb / Double(n)
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for i in 0..<a.count where a[i].isFinite && b[i].isFinite {
+            let da = a[i] - ma, db = b[i] - mb
+            sab += da * db
+            saa += da * da
+            sbb += db * db
+        }
+        return (finish(sab, saa, sbb), n)
+    }
+
+    /// A column prepared once for many pairings: when every value is finite, its centered
+    /// values and sum of squares, so each pair costs one dot product.
+    public struct Column: Sendable {
+        public let values: [Double]
+        /// Every value is finite.
+        public let complete: Bool
+        let centered: [Double]
+        let sumOfSquares: Double
+
+        public init(_ values: [Double]) {
+            self.values = values
+            complete = values.allSatisfy(\.isFinite)
+            if complete, values.count >= 2 {
+                let mean = Descriptive.mean(values)!
+                let c = values.map { $0 - mean }
+                centered = c
+                sumOfSquares = Pearson.dot(c, c)
+            } else {
+                centered = []
+                sumOfSquares = 0
+            }
+        }
+    }
+
+    /// r between two prepared columns (the fast path when both are complete).
+    public static func coefficient(_ a: Column, _ b: Column) -> (r: Double?, count: Int) {
+        guard a.complete, b.complete, a.values.count == b.values.count else { return coefficient(a.values, b.values) }
+        let n = a.values.count
+        guard n >= 2 else { return (nil, n) }
+        return (finish(dot(a.centered, b.centered), a.sumOfSquares, b.sumOfSquares), n)
+    }
+
+    @inline(__always)
+    static func finish(_ sab: Double, _ saa: Double, _ sbb: Double) -> Double? {
+        guard saa > 0, sbb > 0 else { return nil }
+        let r = sab / (saa * sbb).squareRoot()
+        // numpy clips to [-1, 1] against rounding.
+        return Swift.min(1, Swift.max(-1, r))
+    }
+
+    /// Σ a[i]·b[i], four SIMD lanes of partial sums (vectorized; order differs from a plain loop
+    /// only in rounding).
+    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let n = Swift.min(pa.count, pb.count)
+                guard n > 0, let ba = pa.baseAddress, let bb = pb.baseAddress else { return 0 }
+                var acc0 = SIMD4<Double>(repeating: 0), acc1 = SIMD4<Double>(repeating: 0)
+                var i = 0
+                let ra = UnsafeRawPointer(ba), rb = UnsafeRawPointer(bb)
+                while i + 8 <= n {
+                    let x0 = ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                    let y0 = rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+                    let x1 = ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+                    let y1 = rb.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+                    acc0 += x0 * y0
+                    acc1 += x1 * y1
+                    i += 8
+                }
+                var s = (acc0 + acc1).sum()
+                while i < n {
+                    s += pa[i] * pb[i]
+                    i += 1
+                }
+                return s
+            }
+        }
+    }
+}

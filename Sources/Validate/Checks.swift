@@ -1,0 +1,305 @@
+import AuditModel
+import Foundation
+import Warehouse
+
+/// What the checks read besides the rows: the snapshot record, what ingest counted, and,
+/// for a day, the baseline's profiles and the trailing days' row counts.
+struct CheckInputs {
+    var snapshot: SnapshotRecord
+    var target: AuditTarget
+    var ingestMetrics: [Metric]
+    var quarantine: [QuarantineByColumn]
+    /// Unix milliseconds at run time (future timestamps are judged against it).
+    var nowMilliseconds: Int64
+    /// The baseline's profiles by column (empty for the baseline itself, or when not profiled).
+    var baselineProfiles: [String: ColumnProfile] = [:]
+    /// `rows.stored` of the current daily snapshots in the trailing `row_count_days` days.
+    var rowCountHistory: [Double] = []
+}
+
+/// Fewer trailing days than this and the row-count check is skipped (a mean and a spread need some history).
+let rowCountMinimumHistory = 3
+
+/// The checks over one snapshot (docs/checks.md). Each appends findings and metrics.
+struct Checks {
+    let loaded: LoadedDefinition
+    let inputs: CheckInputs
+    var findings: [Finding] = []
+    var metrics: [Metric] = []
+
+    init(loaded: LoadedDefinition, inputs: CheckInputs) {
+        self.loaded = loaded
+        self.inputs = inputs
+    }
+
+    var definition: PipelineDefinition { loaded.definition }
+    var snapshot: SnapshotRecord { inputs.snapshot }
+    var target: AuditTarget { inputs.target }
+
+    func thresholds(_ column: DeclaredColumn?) -> ChecksSpec {
+        ChecksSpec.effective(column: column?.feature?.checks, pipeline: definition.checks)
+    }
+
+    /// Adds a finding when `share` reaches a threshold. Returns the severity, if any.
+    @discardableResult
+    mutating func judge(
+        _ check: CheckInfo, share: Double, count: Int, of total: Int, thresholds t: Thresholds, column: String?,
+        what: String
+    ) -> Severity? {
+        guard let severity = t.severity(of: share), count > 0 else { return nil }
+        let bound = severity == .critical ? t.critical! : t.warning!
+        let subject = column.map { "'\($0)'" } ?? "the snapshot"
+        findings.append(Finding(
+            check, severity: severity, column: column,
+            message: "\(formatPercent(share)) of \(subject) \(what) (\(count) of \(total))",
+            observed: formatPercent(share), expected: bound == 0 ? "none" : "< \(formatPercent(bound))"))
+        return severity
+    }
+
+    /// Appends `: 'a' (3), 'b' (1)` — the most frequent offending values — to the last finding.
+    mutating func appendExamples(_ values: [ValueCount]) {
+        guard !findings.isEmpty, !values.isEmpty else { return }
+        let top = values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }.prefix(5)
+        findings[findings.count - 1].message += ": " + top.map { "'\($0.value)' (\($0.count))" }.joined(separator: ", ")
+    }
+
+    mutating func run(store: Store, table: RowTable) throws {
+        let declared = definition.declaredColumns
+        let rows = snapshot.rowsStored
+        metrics.append(Metric("rows.stored", Double(rows)))
+
+        let present = schemaChecks(declared)
+        ingestChecks(declared)
+        retypedFromIngest(present)
+        if case .day = target { rowCountCheck() }
+
+        guard rows > 0, !present.isEmpty else { return }
+        let data = try store.readColumns(table, snapshotId: snapshot.id, columns: present.map(\.name))
+        for c in present {
+            guard let column = data[c.name] else { continue }
+            try checkColumn(c, column, rows: rows)
+        }
+        duplicateRowsCheck(present.compactMap { data[$0.name] }, rows: rows)
+        let nullRates = metrics.filter { $0.name == "null_rate" }.compactMap(\.value)
+        if let worst = nullRates.max() { metrics.append(Metric("null_rate.max", worst)) }
+    }
+
+    // MARK: - Schema
+
+    /// Missing and unexpected columns; returns the declared columns present in the file.
+    mutating func schemaChecks(_ declared: [DeclaredColumn]) -> [DeclaredColumn] {
+        let header = Set(snapshot.header)
+        let labelsElsewhere = definition.labels != nil
+        var present: [DeclaredColumn] = []
+        for c in declared {
+            if header.contains(c.name) || snapshot.header.isEmpty {
+                if header.contains(c.name) { present.append(c) }
+                continue
+            }
+            if c.role == .target, target != .baseline {
+                if !labelsElsewhere {
+                    findings.append(Finding(
+                        CheckCatalog.missingTarget, severity: .info, column: c.name,
+                        message: "the snapshot has no '\(c.name)' column and no labels files are configured",
+                        observed: "absent", expected: "labels in the snapshot or in labels files"))
+                }
+                continue
+            }
+            let severity: Severity = (c.role == .feature || c.role == .prediction || c.role == .score) ? .critical : .warning
+            findings.append(Finding(
+                CheckCatalog.missingColumn, severity: severity, column: c.name,
+                message: "declared \(c.role.rawValue) column '\(c.name)' is missing from the file",
+                observed: "absent", expected: "present (\(c.type.rawValue))"))
+        }
+        let declaredNames = Set(declared.map(\.name))
+        let policy = definition.schema.unexpectedColumns ?? .warn
+        if policy != .ignore {
+            for h in snapshot.header where !declaredNames.contains(h) {
+                findings.append(Finding(
+                    CheckCatalog.unexpectedColumn, severity: policy == .error ? .critical : .warning, column: h,
+                    message: "column '\(h)' is in the file but not declared in the definition",
+                    observed: "present", expected: "declared, or schema.unexpected_columns: ignore"))
+            }
+        }
+        return present
+    }
+
+    /// Quarantined share and values stored as null at ingest.
+    mutating func ingestChecks(_ declared: [DeclaredColumn]) {
+        let rows = snapshot.rowsStored
+        if snapshot.rowsRead > 0 {
+            let share = Double(snapshot.rowsQuarantined) / Double(snapshot.rowsRead)
+            metrics.append(Metric("quarantined_share", share))
+            judge(
+                CheckCatalog.quarantineRate, share: share, count: snapshot.rowsQuarantined, of: snapshot.rowsRead,
+                thresholds: thresholds(nil).quarantinedRows!, column: nil, what: "rows were quarantined at ingest")
+        }
+        for m in inputs.ingestMetrics where m.name == "type_errors" {
+            guard let n = m.value, rows > 0 else { continue }
+            let col = declared.first { $0.name == m.column }
+            judge(
+                CheckCatalog.typeErrors, share: n / Double(rows), count: Int(n), of: rows,
+                thresholds: thresholds(col).typeErrors!, column: m.column,
+                what: "values did not parse as \(col?.type.rawValue ?? "declared type")")
+        }
+    }
+
+    /// A column whose values mostly failed to parse as its declared type at ingest (rows
+    /// quarantined for that column, plus values stored as null under `on_type_error: set_null`).
+    mutating func retypedFromIngest(_ present: [DeclaredColumn]) {
+        let total = snapshot.rowsRead
+        guard total > 0 else { return }
+        let quarantined = Dictionary(uniqueKeysWithValues: inputs.quarantine.map { ($0.column, $0) })
+        for c in present {
+            let setNull = inputs.ingestMetrics.first { $0.name == "type_errors" && $0.column == c.name }?.value ?? 0
+            let failed = (quarantined[c.name]?.count ?? 0) + Int(setNull)
+            guard failed > 0 else { continue }
+            let share = Double(failed) / Double(total)
+            metrics.append(Metric("type_failure_share", column: c.name, share))
+            if judge(
+                CheckCatalog.retypedColumn, share: share, count: failed, of: total,
+                thresholds: thresholds(c).retypedColumn!, column: c.name,
+                what: "values do not fit the declared type \(c.type.rawValue)") != nil,
+                let examples = quarantined[c.name]?.examples, !examples.isEmpty
+            {
+                findings[findings.count - 1].message += "; e.g. " + examples.joined(separator: "; ")
+            }
+        }
+    }
+
+    // MARK: - Snapshot-level checks
+
+    /// The stored row count against the mean and spread of the trailing days.
+    mutating func rowCountCheck() {
+        let history = inputs.rowCountHistory
+        let t = thresholds(nil)
+        guard history.count >= rowCountMinimumHistory else { return }
+        let n = Double(snapshot.rowsStored)
+        let mean = history.reduce(0, +) / Double(history.count)
+        let variance = history.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(history.count - 1)
+        let sd = variance.squareRoot()
+        let change: Double? = mean > 0 ? (n - mean) / mean : nil
+        let z: Double? = sd > 0 ? (n - mean) / sd : nil
+        if let change { metrics.append(Metric("row_count.change", change)) }
+        if let z { metrics.append(Metric("row_count.z", z)) }
+        let severity = [change.flatMap { t.rowCountChange!.severity(of: abs($0)) }, z.flatMap { t.rowCountZ!.severity(of: abs($0)) }]
+            .compactMap { $0 }.max()
+        guard let severity else { return }
+        let direction = n < mean ? "below" : "above"
+        var observed = "\(snapshot.rowsStored) rows"
+        var detail: [String] = []
+        if let change { detail.append("\(change >= 0 ? "+" : "")\(formatPercent(change))") }
+        if let z { detail.append("z = \(formatNumber(z, digits: 3))") }
+        observed += " (" + detail.joined(separator: ", ") + ")"
+        func bound(_ th: Thresholds) -> Double? { severity == .critical ? th.critical : th.warning }
+        var expected: [String] = []
+        if let b = bound(t.rowCountChange!) { expected.append("within ±\(formatPercent(b))") }
+        if let b = bound(t.rowCountZ!) { expected.append("|z| < \(formatNumber(b))") }
+        findings.append(Finding(
+            CheckCatalog.rowCount, severity: severity,
+            message: "\(snapshot.rowsStored) rows stored, \(formatPercent(abs(change ?? 0))) \(direction) the mean of the \(history.count) trailing days (\(formatNumber(mean)))"
+                + (z.map { "; z = \(formatNumber($0, digits: 3))" } ?? ""),
+            observed: observed, expected: expected.joined(separator: " and ") + " of \(formatNumber(mean))"))
+    }
+
+    /// Rows identical, in every declared column present, to an earlier row.
+    mutating func duplicateRowsCheck(_ columns: [ColumnData], rows: Int) {
+        guard !columns.isEmpty, rows > 1 else { return }
+        let duplicates = countDuplicateRows(columns, rows: rows)
+        let share = Double(duplicates) / Double(rows)
+        metrics.append(Metric("duplicate_row_share", share))
+        judge(CheckCatalog.duplicateRows, share: share, count: duplicates, of: rows, thresholds: thresholds(nil).duplicateRows!,
+              column: nil, what: "rows repeat an earlier row in every column")
+    }
+
+    /// Timestamps outside the snapshot's UTC day (days only) and later than the run.
+    mutating func freshnessChecks(_ c: DeclaredColumn, _ d: LabelColumnData) {
+        let counts = d.counts
+        let n = counts.reduce(0, +)
+        guard n > 0 else { return }
+        let t = thresholds(c)
+        let now = Timestamp.format(epochMilliseconds: inputs.nowMilliseconds)
+        var future = 0
+        var outside = 0
+        var outsideDays: [String: Int] = [:]
+        let date = target.day?.description
+        for (k, v) in d.dictionary.enumerated() where counts[k] > 0 {
+            // Stored timestamps are canonical UTC text, so text order is time order.
+            if v > now { future += counts[k] }
+            if let date, !v.hasPrefix(date) {
+                outside += counts[k]
+                outsideDays[String(v.prefix(10)), default: 0] += counts[k]
+            }
+        }
+        if date != nil {
+            let share = Double(outside) / Double(n)
+            metrics.append(Metric("timestamp_outside_day_share", column: c.name, share))
+            if judge(CheckCatalog.timestampOutsideDay, share: share, count: outside, of: n, thresholds: t.timestampOutsideDay!,
+                     column: c.name, what: "timestamps are not on \(date!) (UTC)") != nil
+            {
+                appendExamples(outsideDays.map { ValueCount(value: $0.key, count: $0.value) })
+            }
+        }
+        let share = Double(future) / Double(n)
+        metrics.append(Metric("future_timestamp_share", column: c.name, share))
+        judge(CheckCatalog.futureTimestamps, share: share, count: future, of: n, thresholds: t.futureTimestamps!,
+              column: c.name, what: "timestamps are later than the run (\(now))")
+    }
+}
+
+/// Rows equal in every column to an earlier row: hashed row by row, then confirmed value by value.
+func countDuplicateRows(_ columns: [ColumnData], rows: Int) -> Int {
+    @inline(__always) func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows)
+    for column in columns {
+        switch column {
+        case .numeric(let d):
+            for i in 0..<rows {
+                let v = d.values[i]
+                // Nulls, NaN, 0 and -0 each hash to one key, matching `same` below.
+                let key: UInt64 = d.nulls[i] ? 1 : v.isNaN ? 2 : v == 0 ? 3 : v.bitPattern
+                hashes[i] = mix(hashes[i] ^ key)
+            }
+        case .labels(let d):
+            for i in 0..<rows { hashes[i] = mix(hashes[i] ^ UInt64(bitPattern: Int64(d.codes[i]))) }
+        }
+    }
+    func same(_ i: Int, _ j: Int) -> Bool {
+        for column in columns {
+            switch column {
+            case .numeric(let d):
+                if d.nulls[i] != d.nulls[j] { return false }
+                if d.nulls[i] { continue }
+                let a = d.values[i], b = d.values[j]
+                if !(a == b || (a.isNaN && b.isNaN)) { return false }
+            case .labels(let d):
+                if d.codes[i] != d.codes[j] { return false }
+            }
+        }
+        return true
+    }
+    var first: [UInt64: Int] = [:]
+    first.reserveCapacity(rows)
+    var overflow: [UInt64: [Int]] = [:]
+    var duplicates = 0
+    for i in 0..<rows {
+        let h = hashes[i]
+        guard let j = first[h] else {
+            first[h] = i
+            continue
+        }
+        if same(i, j) {
+            duplicates += 1
+        } else if overflow[h]?.contains(where: { same(i, $0) }) == true {
+            duplicates += 1
+        } else {
+            overflow[h, default: []].append(i)
+        }
+    }
+    return duplicates
+}

@@ -1,0 +1,278 @@
+import AuditModel
+import Foundation
+import Warehouse
+
+extension Checks {
+    /// The checks on one column's stored values.
+    mutating func checkColumn(_ c: DeclaredColumn, _ column: ColumnData, rows: Int) throws {
+        let t = thresholds(c)
+        // Null rate (the target of the baseline, id and timestamp included: all are required data).
+        let nulls: Int
+        switch column {
+        case .numeric(let d): nulls = d.nullCount
+        case .labels(let d): nulls = d.nullCount
+        }
+        let nullRate = Double(nulls) / Double(rows)
+        metrics.append(Metric("null_rate", column: c.name, nullRate))
+        judge(CheckCatalog.nullRate, share: nullRate, count: nulls, of: rows, thresholds: t.nullRate!, column: c.name, what: "values are null")
+
+        switch column {
+        case .numeric(let d): numericChecks(c, d, t)
+        case .labels(let d): try labelChecks(c, d, t, rows: rows)
+        }
+    }
+
+    // MARK: - Numeric columns (numeric, integer, boolean)
+
+    mutating func numericChecks(_ c: DeclaredColumn, _ d: NumericColumnData, _ t: ChecksSpec) {
+        let n = d.values.count
+        var nonNull = 0, nonFinite = 0
+        for i in 0..<n where !d.nulls[i] {
+            nonNull += 1
+            if !d.values[i].isFinite { nonFinite += 1 }
+        }
+        if c.type == .numeric, c.role == .feature || c.role == .prediction || c.role == .score, nonNull > 0 {
+            // A NaN score or prediction is a model failure: critical at the first one unless configured.
+            var th = t.nonFinite!
+            if c.role != .feature,
+               !ChecksSpec.isSet(\.nonFinite, column: c.feature?.checks, pipeline: definition.checks)
+            {
+                th = Thresholds(warning: 0, critical: 0)
+            }
+            let share = Double(nonFinite) / Double(nonNull)
+            metrics.append(Metric("non_finite_share", column: c.name, share))
+            judge(CheckCatalog.nonFinite, share: share, count: nonFinite, of: nonNull, thresholds: th, column: c.name,
+                  what: "values are NaN or infinite")
+        }
+        if let f = c.feature, f.min != nil || f.max != nil {
+            var outside = 0, finite = 0
+            for i in 0..<n where !d.nulls[i] && d.values[i].isFinite {
+                let v = d.values[i]
+                finite += 1
+                if let lo = f.min, v < lo { outside += 1 } else if let hi = f.max, v > hi { outside += 1 }
+            }
+            if finite > 0 {
+                let share = Double(outside) / Double(finite)
+                metrics.append(Metric("out_of_range_share", column: c.name, share))
+                let range = "[\(f.min.map { formatNumber($0) } ?? "-inf"), \(f.max.map { formatNumber($0) } ?? "inf")]"
+                judge(CheckCatalog.range, share: share, count: outside, of: finite, thresholds: t.range!, column: c.name,
+                      what: "values are outside \(range)")
+            }
+        }
+        if c.role == .score, definition.schema.prediction?.kind != .regression {
+            var outside = 0, finite = 0
+            for i in 0..<n where !d.nulls[i] && d.values[i].isFinite {
+                finite += 1
+                if d.values[i] < 0 || d.values[i] > 1 { outside += 1 }
+            }
+            if finite > 0 {
+                let share = Double(outside) / Double(finite)
+                metrics.append(Metric("probability_out_of_range_share", column: c.name, share))
+                judge(CheckCatalog.probabilityRange, share: share, count: outside, of: finite, thresholds: t.probabilityRange!,
+                      column: c.name, what: "scores are outside [0, 1]")
+            }
+        }
+        if c.role == .feature, let allowed = c.feature?.allowed, c.type == .integer {
+            let set = Set(allowed)
+            var unseen: [String: Int] = [:]
+            var total = 0, count = 0
+            for i in 0..<n where !d.nulls[i] {
+                total += 1
+                let text = formatNumber(d.values[i])
+                if !set.contains(text) {
+                    count += 1
+                    unseen[text, default: 0] += 1
+                }
+            }
+            if total > 0 {
+                let share = Double(count) / Double(total)
+                metrics.append(Metric("unseen_category_share", column: c.name, share))
+                if judge(CheckCatalog.allowedValues, share: share, count: count, of: total, thresholds: t.allowedValues!,
+                         column: c.name, what: "values are not in the allowed list") != nil
+                {
+                    appendExamples(unseen.map { ValueCount(value: $0.key, count: $0.value) })
+                }
+            }
+        }
+        if c.role == .feature { constantNumeric(c, d, t) }
+    }
+
+    /// The share of a numeric feature's finite values taken by its most frequent value.
+    mutating func constantNumeric(_ c: DeclaredColumn, _ d: NumericColumnData, _ t: ChecksSpec) {
+        let th = t.constantColumn!
+        guard let lowest = [th.warning, th.critical].compactMap({ $0 }).min() else { return }
+        var lo = Double.infinity, hi = -Double.infinity, n = 0
+        for i in 0..<d.values.count where !d.nulls[i] && d.values[i].isFinite {
+            n += 1
+            lo = min(lo, d.values[i])
+            hi = max(hi, d.values[i])
+        }
+        guard n >= 2 else { return }
+        var mode = lo, modeCount = n
+        if lo != hi {
+            // Only when a near-constant threshold below 1 is configured: a constant column is caught by min == max.
+            guard lowest < 1 else { return }
+            var values: [Double] = []
+            values.reserveCapacity(n)
+            for i in 0..<d.values.count where !d.nulls[i] && d.values[i].isFinite { values.append(d.values[i]) }
+            values.sort()
+            modeCount = 0
+            var run = 0
+            for k in values.indices {
+                run = (k > 0 && values[k] == values[k - 1]) ? run + 1 : 1
+                if run > modeCount {
+                    modeCount = run
+                    mode = values[k]
+                }
+            }
+        }
+        let label = c.type == .boolean ? (mode != 0 ? "true" : "false") : formatNumber(mode)
+        constantFinding(c, share: Double(modeCount) / Double(n), count: modeCount, of: n, value: label, th)
+    }
+
+    mutating func constantFinding(_ c: DeclaredColumn, share: Double, count: Int, of n: Int, value: String, _ th: Thresholds) {
+        metrics.append(Metric("most_frequent_share", column: c.name, share))
+        guard let severity = th.severity(of: share) else { return }
+        let bound = severity == .critical ? th.critical! : th.warning!
+        let message = count == n
+            ? "'\(c.name)' holds one value ('\(value)') in all \(n) non-null rows"
+            : "\(formatPercent(share)) of '\(c.name)' values are '\(value)' (\(count) of \(n))"
+        findings.append(Finding(
+            CheckCatalog.constantColumn, severity: severity, column: c.name, message: message,
+            observed: formatPercent(share), expected: "< \(formatPercent(bound)) for one value"))
+    }
+
+    // MARK: - Text columns (categorical, text, datetime)
+
+    mutating func labelChecks(_ c: DeclaredColumn, _ d: LabelColumnData, _ t: ChecksSpec, rows: Int) throws {
+        let counts = d.counts
+        let n = counts.reduce(0, +)
+        guard n > 0 else { return }
+        let seen = d.dictionary.indices.filter { counts[$0] > 0 }
+
+        if let allowed = c.feature?.allowed {
+            let set = Set(allowed)
+            let unseen = seen.filter { !set.contains(d.dictionary[$0]) }
+            let count = unseen.reduce(0) { $0 + counts[$1] }
+            let share = Double(count) / Double(n)
+            metrics.append(Metric("unseen_category_share", column: c.name, share))
+            if judge(CheckCatalog.allowedValues, share: share, count: count, of: n, thresholds: t.allowedValues!,
+                     column: c.name, what: "values are not in the allowed list") != nil
+            {
+                appendExamples(unseen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
+            }
+        } else if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
+            // No declared list: the baseline's categories are the reference.
+            let known = Set(base.map(\.value))
+            let unseen = seen.filter { !known.contains(d.dictionary[$0]) }
+            let count = unseen.reduce(0) { $0 + counts[$1] }
+            let share = Double(count) / Double(n)
+            metrics.append(Metric("unseen_category_share", column: c.name, share))
+            if judge(CheckCatalog.unseenCategories, share: share, count: count, of: n, thresholds: t.unseenCategories!,
+                     column: c.name, what: "values are categories the baseline never had") != nil
+            {
+                appendExamples(unseen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
+            }
+        }
+        if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
+            retypedAgainstBaseline(c, d, counts: counts, baseline: base, t)
+        }
+
+        if let pattern = c.feature?.pattern {
+            let regex = try NSRegularExpression(pattern: pattern)
+            var bad: [ValueCount] = []
+            for k in seen {
+                let v = d.dictionary[k]
+                let r = NSRange(v.startIndex..<v.endIndex, in: v)
+                if regex.firstMatch(in: v, options: [.anchored], range: r)?.range != r {
+                    bad.append(ValueCount(value: v, count: counts[k]))
+                }
+            }
+            let count = bad.reduce(0) { $0 + $1.count }
+            if judge(CheckCatalog.pattern, share: Double(count) / Double(n), count: count, of: n, thresholds: t.pattern!,
+                     column: c.name, what: "values do not match /\(pattern)/") != nil
+            {
+                appendExamples(bad)
+            }
+        }
+
+        if c.role == .id {
+            let duplicates = counts.reduce(0) { $0 + max(0, $1 - 1) }
+            let share = Double(duplicates) / Double(rows)
+            metrics.append(Metric("duplicate_id_share", column: c.name, share))
+            if judge(CheckCatalog.duplicateIds, share: share, count: duplicates, of: rows, thresholds: t.duplicateIds!,
+                     column: c.name, what: "rows repeat an earlier id") != nil
+            {
+                appendExamples(seen.filter { counts[$0] > 1 }.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
+            }
+        }
+
+        if c.role == .target || c.role == .prediction, let classes = declaredClasses {
+            let set = Set(classes)
+            let unknown = seen.filter { !set.contains(d.dictionary[$0]) }
+            let count = unknown.reduce(0) { $0 + counts[$1] }
+            let share = Double(count) / Double(n)
+            metrics.append(Metric("unknown_label_share", column: c.name, share))
+            if judge(CheckCatalog.unknownLabels, share: share, count: count, of: n, thresholds: t.unknownLabels!,
+                     column: c.name, what: "labels are not among the declared classes [\(classes.joined(separator: ", "))]") != nil
+            {
+                appendExamples(unknown.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
+            }
+        }
+
+        if c.role == .timestamp { freshnessChecks(c, d) }
+
+        if c.role == .feature, c.type == .categorical || c.type == .text, n >= 2 {
+            var mode = seen[0]
+            for k in seen where counts[k] > counts[mode] || (counts[k] == counts[mode] && d.dictionary[k] < d.dictionary[mode]) {
+                mode = k
+            }
+            constantFinding(c, share: Double(counts[mode]) / Double(n), count: counts[mode], of: n,
+                            value: d.dictionary[mode], t.constantColumn!)
+        }
+    }
+
+    /// The classes labels must take: `schema.prediction.classes`, or 0 and 1 for a binary model
+    /// whose positive class is the default `1`. nil (no check) otherwise, and for regression.
+    var declaredClasses: [String]? {
+        guard let p = definition.schema.prediction, p.kind != .regression else { return nil }
+        if let classes = p.classes { return classes }
+        if p.kind == .binary, (p.positiveClass ?? "1") == "1" { return ["0", "1"] }
+        return nil
+    }
+
+    /// A categorical feature whose values now look like numbers where the baseline's were text
+    /// (or the reverse): the column was re-encoded upstream.
+    mutating func retypedAgainstBaseline(
+        _ c: DeclaredColumn, _ d: LabelColumnData, counts: [Int], baseline: [ValueCount], _ t: ChecksSpec
+    ) {
+        let baseTotal = baseline.reduce(0) { $0 + $1.count }
+        guard baseTotal > 0 else { return }
+        let baseNumeric = Double(baseline.filter { looksNumeric($0.value) }.reduce(0) { $0 + $1.count }) / Double(baseTotal)
+        // Only a clear baseline kind is a reference: mixed columns are left alone.
+        guard baseNumeric <= 0.05 || baseNumeric >= 0.95 else { return }
+        let baselineIsNumeric = baseNumeric >= 0.95
+        var other: [ValueCount] = []
+        var n = 0
+        for (k, v) in d.dictionary.enumerated() where counts[k] > 0 {
+            n += counts[k]
+            if looksNumeric(v) != baselineIsNumeric { other.append(ValueCount(value: v, count: counts[k])) }
+        }
+        let count = other.reduce(0) { $0 + $1.count }
+        guard n > 0, count > 0 else { return }
+        let now = baselineIsNumeric ? "text" : "numbers"
+        let before = baselineIsNumeric ? "numbers" : "text"
+        if judge(CheckCatalog.retypedColumn, share: Double(count) / Double(n), count: count, of: n,
+                 thresholds: t.retypedColumn!, column: c.name,
+                 what: "values look like \(now) where the baseline's were \(before)") != nil
+        {
+            appendExamples(other)
+        }
+    }
+}
+
+/// A decimal number as text (`12`, `-3.5`, `1e3`); not `nan` or `inf`, which are words here.
+func looksNumeric(_ s: String) -> Bool {
+    guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite else { return false }
+    return s.contains { $0.isNumber }
+}

@@ -1,0 +1,155 @@
+import AuditModel
+import Definition
+import Demo
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Draft
+
+/// `mlaudit init`: schema inference and the drafted definition (docs/init.md).
+@Suite("Definition draft")
+struct DefinitionDraftTests {
+    /// A small demo data set in a fresh folder, and the draft of its baseline with the demo's roles.
+    static func demoDraft(_ dir: TemporaryDirectory) throws -> (text: String, loaded: LoadedDefinition) {
+        try DemoGenerator(options: .init(days: 2, rowsPerDay: 50, baselineRows: 400)).write(to: dir.path + "/demo-data")
+        let options = DefinitionDraft.Options(
+            target: "defaulted", prediction: "predicted_default", score: "default_probability", id: "request_id",
+            timestamp: "ts")
+        let text = try DefinitionDraft(baselinePath: dir.path + "/demo-data/baseline.csv", options: options).yaml()
+        return (text, try DefinitionLoader.parse(text: text, file: "drafted.yaml"))
+    }
+
+    @Test func demoBaselineDraftHasTheDemoSchema() throws {
+        let dir = TemporaryDirectory()
+        let (text, loaded) = try Self.demoDraft(dir)
+        let d = loaded.definition
+        #expect(d.name == "demo-data")
+        #expect(d.snapshots.path == dir.path + "/demo-data/snapshots/{date}.csv")
+        #expect(d.schema.id == "request_id")
+        #expect(d.schema.timestamp == "ts")
+        #expect(d.schema.target == "defaulted")
+        #expect(d.schema.operational?.latency == "latency_ms", "found by its name")
+        let p = try #require(d.schema.prediction)
+        #expect(p.column == "predicted_default" && p.kind == .binary && p.score == "default_probability")
+        #expect(p.classes == ["0", "1"] && p.positiveClass == "1")
+        let types = Dictionary(uniqueKeysWithValues: d.schema.features.map { ($0.name, $0.type) })
+        #expect(types == [
+            "age": .integer, "income": .numeric, "debt_ratio": .numeric, "credit_score": .integer,
+            "num_open_accounts": .integer, "loan_amount": .numeric, "employment_type": .categorical,
+            "region": .categorical, "has_mortgage": .boolean, "application_channel": .categorical,
+        ])
+        let features = Dictionary(uniqueKeysWithValues: d.schema.features.map { ($0.name, $0) })
+        #expect(features["employment_type"]?.allowed == ["retired", "salaried", "self_employed", "unemployed"])
+        #expect(features["region"]?.allowed == ["east", "north", "south", "west"])
+        #expect(features["has_mortgage"]?.allowed == nil)
+        // Every inferred constraint carries a comment saying what it came from.
+        for key in ["      min:", "      max:", "      allowed:", "      type:"] {
+            for line in text.split(separator: "\n") where line.hasPrefix(key) {
+                #expect(line.contains("# "), "no comment on: \(line)")
+            }
+        }
+        #expect(text.contains("# the 4 values seen in the baseline"))
+    }
+
+    @Test func inferredRangesContainEveryBaselineValue() throws {
+        let dir = TemporaryDirectory()
+        let (_, loaded) = try Self.demoDraft(dir)
+        let (sketches, _) = try SchemaInference.sketch(path: dir.path + "/demo-data/baseline.csv")
+        for f in loaded.definition.schema.features where f.type.isNumeric {
+            let s = try #require(sketches.first { $0.name == f.name })
+            let lo = try #require(f.min), hi = try #require(f.max)
+            #expect(lo <= s.minimum! && hi >= s.maximum!, "\(f.name): [\(lo), \(hi)] vs [\(s.minimum!), \(s.maximum!)]")
+            #expect(s.minimum! - lo <= abs(s.minimum!) * 1e-3 + 1e-9, "\(f.name) min rounded by at most the 4th digit")
+            #expect(hi - s.maximum! <= abs(s.maximum!) * 1e-3 + 1e-9, "\(f.name) max rounded by at most the 4th digit")
+        }
+    }
+
+    @Test func checksSectionIsTheDefaults() throws {
+        let dir = TemporaryDirectory()
+        let (_, loaded) = try Self.demoDraft(dir)
+        #expect(loaded.definition.checks == ChecksSpec.defaults)
+    }
+
+    @Test func nullRateBoundsFollowTheBaselineRate() throws {
+        let dir = TemporaryDirectory()
+        var csv = "a,b\n"
+        for i in 0..<200 { csv += "\(i),\(i % 10 == 0 ? "" : "x\(i % 3)")\n" }
+        let path = dir.write("data/train.csv", csv)
+        let text = try DefinitionDraft(baselinePath: path).yaml()
+        let d = try DefinitionLoader.parse(text: text, file: "t.yaml").definition
+        #expect(d.name == "data", "a generic stem takes the folder's name")
+        let b = try #require(d.schema.features.first { $0.name == "b" })
+        #expect(b.type == .categorical)
+        #expect(b.checks?.nullRate == Thresholds(warning: 0.15, critical: 0.3))
+        #expect(d.schema.features.first { $0.name == "a" }?.checks == nil, "no nulls: the defaults apply")
+        #expect(text.contains("baseline null rate 10% (20 of 200) plus the default 5 and 20 point margins"))
+    }
+
+    @Test(arguments: [
+        (["1", "2", "-3"], ColumnType.integer),
+        (["1", "2.5", "NaN", "inf"], .numeric),
+        (["3.0", "4.0"], .numeric),
+        (["yes", "no", "YES", "n"], .boolean),
+        (["1", "0", "1", "0"], .integer),
+        (["2026-01-01", "2026-01-02T10:00:00Z", "2026-01-03 11:00"], .datetime),
+        (["a", "b", "a", "b", "a"], .categorical),
+        (["a", "b", "c", "d"], .text),
+        (["1", "2", "x", "1", "2", "x"], .categorical),
+        ([], .text),
+    ] as [([String], ColumnType)])
+    func typeInference(values: [String], type: ColumnType) {
+        var s = ColumnSketch(name: "c")
+        for v in values { s.add(v) }
+        s.add(nil)
+        #expect(s.inferredType() == type, "\(values)")
+    }
+
+    @Test func awkwardNamesAndValuesAreQuoted() throws {
+        let dir = TemporaryDirectory()
+        var csv = "yes,\"a b\",null,x\n"
+        for i in 0..<40 { csv += "\(i),\"v, \(i % 2)\",\(["on", "off", "\"q\"\"\""][i % 3]),\(i)\n" }
+        let path = dir.write("weird.csv", csv)
+        let d = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: path, options: .init(name: "w")).yaml(), file: "t.yaml").definition
+        #expect(d.schema.features.map(\.name) == ["yes", "a b", "null", "x"])
+        #expect(d.schema.features[1].allowed == ["v, 0", "v, 1"])
+        #expect(d.schema.features[2].allowed == ["off", "on", "q\""])
+    }
+
+    @Test func rolesTheDataCannotPlayAreUsageErrors() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("b.csv", "id,score,label\na,0.1,x\nb,high,y\n")
+        #expect(throws: MLAuditError.self) { try DefinitionDraft(baselinePath: path, options: .init(prediction: "label", score: "score")).yaml() }
+        let good = dir.write("g.csv", "f,p,s\n1,0,0.2\n2,1,0.7\n")
+        #expect(throws: MLAuditError.self, "a score needs its prediction") {
+            try DefinitionDraft(baselinePath: good, options: .init(score: "s")).yaml()
+        }
+        do {
+            _ = try DefinitionDraft(baselinePath: path, options: .init(target: "lable")).yaml()
+            Issue.record("expected an error")
+        } catch let e as MLAuditError {
+            #expect(e.code == .usage)
+            #expect(e.description.contains("--target names column 'lable', which is not in the baseline"))
+            #expect(e.description.contains("Did you mean 'label'?"))
+        }
+        do {
+            _ = try DefinitionDraft(baselinePath: dir.path + "/missing.csv").yaml()
+            Issue.record("expected an error")
+        } catch let e as MLAuditError {
+            #expect(e.code == .unreadableInput)
+        }
+    }
+
+    @Test func regressionAndMulticlassPredictions() throws {
+        let dir = TemporaryDirectory()
+        var csv = "f,pred,y,cls\n"
+        for i in 0..<60 { csv += "\(i),\(Double(i) * 1.5),\(Double(i) * 1.4),\(["cat", "dog", "emu"][i % 3])\n" }
+        let path = dir.write("r.csv", csv)
+        let r = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: path, options: .init(target: "y", prediction: "pred")).yaml(), file: "t").definition
+        #expect(r.schema.prediction?.kind == .regression)
+        #expect(r.schema.prediction?.classes == nil)
+        let m = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: path, options: .init(prediction: "cls")).yaml(), file: "t").definition
+        #expect(m.schema.prediction?.kind == .multiclass)
+        #expect(m.schema.prediction?.classes == ["cat", "dog", "emu"])
+    }
+}

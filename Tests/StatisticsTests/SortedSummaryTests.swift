@@ -1,0 +1,65 @@
+import Testing
+
+@testable import Statistics
+
+/// The profiling fast paths give exactly what the general functions give.
+@Suite("Sorted summaries")
+struct SortedSummaryTests {
+    /// Deterministic values over many magnitudes and both signs, with ties and signed zeros.
+    static func values(_ n: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return (0..<n).map { i in
+            let u = Double(next() >> 11) * 0x1.0p-53
+            switch i % 7 {
+            case 0: return (u - 0.5) * 1e6
+            case 1: return (u - 0.5) * 1e-6
+            case 2: return Double(Int(u * 10))
+            case 3: return i % 2 == 0 ? 0.0 : -0.0
+            case 4: return -u * 1e300
+            default: return u * 100 - 20
+            }
+        }
+    }
+
+    @Test(arguments: [0, 1, 100, 511, 512, 20_000])
+    func radixSortIsASort(n: Int) {
+        var a = Self.values(n, seed: UInt64(n))
+        let expected = a.sorted()
+        Sorting.radixSort(&a)
+        #expect(a.count == expected.count)
+        #expect(zip(a, expected).allSatisfy { $0 == $1 }, "same values in the same order (0 and -0 compare equal)")
+        #expect(zip(a, a.dropFirst()).allSatisfy { $0.0 <= $0.1 })
+    }
+
+    @Test(arguments: [1, 2, 3, 10, 5_000])
+    func momentsAreBitIdenticalToTheSeparateFunctions(n: Int) throws {
+        let a = Self.values(n, seed: 7).map { $0 / 1e290 + 3 }
+        let m = try #require(Descriptive.moments(a))
+        #expect(m.mean == Descriptive.mean(a))
+        #expect(m.variance == Descriptive.variance(a, ddof: 1))
+        #expect(m.skewness == Descriptive.skewness(a))
+        #expect(Descriptive.moments([]) == nil)
+        #expect(Descriptive.moments([4, 4, 4])?.skewness == nil)
+    }
+
+    @Test func histogramOnSortedValuesEqualsTheGeneralCount() throws {
+        var a = Self.values(10_000, seed: 3).filter { abs($0) < 1e5 }
+        a.sort()
+        let edges = BinEdges.linspace(-50, 80, 21) + []
+        let fast = try #require(Histogram(sorted: a, edges: edges))
+        let general = try #require(Histogram(values: a, edges: edges))
+        #expect(fast == general)
+        // Values exactly on edges, and repeated edges (the general path).
+        let onEdges = [-1.0, 0, 0, 1, 1, 2, 2, 3]
+        #expect(Histogram(sorted: onEdges, edges: [0, 1, 2]) == Histogram(values: onEdges, edges: [0, 1, 2]))
+        #expect(Histogram(sorted: onEdges, edges: [0, 1, 1, 2]) == Histogram(values: onEdges, edges: [0, 1, 1, 2]))
+        #expect(Histogram(sorted: onEdges, edges: [0]) == nil)
+    }
+}

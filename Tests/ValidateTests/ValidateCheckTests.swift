@@ -1,0 +1,273 @@
+import AuditModel
+import Foundation
+import Ingest
+import Profile
+import Testing
+import TestSupport
+import Warehouse
+
+@testable import Validate
+
+/// One passing and one failing fixture per check, with the thresholds' boundaries
+/// (docs/checks.md). Days are the tiny pipeline's rows, edited field by field.
+@Suite("Validate checks")
+struct ValidateCheckTests {
+    typealias Col = ValidateStageTests.Col
+    let day = Day("2026-02-01")!
+
+    func csv(rows: Int = 100, day: String = "2026-02-01", header: String = TinyPipeline.header,
+             _ edit: (Int, inout [String]) -> Void = { _, _ in }) -> String {
+        var lines = [header]
+        for i in 0..<rows {
+            var f = TinyPipeline.row(i, day: day).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            edit(i, &f)
+            lines.append(f.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A pipeline in a fresh folder: write files, ingest, profile the baseline, validate days.
+    struct Harness {
+        let dir = TemporaryDirectory()
+        let loaded: LoadedDefinition
+        let warehouse: Warehouse
+
+        init(extra: String = "", replacing: (String, String)? = nil) throws {
+            loaded = try TinyPipeline.load(dir, extra: extra, replacing: replacing)
+            warehouse = try Warehouse(path: loaded.warehousePath)
+        }
+
+        func baseline(_ text: String) throws {
+            dir.write("baseline.csv", text)
+            _ = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.baseline, runId: nil, stageRunId: nil)
+            _ = try ProfileStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        }
+
+        @discardableResult
+        func day(_ date: String, _ text: String, now: Date = Date()) throws -> [Finding] {
+            let d = Day(date)!
+            dir.write("days/\(date).csv", text)
+            _ = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.day(d), runId: nil, stageRunId: nil)
+            return try ValidateStage(loaded: loaded, warehouse: warehouse, logger: testLogger, now: { now }).run(.day(d), stageRunId: nil)
+        }
+    }
+
+    func validate(_ text: String, extra: String = "", replacing: (String, String)? = nil) throws -> [Finding] {
+        try Harness(extra: extra, replacing: replacing).day("2026-02-01", text)
+    }
+
+    func severities(_ findings: [Finding], _ check: CheckInfo) -> [Severity] {
+        findings.filter { $0.check == check.id }.map(\.severity)
+    }
+
+    // MARK: - Schema: retyped columns
+
+    @Test(arguments: [(19, nil), (20, Severity.warning), (49, .warning), (50, .critical)] as [(Int, Severity?)])
+    func retypedWhenValuesStopParsing(bad: Int, severity: Severity?) throws {
+        let findings = try validate(csv { i, f in if i < bad { f[Col.n.rawValue] = "n/a-\(i)" } })
+        #expect(severities(findings, CheckCatalog.retypedColumn) == (severity.map { [$0] } ?? []))
+        if let f = findings.first(where: { $0.check == CheckCatalog.retypedColumn.id }) {
+            #expect(f.column == "n")
+            #expect(f.message.hasPrefix("\(bad)% of 'n' values do not fit the declared type integer (\(bad) of 100); e.g. column 'n': 'n/a-0' is not a whole number"))
+        }
+    }
+
+    @Test func retypedCountsValuesStoredAsNull() throws {
+        let findings = try validate(
+            csv { i, f in if i < 60 { f[Col.n.rawValue] = "\(i).5" } },
+            replacing: ("      type: integer\n", "      type: integer\n      on_type_error: set_null\n"))
+        #expect(severities(findings, CheckCatalog.retypedColumn) == [.critical])
+        #expect(severities(findings, CheckCatalog.quarantineRate).isEmpty, "set_null keeps the rows")
+    }
+
+    @Test func retypedWhenCategoriesTurnIntoNumbers() throws {
+        let h = try Harness()
+        try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let clean = try h.day("2026-02-01", csv())
+        #expect(severities(clean, CheckCatalog.retypedColumn).isEmpty)
+        let findings = try h.day("2026-02-02", csv(day: "2026-02-02") { i, f in f[Col.color.rawValue] = "\(i % 3)" })
+        #expect(severities(findings, CheckCatalog.retypedColumn) == [.critical])
+        let f = try #require(findings.first { $0.check == CheckCatalog.retypedColumn.id })
+        #expect(f.message == "100% of 'color' values look like numbers where the baseline's were text (100 of 100): '0' (34), '1' (33), '2' (33)")
+    }
+
+    // MARK: - Unseen categories against the baseline
+
+    @Test(arguments: [(200, 1, nil), (100, 1, Severity.warning), (100, 19, .warning), (100, 20, .critical)] as [(Int, Int, Severity?)])
+    func unseenCategoriesAgainstTheBaseline(rows: Int, unseen: Int, severity: Severity?) throws {
+        let h = try Harness(replacing: ("      allowed: [red, green, blue]\n", ""))
+        try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let findings = try h.day("2026-02-01", csv(rows: rows) { i, f in if i < unseen { f[Col.color.rawValue] = "purple" } })
+        #expect(severities(findings, CheckCatalog.unseenCategories) == (severity.map { [$0] } ?? []))
+        #expect(severities(findings, CheckCatalog.allowedValues).isEmpty)
+    }
+
+    @Test func declaredAllowedListTakesPrecedenceOverTheBaseline() throws {
+        let h = try Harness()
+        try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let findings = try h.day("2026-02-01", csv { i, f in if i < 10 { f[Col.color.rawValue] = "purple" } })
+        #expect(severities(findings, CheckCatalog.allowedValues) == [.warning])
+        #expect(severities(findings, CheckCatalog.unseenCategories).isEmpty)
+    }
+
+    // MARK: - Pattern and duplicate ids
+
+    @Test(arguments: [(0, nil), (1, Severity.warning), (4, .warning), (5, .critical)] as [(Int, Severity?)])
+    func patternOnCategoricalValues(bad: Int, severity: Severity?) throws {
+        let findings = try validate(
+            csv { i, f in if i < bad { f[Col.color.rawValue] = "Red\(i)" } },
+            replacing: ("      allowed: [red, green, blue]\n", "      pattern: '^[a-z]+$'\n"))
+        #expect(severities(findings, CheckCatalog.pattern) == (severity.map { [$0] } ?? []))
+    }
+
+    // MARK: - Duplicate rows
+
+    @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
+    func duplicateRows(rows: Int, copies: Int, severity: Severity?) throws {
+        let text = csv(rows: rows)
+        let lines = text.split(separator: "\n").map(String.init)
+        let withCopies = Array(lines.dropLast(copies)) + Array(repeating: lines[1], count: copies)  // same row count
+        let findings = try validate(withCopies.joined(separator: "\n") + "\n")
+        #expect(severities(findings, CheckCatalog.duplicateRows) == (severity.map { [$0] } ?? []))
+    }
+
+    @Test func repeatedIdWithOtherValuesIsNotADuplicateRow() throws {
+        let findings = try validate(csv(rows: 200) { i, f in if i == 1 { f[Col.id.rawValue] = "id0" } })
+        #expect(severities(findings, CheckCatalog.duplicateIds) == [.warning])
+        #expect(severities(findings, CheckCatalog.duplicateRows).isEmpty)
+    }
+
+    @Test func duplicateRowCountingHandlesNullsNaNAndCollisions() {
+        let a = ColumnData.numeric(NumericColumnData(values: [1, .nan, .nan, 0, -0.0, .nan], nulls: [false, false, false, false, false, true]))
+        let b = ColumnData.labels(LabelColumnData(codes: [0, 1, 1, 2, 2, -1], dictionary: ["x", "y", "z"]))
+        // Row 2 repeats row 1 (NaN equals NaN), row 4 repeats row 3 (0 equals -0); row 5 is null/null, unique.
+        #expect(countDuplicateRows([a, b], rows: 6) == 2)
+        #expect(countDuplicateRows([b], rows: 6) == 2)
+    }
+
+    // MARK: - Row count against trailing days
+
+    /// Days 1–3 with `history` rows, then day 4 with `today` rows.
+    func rowCountFindings(history: [Int], today: Int, extra: String = "") throws -> [Finding] {
+        let h = try Harness(extra: extra)
+        for (k, n) in history.enumerated() {
+            let date = "2026-02-0\(k + 1)"
+            try h.day(date, TinyPipeline.csv(n, day: date))
+        }
+        let date = "2026-02-0\(history.count + 1)"
+        return try h.day(date, TinyPipeline.csv(today, day: date))
+    }
+
+    @Test(arguments: [(129, nil), (130, Severity.warning), (70, .warning), (149, .warning), (150, .critical)] as [(Int, Severity?)])
+    func rowCountChangeAndZScore(today: Int, severity: Severity?) throws {
+        // History 100, 110, 90: mean 100, standard deviation 10, so z = change * 10.
+        let findings = try rowCountFindings(history: [100, 110, 90], today: today)
+        #expect(severities(findings, CheckCatalog.rowCount) == (severity.map { [$0] } ?? []))
+    }
+
+    @Test func rowCountZScoreAloneCanWarn() throws {
+        let findings = try rowCountFindings(history: [400, 410, 390], today: 440)
+        let f = try #require(findings.first { $0.check == CheckCatalog.rowCount.id })
+        #expect(f.severity == .warning)
+        #expect(f.message == "440 rows stored, 10% above the mean of the 3 trailing days (400); z = 4")
+        #expect(f.observed == "440 rows (+10%, z = 4)")
+        #expect(f.expected == "within ±30% and |z| < 3 of 400")
+    }
+
+    @Test func rowCountNeedsThreeTrailingDays() throws {
+        #expect(severities(try rowCountFindings(history: [100, 100], today: 10), CheckCatalog.rowCount).isEmpty)
+        let shortWindow = "checks:\n  row_count_days: 2"
+        #expect(severities(try rowCountFindings(history: [100, 100, 100], today: 10, extra: shortWindow), CheckCatalog.rowCount).isEmpty)
+        #expect(severities(try rowCountFindings(history: [100, 100, 100], today: 10), CheckCatalog.rowCount) == [.critical])
+    }
+
+    // MARK: - Freshness
+
+    @Test(arguments: [(0, nil), (1, Severity.warning), (9, .warning), (10, .critical)] as [(Int, Severity?)])
+    func timestampsOutsideTheSnapshotDay(outside: Int, severity: Severity?) throws {
+        let findings = try validate(csv { i, f in if i < outside { f[Col.ts.rawValue] = "2026-01-31T23:59:0\(i % 10)Z" } })
+        #expect(severities(findings, CheckCatalog.timestampOutsideDay) == (severity.map { [$0] } ?? []))
+        if outside > 0 {
+            #expect(findings.first { $0.check == CheckCatalog.timestampOutsideDay.id }?.message.hasSuffix(": '2026-01-31' (\(outside))") == true)
+        }
+    }
+
+    @Test func futureTimestampsAgainstTheRunTime() throws {
+        let h = try Harness()
+        // The run happens 30 s after midnight: rows 31… (one per second from midnight) are in the future.
+        let now = Date(timeIntervalSince1970: Double(Day("2026-02-01")!.startEpochSeconds) + 30)
+        let findings = try h.day("2026-02-01", csv(rows: 100), now: now)
+        let f = try #require(findings.first { $0.check == CheckCatalog.futureTimestamps.id })
+        #expect(f.severity == .critical)
+        #expect(f.message.hasPrefix("69% of 'ts' timestamps are later than the run (2026-02-01T00:00:30.000Z) (69 of 100)"))
+        let later = try Harness().day("2026-02-01", csv(rows: 100), now: now.addingTimeInterval(3600))
+        #expect(severities(later, CheckCatalog.futureTimestamps).isEmpty)
+        let one = try Harness().day("2026-02-01", csv(rows: 200) { i, f in if i == 0 { f[Col.ts.rawValue] = "2026-02-01T23:00:00Z" } }, now: now.addingTimeInterval(3600))
+        #expect(severities(one, CheckCatalog.futureTimestamps) == [.warning])
+    }
+
+    // MARK: - NaN / Inf, probabilities, labels
+
+    @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
+    func nonFiniteFeatureValues(rows: Int, bad: Int, severity: Severity?) throws {
+        let findings = try validate(csv(rows: rows) { i, f in if i < bad { f[Col.x.rawValue] = i % 2 == 0 ? "inf" : "NaN" } })
+        #expect(severities(findings, CheckCatalog.nonFinite) == (severity.map { [$0] } ?? []))
+        #expect(severities(findings, CheckCatalog.range).isEmpty, "non-finite values are not also out of range")
+    }
+
+    @Test func nonFiniteScoreIsCriticalAtTheFirstUnlessConfigured() throws {
+        let findings = try validate(csv(rows: 200) { i, f in if i == 0 { f[Col.score.rawValue] = "-inf" } })
+        #expect(severities(findings, CheckCatalog.nonFinite) == [.critical])
+        let relaxed = try validate(csv(rows: 200) { i, f in if i == 0 { f[Col.score.rawValue] = "-inf" } },
+                                   extra: "checks:\n  non_finite: {warning: 0, critical: 0.5}")
+        #expect(severities(relaxed, CheckCatalog.nonFinite) == [.warning])
+    }
+
+    @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
+    func probabilitiesOutsideTheUnitInterval(rows: Int, bad: Int, severity: Severity?) throws {
+        let findings = try validate(csv(rows: rows) { i, f in if i < bad { f[Col.score.rawValue] = "1.0001" } })
+        #expect(severities(findings, CheckCatalog.probabilityRange) == (severity.map { [$0] } ?? []))
+    }
+
+    @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
+    func labelsOutsideTheDeclaredClasses(rows: Int, bad: Int, severity: Severity?) throws {
+        let findings = try validate(csv(rows: rows) { i, f in if i < bad { f[Col.y.rawValue] = "yes" } })
+        #expect(severities(findings, CheckCatalog.unknownLabels) == (severity.map { [$0] } ?? []))
+        if bad > 0 {
+            let f = try #require(findings.first { $0.check == CheckCatalog.unknownLabels.id })
+            #expect(f.column == "y")
+            #expect(f.message.hasSuffix("labels are not among the declared classes [0, 1] (1 of \(rows)): 'yes' (1)"))
+        }
+    }
+
+    @Test func declaredClassesAreTheReference() throws {
+        let text = csv { i, f in if i < 3 { f[Col.pred.rawValue] = "2" } }
+        #expect(severities(try validate(text), CheckCatalog.unknownLabels) == [.critical])
+        let declared = try validate(text, replacing: ("    score: score\n", "    score: score\n    classes: [\"0\", \"1\", \"2\"]\n"))
+        #expect(severities(declared, CheckCatalog.unknownLabels).isEmpty)
+    }
+
+    // MARK: - Constant columns
+
+    @Test func constantFeaturesAreFlagged() throws {
+        let findings = try validate(csv { _, f in
+            f[Col.n.rawValue] = "3"
+            f[Col.flag.rawValue] = "true"
+        })
+        let constant = findings.filter { $0.check == CheckCatalog.constantColumn.id }
+        #expect(constant.map(\.column) == ["n", "flag"])
+        #expect(constant.map(\.severity) == [.warning, .warning])
+        #expect(constant.first?.message == "'n' holds one value ('3') in all 100 non-null rows")
+    }
+
+    @Test(arguments: [(89, nil), (90, Severity.warning)] as [(Int, Severity?)])
+    func nearConstantWithAThresholdBelowOne(same: Int, severity: Severity?) throws {
+        // color cycles red, green, blue: rows i >= same keep their colour, the others become red.
+        let text = csv { i, f in f[Col.color.rawValue] = i < same ? "red" : ["green", "blue"][i % 2] }
+        let findings = try validate(text, extra: "checks:\n  constant_column: {warning: 0.9}")
+        #expect(severities(findings, CheckCatalog.constantColumn) == (severity.map { [$0] } ?? []))
+        let numeric = try validate(csv { i, f in f[Col.x.rawValue] = i < same ? "7" : "\(i)" },
+                                   extra: "checks:\n  constant_column: {warning: 0.9}")
+        #expect(severities(numeric, CheckCatalog.constantColumn) == (severity.map { [$0] } ?? []))
+    }
+}

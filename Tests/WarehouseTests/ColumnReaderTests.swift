@@ -1,0 +1,121 @@
+import AuditModel
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Warehouse
+
+/// `readColumns`: the rowid-range scan, the byte dictionary encoding and the two-connection
+/// split give back exactly the stored values, in row order.
+@Suite("Column reader")
+struct ColumnReaderTests {
+    static let columns = [
+        DeclaredColumn(name: "x", type: .numeric, role: .feature),
+        DeclaredColumn(name: "n", type: .integer, role: .feature),
+        DeclaredColumn(name: "c", type: .categorical, role: .feature),
+        DeclaredColumn(name: "id", type: .text, role: .id),
+    ]
+
+    /// Writes two snapshots of `rows` rows each; returns the warehouse, the layout and the second snapshot's id.
+    func fixture(_ dir: TemporaryDirectory, rows: Int) throws -> (Warehouse, RowTable, Int64) {
+        let w = try Warehouse(path: dir.path + "/w.sqlite")
+        let (table, second) = try w.write { store -> (RowTable, Int64) in
+            let p = try store.ensurePipeline("p")
+            let table = try store.rowTable(pipelineId: p, columns: Self.columns)
+            var last: Int64 = 0
+            for s in 0..<2 {
+                let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
+                    kind: .daily, date: "2026-01-0\(s + 1)", sourcePath: "f", sha256: "\(s)", bytes: 0, header: []))
+                let ins = try store.rowInserter(table)
+                for i in 0..<rows {
+                    if i % 17 == 3 { ins.bindNull(0) } else { ins.bind(0, double: i % 29 == 5 ? .nan : Double(i) * 0.5 - Double(s)) }
+                    if i % 11 == 0 { ins.bindNull(1) } else { ins.bind(1, int: Int64(i % 7 - 3)) }
+                    if i % 13 == 0 { ins.bindNull(2) } else { ins.bind(2, text: ["rød", "grün", "", "blue"][(i + s) % 4]) }
+                    ins.bind(3, text: "row-\(s)-\(i)")
+                    try ins.insert(snapshotId: id, line: i + 2, extra: nil)
+                }
+                try store.finishSnapshot(id, read: rows, stored: rows, quarantined: 0)
+                last = id
+            }
+            return (table, last)
+        }
+        return (w, table, second)
+    }
+
+    @Test func parallelAndSerialReadsAgreeWithTheStoredValues() throws {
+        let dir = TemporaryDirectory()
+        let rows = 1_000
+        let (w, table, snapshot) = try fixture(dir, rows: rows)
+        let names = Self.columns.map(\.name)
+        let serial = try w.read { try $0.readColumns(table, snapshotId: snapshot, columns: names) }
+        let parallel = try w.write { try $0.readColumns(table, snapshotId: snapshot, columns: names, parallelFrom: 2) }
+        #expect(serial.count == 4)
+        guard case .numeric(let x)? = serial["x"], case .numeric(let n)? = serial["n"], case .labels(let c)? = serial["c"],
+              case .labels(let id)? = serial["id"] else {
+            Issue.record("unexpected column kinds")
+            return
+        }
+        #expect(x.values.count == rows && id.codes.count == rows)
+        for i in 0..<rows {
+            #expect(x.nulls[i] == (i % 17 == 3))
+            if i % 17 != 3 {
+                if i % 29 == 5 { #expect(x.values[i].isNaN) } else { #expect(x.values[i] == Double(i) * 0.5 - 1) }
+            }
+            #expect(n.nulls[i] == (i % 11 == 0))
+            if i % 11 != 0 { #expect(n.values[i] == Double(i % 7 - 3)) }
+            #expect(c.value(at: i) == (i % 13 == 0 ? nil : ["rød", "grün", "", "blue"][(i + 1) % 4]))
+            #expect(id.value(at: i) == "row-1-\(i)")
+        }
+        #expect(c.dictionary == ["", "blue", "rød", "grün"], "first-appearance order (row 0 is null)")
+        // The split read joins its halves into exactly the serial result, dictionary order included.
+        guard case .numeric(let px)? = parallel["x"] else {
+            Issue.record("x is not numeric in the parallel read")
+            return
+        }
+        #expect(px.nulls == x.nulls)
+        #expect(Self.sameNumbers(px.values, x.values), "NaN compares unequal, so value by value")
+        guard case .numeric(let pn)? = parallel["n"] else {
+            Issue.record("n is not numeric in the parallel read")
+            return
+        }
+        #expect(pn.nulls == n.nulls)
+        #expect(Self.sameNumbers(pn.values, n.values))
+        #expect(parallel["c"] == serial["c"])
+        #expect(parallel["id"] == serial["id"])
+    }
+
+    static func sameNumbers(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { pair in pair.0 == pair.1 || (pair.0.isNaN && pair.1.isNaN) }
+    }
+
+    @Test func emptySnapshotAndNoColumns() throws {
+        let dir = TemporaryDirectory()
+        let (w, table, _) = try fixture(dir, rows: 3)
+        let none = try w.read { try $0.readColumns(table, snapshotId: 999, columns: ["x", "c"]) }
+        #expect(none["x"] == .numeric(NumericColumnData(values: [], nulls: [])))
+        #expect(none["c"] == .labels(LabelColumnData(codes: [], dictionary: [])))
+        #expect(try w.read { try $0.readColumns(table, snapshotId: 1, columns: []) }.isEmpty)
+    }
+
+    static func internerValue(_ i: Int) -> String {
+        "value-\(i % 3_000)" + (i % 2 == 0 ? "" : String(repeating: "é", count: i % 9))
+    }
+
+    @Test func byteInternerGrowsAndKeepsCodes() {
+        var interner = ByteInterner()
+        defer { interner.free() }
+        var codes: [Int32] = []
+        for i in 0..<5_000 {
+            var s = Self.internerValue(i)
+            codes.append(s.withUTF8 { interner.intern(UnsafeRawPointer($0.baseAddress), count: $0.count) })
+        }
+        let strings = interner.strings()
+        let expected = (0..<5_000).map(Self.internerValue)
+        #expect(strings.count == Set(expected).count)
+        #expect(codes.map { strings[Int($0)] } == expected)
+        var empty = ""
+        let e1 = empty.withUTF8 { interner.intern(UnsafeRawPointer($0.baseAddress), count: 0) }
+        let e2 = interner.intern(nil, count: 0)
+        #expect(e1 == e2 && strings.count + 1 == interner.count)
+    }
+}
