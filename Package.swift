@@ -106,7 +106,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "AuditModel", "Definition", "Warehouse",
-                "Ingest", "Validate", "Profile", "Compare", "Render",
+                "Ingest", "Validate", "Profile", "Compare", "Render", "Draft",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import AuditModel
 import Compare
+import Draft
 import Foundation
 import Ingest
 import Logging
@@ -46,6 +47,23 @@ public enum AdHocComparison {
 
     static let day = Day("2000-01-01")!
 
+    /// The baseline's header and the columns that are numeric in both files, by the same
+    /// inference `mlaudit init` uses (a column is numeric when every non-null value parses as a
+    /// number; a column with no value in one file does not decide). Everything else is compared
+    /// as categories.
+    static func inferTypes(_ paths: [String]) throws -> (header: [String], numeric: Set<String>) {
+        let files = try paths.map { try SchemaInference.sketch(path: $0).columns }
+        let header = files[0].map(\.name)
+        func numeric(_ s: ColumnSketch) -> Bool {
+            let t = s.inferredType()
+            return s.nonNull == 0 || t == .numeric || t == .integer
+        }
+        let numericColumns = header.filter { name in
+            files.allSatisfy { columns in columns.first { $0.name == name }.map(numeric) ?? true }
+        }
+        return (header, Set(numericColumns))
+    }
+
     /// Compares the two files.
     ///
     /// - Throws: `MLAuditError` when a file is missing or unreadable, or a declared column is
@@ -56,7 +74,7 @@ public enum AdHocComparison {
             throw MLAuditError(
                 .usage, "column '\(n)' is declared both categorical and numeric", hint: "Give it to one of --categorical and --numeric.")
         }
-        let inferred = try ColumnTypeInference.infer(paths: [baseline, current])
+        let inferred = try inferTypes([baseline, current])
         var seen = Set<String>()
         var features: [FeatureSpec] = []
         var types: [String: ColumnType] = [:]
