@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "mlaudit-bench",
             dependencies: [
-                "AuditModel", "Definition", "Warehouse", "Ingest", "Validate", "Profile", "Compare", "Statistics",
+                "AuditModel", "Definition", "Warehouse", "Ingest", "Validate", "Profile", "Compare", "Statistics", "Demo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -134,7 +134,8 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
     return best?.0
 }
 
-func editDistance(_ a: String, _ b: String) -> Int {
+/// Levenshtein distance between two strings (for "did you mean …?" suggestions).
+package func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a), y = Array(b)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }

@@ -235,11 +235,11 @@ func fmt(_ x: Double, _ decimals: Int) -> String {
 
 /// SplitMix64: a small, fast, well-distributed generator with a fixed algorithm (so the demo is
 /// the same everywhere, unlike `SystemRandomNumberGenerator`).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+package struct SplitMix64 {
+    package var state: UInt64
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -248,16 +248,16 @@ struct SplitMix64 {
     }
 
     /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Normal by Box–Muller (one value per call; simple and deterministic).
-    mutating func normal(mean: Double, sd: Double) -> Double {
+    package mutating func normal(mean: Double, sd: Double) -> Double {
         let u1 = max(uniform(), 1e-300), u2 = uniform()
         return mean + sd * (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A key drawn with the given weights (keys visited in sorted order for determinism).
-    mutating func pick(_ weights: [String: Double]) -> String {
+    package mutating func pick(_ weights: [String: Double]) -> String {
         let keys = weights.keys.sorted()
         let total = keys.reduce(0) { $0 + weights[$1]! }
         var u = uniform() * total

@@ -127,7 +127,7 @@ struct Writer {
         guard let name else { return nil }
         guard let s = sketches.first(where: { $0.name == name }) else {
             let names = sketches.map(\.name)
-            let near = names.min { editDistance($0, name) < editDistance($1, name) }
+            let near = names.min { editDistance($0.lowercased(), name.lowercased()) < editDistance($1.lowercased(), name.lowercased()) }
             throw MLAuditError(
                 .usage, "\(flag) names column '\(name)', which is not in the baseline", file: draft.baselinePath,
                 hint: "The columns are: \(names.joined(separator: ", "))." + (near.map { " Did you mean '\($0)'?" } ?? ""))
@@ -428,19 +428,3 @@ struct Writer {
     }
 }
 
-/// Levenshtein distance (for "did you mean").
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.lowercased()), y = Array(b.lowercased())
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
-    var cur = [Int](repeating: 0, count: y.count + 1)
-    for i in 1...x.count {
-        cur[0] = i
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        swap(&prev, &cur)
-    }
-    return prev[y.count]
-}

@@ -1,3 +1,4 @@
+import Demo
 import Foundation
 
 /// Timing, memory and data helpers shared by the benchmarks.
@@ -46,7 +47,7 @@ enum BenchData {
             return FileHandle(forWritingAtPath: path)
         }() else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"]) }
         defer { try? out.close() }
-        var rng = BenchRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var buffer = header.joined(separator: ",") + "\n"
         let cats = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
         let base: Int64 = 1_764_288_000
@@ -54,7 +55,7 @@ enum BenchData {
             buffer += "r\(i),"
             buffer += String(base + Int64(i % 86_400)) + ","
             for k in 0..<16 {
-                let v = rng.normal() * Double(k + 1) + Double(k * 10) + shift
+                let v = rng.normal(mean: 0, sd: 1) * Double(k + 1) + Double(k * 10) + shift
                 buffer += String(format: "%.4f", v) + ","
             }
             for k in 0..<4 { buffer += cats[Int(rng.next() % UInt64(3 + k))] + "," }
@@ -87,23 +88,5 @@ enum BenchData {
         for c in categoricalColumns { y += "    - {name: \(c), type: categorical}\n" }
         y += "warehouse: \(warehouse)\nreport: {output: \(Bench.dataDirectory)/reports}\n"
         return y
-    }
-}
-
-/// SplitMix64 with a normal variate (Box–Muller), for reproducible benchmark data.
-struct BenchRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }
