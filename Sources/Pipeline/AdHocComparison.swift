@@ -8,9 +8,11 @@ import Profile
 import Warehouse
 
 /// `mlaudit compare --baseline A.csv --current B.csv`: drift between two files without a
-/// pipeline definition. The schema is inferred (numeric when every value parses as a number,
-/// else categorical) or declared; both files go through the pipeline's own ingest, profile
-/// and drift code in a temporary warehouse, so the numbers are those of `mlaudit run`.
+/// pipeline definition. The schema is inferred as `mlaudit init` infers it (numeric when every
+/// value parses as a number; identifiers, free text and timestamps are left out of drift, as a
+/// pipeline leaves them; everything else categorical) or declared; both files go through the
+/// pipeline's own ingest, profile and drift code in a temporary warehouse, so the numbers are
+/// those of `mlaudit run`.
 public enum AdHocComparison {
     public struct Options: Sendable {
         public var baseline: String
@@ -43,6 +45,8 @@ public enum AdHocComparison {
         public var types: [String: ColumnType]
         /// Baseline columns missing from the current file (not compared).
         public var missingInCurrent: [String]
+        /// Columns inferred as identifiers or free text, or as timestamps (not compared).
+        public var notComparable: [String] = []
     }
 
     static let day = Day("2000-01-01")!
@@ -51,7 +55,7 @@ public enum AdHocComparison {
     /// inference `mlaudit init` uses (a column is numeric when every non-null value parses as a
     /// number; a column with no value in one file does not decide). Everything else is compared
     /// as categories.
-    static func inferTypes(_ paths: [String]) throws -> (header: [String], numeric: Set<String>) {
+    static func inferTypes(_ paths: [String]) throws -> (header: [String], numeric: Set<String>, skipped: Set<String>) {
         let files = try paths.map { try SchemaInference.sketch(path: $0).columns }
         let header = files[0].map(\.name)
         func numeric(_ s: ColumnSketch) -> Bool {
@@ -61,7 +65,12 @@ public enum AdHocComparison {
         let numericColumns = header.filter { name in
             files.allSatisfy { columns in columns.first { $0.name == name }.map(numeric) ?? true }
         }
-        return (header, Set(numericColumns))
+        // Identifiers, free text and timestamps: drift on them is meaningless (every value new).
+        let skipped = files[0].filter { s in
+            let t = s.inferredType()
+            return s.nonNull > 0 && (t == .text || t == .datetime)
+        }.map(\.name)
+        return (header, Set(numericColumns), Set(skipped))
     }
 
     /// Compares the two files.
@@ -78,7 +87,12 @@ public enum AdHocComparison {
         var seen = Set<String>()
         var features: [FeatureSpec] = []
         var types: [String: ColumnType] = [:]
+        var notComparable: [String] = []
         for name in inferred.header where !name.isEmpty && seen.insert(name).inserted {
+            if inferred.skipped.contains(name), !options.categorical.contains(name), !options.numeric.contains(name) {
+                notComparable.append(name)
+                continue
+            }
             let type: ColumnType
             if options.categorical.contains(name) {
                 type = .categorical
@@ -123,7 +137,7 @@ public enum AdHocComparison {
         let missing = features.map(\.name).filter { !currentHeader.contains($0) }
         return Result(
             output: Output(rows: currentRows, drift: .init(results: results, shareThreshold: 0.5)), types: types,
-            missingInCurrent: missing)
+            missingInCurrent: missing, notComparable: notComparable)
     }
 
     static func absolute(_ path: String) -> String {
@@ -150,6 +164,9 @@ public enum AdHocComparison {
         out += "\n\(d.driftedCount) of \(d.featureCount) columns drifted (\(formatPercent(d.driftedShare))); dataset drift at \(formatPercent(d.shareThreshold)) or more: \(d.datasetDrift ? "yes" : "no")\n"
         let r = result.output.rows
         out += "current file: \(r.read) rows read, \(r.stored) stored, \(r.quarantined) quarantined\n"
+        if !result.notComparable.isEmpty {
+            out += "not compared (identifiers, free text or timestamps; declare with --categorical to compare): \(result.notComparable.joined(separator: ", "))\n"
+        }
         if !result.missingInCurrent.isEmpty {
             out += "not compared (absent from the current file): \(result.missingInCurrent.joined(separator: ", "))\n"
         }

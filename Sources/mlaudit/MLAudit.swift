@@ -9,12 +9,9 @@ struct MLAudit: ParsableCommand {
         commandName: "mlaudit",
         abstract: "Audit machine-learning models in production: data quality, drift, performance, operations and technical debt.",
         discussion: """
-            Each night, `mlaudit run pipelines/NAME.yaml` ingests the day's serving snapshot into a SQLite
-            warehouse, validates and profiles it, compares it with the training baseline and writes a
-            versioned report (HTML, Markdown, JSON) under reports/NAME/DATE/vN/.
+            Each night, `mlaudit run pipelines/NAME.yaml` ingests the day's serving snapshot into a SQLite warehouse, validates and profiles it, compares it with the training baseline and writes a versioned report (HTML, Markdown, JSON) under reports/NAME/DATE/vN/.
 
-            Exit status: 0 ok; 1 the audit ran and found findings at or above --fail-on; 2 the tool could
-            not finish (bad definition, unreadable input, internal error); 64 bad usage.
+            Exit status: 0 ok; 1 the audit ran and found findings at or above --fail-on; 2 the tool could not finish (bad definition, unreadable input, internal error); 64 bad usage.
             """,
         version: MLAuditVersion.current,
         subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Vacuum.self, Init.self])

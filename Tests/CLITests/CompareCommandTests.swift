@@ -72,3 +72,29 @@ struct CompareCommandTests {
         #expect(missing.stderr.contains("/nonexistent/a.csv"))
     }
 }
+
+@Suite("Ad-hoc compare: column inference")
+struct AdHocInferenceTests {
+    @Test func identifiersAndTimestampsAreLeftOutUnlessDeclared() throws {
+        let dir = TemporaryDirectory()
+        func file(_ name: String, offset: Int) -> String {
+            var lines = ["id,ts,amount,kind"]
+            for i in 0..<200 {
+                lines.append("r\(i + offset),2026-02-01T00:\(String(format: "%02d", i % 60)):00Z,\(Double(i % 50) + 0.5),\(["a", "b", "c"][i % 3])")
+            }
+            return dir.write(name, lines.joined(separator: "\n") + "\n")
+        }
+        let a = file("a.csv", offset: 0), b = file("b.csv", offset: 1000)
+        let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.hasPrefix("amount ") && $0.contains("numeric") })
+        #expect(rows.contains { $0.hasPrefix("kind ") && $0.contains("categorical") })
+        #expect(!rows.contains { $0.hasPrefix("id ") || $0.hasPrefix("ts ") })
+        #expect(r.stdout.contains("not compared (identifiers, free text or timestamps; declare with --categorical to compare): id, ts"))
+        let declared = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--categorical", "id"])
+        #expect(declared.status == 0)
+        #expect(declared.stdout.split(separator: "\n").contains { $0.hasPrefix("id ") && $0.contains("categorical") && $0.contains(" yes ") },
+                "every id is new: the declared id column drifts")
+    }
+}

@@ -8,8 +8,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Write the demo data set: a credit-default model's baseline, daily snapshots, labels and configs.",
             discussion: """
-                Deterministic: the same options write the same bytes. pipelines/demo.yaml reads the default
-                folder (demo-data). Incidents are injected on documented days (see the README).
+                Deterministic: the same options write the same bytes. pipelines/demo.yaml reads the default folder (demo-data). Incidents are injected on documented days (see the README).
                 """)
 
         @OptionGroup var global: GlobalOptions

@@ -8,11 +8,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Draft a commented pipeline definition from a baseline file.",
             discussion: """
-                Infers each column's type, ranges, allowed values for low-cardinality columns and null-rate
-                bounds from the data (as TFDV's schema inference and Deequ's constraint suggestion do), and
-                writes a complete pipeline YAML whose comments say what each constraint was inferred from.
-                Columns named by the role options get those roles; every other column is an input feature.
-                Writes to stdout unless --out is given.
+                Infers each column's type, ranges, allowed values for low-cardinality columns and null-rate bounds from the data (as TFDV's schema inference and Deequ's constraint suggestion do), and writes a complete pipeline YAML whose comments say what each constraint was inferred from. Columns named by the role options get those roles; every other column is an input feature. Writes to stdout unless --out is given.
                 """)
 
         @OptionGroup var global: GlobalOptions

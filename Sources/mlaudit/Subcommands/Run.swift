@@ -9,9 +9,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Run the five stages for every due date of one or more pipelines.",
             discussion: """
-                Without a date, runs every date whose snapshot file exists and whose report has not been
-                rendered yet, oldest first (the nightly catch-up). The baseline is ingested and profiled
-                first when it is new or has changed. Prints one line per pipeline and date on stdout.
+                Without a date, runs every date whose snapshot file exists and whose report has not been rendered yet, oldest first (the nightly catch-up). The baseline is ingested and profiled first when it is new or has changed. Prints one line per pipeline and date on stdout.
                 """)
 
         @OptionGroup var global: GlobalOptions

@@ -10,8 +10,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Print a short Markdown summary of a day's report for a retraining ticket.",
             discussion: """
-                Verdict, retraining recommendation, top findings, the report paths and the SHA-256 of the
-                manifest that pins them, from the newest report version of the date (or --report-version).
+                Verdict, retraining recommendation, top findings, the report paths and the SHA-256 of the manifest that pins them, from the newest report version of the date (or --report-version).
                 """)
 
         @OptionGroup var global: GlobalOptions

@@ -11,12 +11,7 @@ extension MLAudit {
             commandName: "verify",
             abstract: "Check that reports were not altered: file hashes, manifests, the hash chain and the report ledger.",
             discussion: """
-                Recomputes the SHA-256 of every report file and manifest, follows the chain of manifests
-                (each records the hash of the previous one), checks every report-ledger row in the warehouse
-                against its manifest, and names any file or version folder that was altered, is missing, was
-                added, or is out of order. Prints one line per problem on stdout, then a summary line.
-                Without PIPELINE, verifies every pipelines/*.yaml. Exit status: 0 all holds; 1 something is
-                wrong; 2 verification could not run.
+                Recomputes the SHA-256 of every report file and manifest, follows the chain of manifests (each records the hash of the previous one), checks every report-ledger row in the warehouse against its manifest, and names any file or version folder that was altered, is missing, was added, or is out of order. Prints one line per problem on stdout, then a summary line. Without PIPELINE, verifies every pipelines/*.yaml. Exit status: 0 all holds; 1 something is wrong; 2 verification could not run.
                 """)
 
         @OptionGroup var global: GlobalOptions
