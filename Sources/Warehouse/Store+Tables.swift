@@ -662,6 +662,7 @@ extension Store {
                 try db.execute(sql: "DELETE FROM label WHERE snapshotId = ?", arguments: [id])
                 n = db.changesCount
             }
+            try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [id])
             try db.execute(sql: "UPDATE snapshot SET rowsPurgedAt = ? WHERE id = ?", arguments: [Warehouse.now(), id])
             out.append((t["date"], n))
         }

@@ -43,7 +43,7 @@ enum BenchData {
         let path = Bench.dataDirectory + "/" + (name ?? "bench-\(rows)-\(seed)-\(shift).csv")
         if FileManager.default.fileExists(atPath: path) { return path }
         guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"]) }
         defer { try? out.close() }
@@ -70,7 +70,8 @@ enum BenchData {
         return path
     }
 
-    /// A pipeline definition over the benchmark data (`{date}` snapshots in `dir`).
+    /// A pipeline definition over the benchmark data (`{date}` snapshots in `dir`). Paths are
+    /// quoted here (a bare `{date}` in a YAML flow mapping is a syntax error): pass them unquoted.
     static func definitionYAML(baseline: String, snapshots: String, warehouse: String) -> String {
         var y = """
             name: bench

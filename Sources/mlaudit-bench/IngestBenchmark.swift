@@ -93,9 +93,7 @@ enum IngestBenchmark {
     static func ingest(baseline: String, dir: String, name: String) throws -> (outcome: IngestOutcome, seconds: Double) {
         let warehouse = dir + "/\(name).sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: warehouse + suffix) }
-        // Quoted: `{date}` would otherwise read as a YAML flow mapping.
-        let yaml = BenchData.definitionYAML(
-            baseline: "\"\(baseline)\"", snapshots: "\"\(dir)/days/{date}.csv\"", warehouse: "\"\(warehouse)\"")
+        let yaml = BenchData.definitionYAML(baseline: baseline, snapshots: "\(dir)/days/{date}.csv", warehouse: warehouse)
             .replacingOccurrences(of: "name: bench\n", with: "name: bench_\(name)\n")
         let path = dir + "/\(name).yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)

@@ -21,8 +21,7 @@ enum ProfileBenchmark {
         let baseline = try BenchData.csv(rows: rows)
         _ = try BenchData.csv(rows: rows, shift: 0.25, seed: 2, name: "profile-day-\(rows)-2026-01-02.csv")
         let yaml = BenchData.definitionYAML(
-            // Quoted: the pattern sits in a YAML flow mapping, where a bare {date} is a syntax error.
-            baseline: baseline, snapshots: "\"" + dir + "/profile-day-\(rows)-{date}.csv\"",
+            baseline: baseline, snapshots: dir + "/profile-day-\(rows)-{date}.csv",
             warehouse: dir + "/profile-bench-\(rows).sqlite")
         let path = dir + "/profile-bench-\(rows).yaml"
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
