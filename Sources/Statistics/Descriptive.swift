@@ -71,29 +71,7 @@ public enum Descriptive {
 
     /// Adjusted Fisher–Pearson skewness G1; matches `scipy.stats.skew(x, bias=False)` (and pandas `Series.skew()` up to its one-pass rounding); nil when count < 3 or the column is constant (both return NaN there).
     public static func skewness(_ values: [Double]) -> Double? {
-        let n = values.count
-        guard n >= 3, let m = mean(values) else { return nil }
-        var m2 = 0.0, c2 = 0.0
-        var m3 = 0.0, c3 = 0.0
-        for v in values {
-            let d = v - m
-            let d2 = d * d
-            let d3 = d2 * d
-            var t = m2 + d2
-            if abs(m2) >= abs(d2) { c2 += (m2 - t) + d2 } else { c2 += (d2 - t) + m2 }
-            m2 = t
-            t = m3 + d3
-            if abs(m3) >= abs(d3) { c3 += (m3 - t) + d3 } else { c3 += (d3 - t) + m3 }
-            m3 = t
-        }
-        let count = Double(n)
-        m2 = (m2 + c2) / count
-        m3 = (m3 + c3) / count
-        // scipy: a second moment below (eps * mean)^2 is a constant column -> NaN.
-        let eps = Double.ulpOfOne
-        if m2 <= (eps * m) * (eps * m) { return nil }
-        let g1 = m3 / pow(m2, 1.5)
-        return ((count - 1) * count).squareRoot() / (count - 2) * g1
+        moments(values)?.skewness
     }
 
     /// Smallest value (NaN propagates, like `np.min`); nil when empty.
