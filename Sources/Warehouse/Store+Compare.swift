@@ -32,8 +32,14 @@ extension Store {
     /// The rowid range of a snapshot's rows (a snapshot is inserted in one transaction, so its
     /// rows are contiguous), or nil when it has none.
     public func rowidRange(_ table: RowTable, snapshotId: Int64) throws -> ClosedRange<Int64>? {
+        // Two subqueries: SQLite finds a lone MIN or MAX with one index seek, but computes
+        // MIN and MAX together by scanning every index entry of the snapshot (0.12 s per 1M rows).
+        let qt = quoteIdentifier(table.name)
         let row = try Row.fetchOne(
-            db, sql: "SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?",
+            db, sql: """
+                SELECT (SELECT MIN(rowid) FROM \(qt) WHERE mlaudit_snapshot = ?1) AS lo,
+                       (SELECT MAX(rowid) FROM \(qt) WHERE mlaudit_snapshot = ?1) AS hi
+                """,
             arguments: [snapshotId])
         guard let row, let lo: Int64 = row["lo"], let hi: Int64 = row["hi"] else { return nil }
         return lo...hi
