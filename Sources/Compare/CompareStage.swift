@@ -54,10 +54,14 @@ public struct CompareStage {
     /// Only the drift part of the comparison (reading the columns included), without storing
     /// anything (not even the baseline's sorted-column cache): what `mlaudit-bench drift` times,
     /// and what `mlaudit compare --baseline … --current …` prints.
-    public func driftOnly(_ day: Day) throws -> [DriftResult] {
+    ///
+    /// - Parameter columnar: false reads numbers from the rows even where the columnar copy
+    ///   exists (the benchmark measures both ways; the results are the same).
+    public func driftOnly(_ day: Day, columnar: Bool = true) throws -> [DriftResult] {
         try warehouse.read { store in
             var work = try Comparison.prepare(loaded: loaded, store: store, warehouse: warehouse, day: day)
             work.cacheWritable = false
+            work.columnar = columnar
             try work.loadNumbers()
             return try work.driftResults()
         }
@@ -150,6 +154,8 @@ struct Comparison {
     var facts: BaselineFacts?
     /// Whether the comparison may write the baseline's sorted-column cache (not in read-only runs).
     var cacheWritable = true
+    /// Whether numbers are read through the columnar copy where a snapshot has one.
+    var columnar = true
 
     var definition: PipelineDefinition { loaded.definition }
 
@@ -287,15 +293,14 @@ struct Comparison {
     }
 
     /// Finite values of numeric columns of a snapshot, in row order when the parts are joined;
-    /// large snapshots are read on two connections at once (two parts).
+    /// large snapshots are read on two connections at once (the columnar copy's columns shared
+    /// out between them, or two parts of the rows).
     func readNumbers(_ s: SnapshotRecord, _ names: [String]) throws -> [String: [FiniteNumbers]] {
-        guard let range = try store.rowidRange(table, snapshotId: s.id) else {
-            return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names).mapValues { [$0] }
+        if let range = try store.rowidRange(table, snapshotId: s.id), range.count >= 200_000 {
+            return try warehouse.readFiniteNumberParts(
+                table, snapshotId: s.id, columns: names, rowids: range, parts: 2, columnar: columnar)
         }
-        if range.count >= 200_000 {
-            return try warehouse.readFiniteNumberParts(table, snapshotId: s.id, columns: names, rowids: range, parts: 2)
-        }
-        return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names, rowids: range).mapValues { [$0] }
+        return try store.readFiniteNumbers(table, snapshotId: s.id, columns: names, columnar: columnar).mapValues { [$0] }
     }
 
     func sortedColumns(_ raw: [String: [FiniteNumbers]]) -> [String: NumericColumn] {

@@ -218,6 +218,7 @@ public struct IngestStage {
         let result: LoadResult
         do {
             result = try runLoad(plan, sink: sink) { p in progress?.update(rows: p.rows, bytesDone: p.fileBytesDone) }
+            try sink.finish()
         } catch {
             progress?.abandon()
             throw error

@@ -92,20 +92,67 @@ protocol BatchSink {
     func write(_ batch: RowBatch) throws
 }
 
-/// Inserts typed rows into a pipeline's row table (in groups of rows per statement) and
-/// quarantined rows into `quarantinedRow`.
+/// Inserts typed rows into a pipeline's row table (in groups of rows per statement),
+/// quarantined rows into `quarantinedRow`, and the values of numeric, integer and boolean
+/// columns into their columnar copy (`numericColumn`, in chunks; `finish()` writes the last).
 struct RowTableSink: BatchSink {
     let store: Store
     let inserter: GroupedRowInserter
+    let copy: NumericColumnWriter?
     let snapshotId: Int64
 
-    init(store: Store, table: RowTable, snapshotId: Int64) throws {
+    init(store: Store, table: RowTable, snapshotId: Int64, copyChunkRows: Int = NumericColumnWriter.defaultChunkRows) throws {
         self.store = store
         self.snapshotId = snapshotId
         inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)
+        copy = try store.numericColumnWriter(table, snapshotId: snapshotId, chunkRows: copyChunkRows)
     }
 
+    /// Writes what the columnar copy still holds; call after the last batch.
+    func finish() throws { try copy?.finish() }
+
     func write(_ batch: RowBatch) throws {
+        try insertRows(batch)
+        if let copy { try append(batch, to: copy) }
+        if !batch.quarantined.isEmpty { try store.insertQuarantined(snapshotId: snapshotId, batch.quarantined) }
+        // Crash-safety tests kill the process after the N-th inserted row (in batch steps).
+        if FaultInjection.isArmed { for _ in 0..<batch.rows { FaultInjection.point("ingest-row") } }
+    }
+
+    /// The batch's values of the copied columns, column by column, as the row table gives them
+    /// back (`NumericColumnEncoding`).
+    private func append(_ batch: RowBatch, to copy: NumericColumnWriter) throws {
+        let columns = batch.columns
+        let kinds = batch.kinds, payloads = batch.payloads
+        let null = NumericColumnEncoding.null, nan = NumericColumnEncoding.nan
+        var r = 0
+        while r < batch.rows {
+            let n = min(copy.room, batch.rows - r)
+            for (k, j) in copy.columns.enumerated() {
+                let out = copy.slots(k)
+                var s = r * columns + j
+                for i in 0..<n {
+                    switch kinds[s] {
+                    case SlotKind.double.rawValue:
+                        out[i] = NumericColumnEncoding.bits(Double(bitPattern: UInt64(bitPattern: payloads[s])))
+                    case SlotKind.integer.rawValue: out[i] = NumericColumnEncoding.bits(payloads[s])
+                    case SlotKind.nan.rawValue: out[i] = nan
+                    case SlotKind.text.rawValue:
+                        // Typing never puts text in a numeric column; were it to, the row keeps
+                        // what SQLite makes of it and the column is read from the rows.
+                        copy.invalidate(k)
+                        out[i] = null
+                    default: out[i] = null
+                    }
+                    s += columns
+                }
+            }
+            try copy.advance(n)
+            r += n
+        }
+    }
+
+    private func insertRows(_ batch: RowBatch) throws {
         let group = inserter.rowsPerGroup
         var r = 0
         while r + group <= batch.rows {
@@ -123,9 +170,6 @@ struct RowTableSink: BatchSink {
             try inserter.insertSingle()
             r += 1
         }
-        if !batch.quarantined.isEmpty { try store.insertQuarantined(snapshotId: snapshotId, batch.quarantined) }
-        // Crash-safety tests kill the process after the N-th inserted row (in batch steps).
-        if FaultInjection.isArmed { for _ in 0..<batch.rows { FaultInjection.point("ingest-row") } }
     }
 
     @inline(__always) private func bind(_ batch: RowBatch, row r: Int) {

@@ -7,6 +7,10 @@ import GRDBSQLite
 extension Store {
     /// Reads whole columns of a snapshot in row order.
     ///
+    /// Numeric, integer and boolean columns with a complete columnar copy (`numericColumn`,
+    /// written at ingest) are read from it: a few large blobs instead of every row record.
+    /// The other columns are read from the rows.
+    ///
     /// A snapshot's rows are one contiguous run of rowids (one transaction appends them), so
     /// they are read as a rowid range scan of the table rather than through the snapshot index
     /// (which costs a table seek per row). Text values are dictionary-encoded from their bytes
@@ -15,10 +19,13 @@ extension Store {
     /// half is read on a second, read-only connection in parallel (WAL lets it read the
     /// committed rows while this connection holds a transaction); the halves are then joined.
     ///
-    /// - Parameter parallelFrom: the row count from which the read is split over two
-    ///   connections (tests lower it to cover the join on small tables).
+    /// - Parameters:
+    ///   - parallelFrom: the row count from which the read is split over two connections
+    ///     (tests lower it to cover the join on small tables).
+    ///   - columnar: whether to use the columnar copy where there is one (tests turn it off to
+    ///     compare both paths).
     public func readColumns(
-        _ table: RowTable, snapshotId: Int64, columns names: [String], parallelFrom: Int = 100_000
+        _ table: RowTable, snapshotId: Int64, columns names: [String], parallelFrom: Int = 100_000, columnar: Bool = true
     ) throws -> [String: ColumnData] {
         var indices: [Int] = []
         for n in names {
@@ -29,18 +36,36 @@ extension Store {
         }
         guard !indices.isEmpty else { return [:] }
         let numeric = indices.map { table.columns[$0].type.isNumeric || table.columns[$0].type == .boolean }
-        let qt = quoteIdentifier(table.name)
-        guard let bounds = try Row.fetchOne(
-            db, sql: "SELECT MIN(rowid) AS lo, MAX(rowid) AS hi, COUNT(*) AS n FROM \(qt) WHERE mlaudit_snapshot = ?",
-            arguments: [snapshotId]), let lo: Int64 = bounds["lo"], let hi: Int64 = bounds["hi"]
-        else {
+        guard let bounds = try rowBounds(table, snapshotId: snapshotId) else {
             return Self.assemble(names: names, numeric: numeric, parts: [ColumnPart(numeric: numeric, estimate: 0)])
         }
+        var out: [String: ColumnData] = [:]
+        if columnar {
+            for (name, chunks) in try numericCopies(table, snapshotId: snapshotId, columns: names, rows: bounds.count) {
+                out[name] = .numeric(try readNumericCopy(chunks, column: name, rows: bounds.count))
+            }
+        }
+        let rest = indices.indices.filter { out[names[$0]] == nil }
+        if !rest.isEmpty {
+            let fromRows = try readRows(
+                table, snapshotId: snapshotId, names: rest.map { names[$0] }, indices: rest.map { indices[$0] },
+                numeric: rest.map { numeric[$0] }, range: bounds.range, count: bounds.count, parallelFrom: parallelFrom)
+            out.merge(fromRows) { a, _ in a }
+        }
+        return out
+    }
+
+    /// `readColumns` from the row table, over the snapshot's rowid range.
+    private func readRows(
+        _ table: RowTable, snapshotId: Int64, names: [String], indices: [Int], numeric: [Bool], range: ClosedRange<Int64>,
+        count: Int, parallelFrom: Int
+    ) throws -> [String: ColumnData] {
+        let lo = range.lowerBound, hi = range.upperBound
+        let qt = quoteIdentifier(table.name)
         // Rowids of one snapshot are contiguous, so the range size bounds the rows of each part.
         guard hi - lo < Int64(Int32.max) else {
             throw MLAuditError.internalError("snapshot \(snapshotId) spans rowids \(lo)...\(hi)")
         }
-        let count: Int = bounds["n"]
         let select = indices.map { quoteIdentifier(table.sqlNames[$0]) }.joined(separator: ", ")
         // `+mlaudit_snapshot` keeps the planner on the rowid range instead of the snapshot index.
         let sql = "SELECT \(select) FROM \(qt) WHERE rowid BETWEEN ?1 AND ?2 AND +mlaudit_snapshot = ?3 ORDER BY rowid"

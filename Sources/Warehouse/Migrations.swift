@@ -236,6 +236,23 @@ enum Migrations {
                 );
                 """)
         }
+        // A columnar copy of a snapshot's numeric, integer and boolean columns, written by the
+        // ingest in the same transaction as the rows, so profile and compare read numbers
+        // without decoding row records (docs/warehouse.md, numericColumn). Derived data: the
+        // row table stays the record; retention deletes the copy with the rows.
+        m.registerMigration("v2-numeric-column") { db in
+            try db.execute(sql: """
+                CREATE TABLE numericColumn (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  chunk INTEGER NOT NULL CHECK (chunk >= 0),
+                  rows INTEGER NOT NULL CHECK (rows >= 1),
+                  data BLOB NOT NULL CHECK (length(data) = 8 * rows),
+                  PRIMARY KEY (snapshotId, sqlColumn, chunk)
+                );
+                """)
+        }
         return m
     }
 }

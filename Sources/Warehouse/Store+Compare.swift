@@ -45,18 +45,41 @@ extension Store {
         return lo...hi
     }
 
-    /// The non-null finite values of numeric columns of a snapshot in row order, in one
-    /// sequential pass over the snapshot's rowid range (or the part of it given).
-    public func readFiniteNumbers(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>? = nil)
-        throws -> [String: FiniteNumbers]
-    {
-        var sqlNames: [String] = []
+    /// The non-null finite values of numeric columns of a snapshot in row order.
+    ///
+    /// For the whole snapshot (`rowids` nil), columns with a complete columnar copy
+    /// (`numericColumn`) are read from it, unless `columnar` is false; the others (and every
+    /// column of a part of the rowid range) in one sequential pass over the rows.
+    public func readFiniteNumbers(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>? = nil, columnar: Bool = true
+    ) throws -> [String: FiniteNumbers] {
         for n in names {
             guard let i = table.columns.firstIndex(where: { $0.name == n }),
                 table.columns[i].type.isNumeric || table.columns[i].type == .boolean
             else { throw MLAuditError.internalError("column '\(n)' is not a numeric column of the row table") }
-            sqlNames.append(table.sqlNames[i])
         }
+        guard !names.isEmpty else { return [:] }
+        if rowids != nil || !columnar { return try readFiniteNumbersFromRows(table, snapshotId: snapshotId, columns: names, rowids: rowids) }
+        guard let bounds = try rowBounds(table, snapshotId: snapshotId) else {
+            return try readFiniteNumbersFromRows(table, snapshotId: snapshotId, columns: names, rowids: nil)
+        }
+        var out: [String: FiniteNumbers] = [:]
+        for (name, chunks) in try numericCopies(table, snapshotId: snapshotId, columns: names, rows: bounds.count) {
+            out[name] = try readFiniteNumbersCopy(chunks, column: name, rows: bounds.count)
+        }
+        let rest = names.filter { out[$0] == nil }
+        if !rest.isEmpty {
+            out.merge(try readFiniteNumbersFromRows(table, snapshotId: snapshotId, columns: rest, rowids: bounds.range)) { a, _ in a }
+        }
+        return out
+    }
+
+    /// `readFiniteNumbers` from the row table: one sequential pass over the snapshot's rowid
+    /// range (or the part of it given).
+    func readFiniteNumbersFromRows(_ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>?)
+        throws -> [String: FiniteNumbers]
+    {
+        let sqlNames = names.map { n in table.sqlName(of: n)! }
         func empty() -> [String: FiniteNumbers] {
             Dictionary(names.map { ($0, FiniteNumbers(values: [], nulls: 0, nan: 0, infinite: 0)) }, uniquingKeysWith: { a, _ in a })
         }
@@ -239,12 +262,15 @@ extension Store {
 // MARK: - Reading on several connections
 
 extension Warehouse {
-    /// `readFiniteNumbers` split over `parts` read-only connections, each reading a contiguous
-    /// slice of the snapshot's rowid range on its own thread. Returns each column's parts in
-    /// row order (concatenated, they are the column in row order). The rows must be committed
-    /// (they are: ingest commits before later stages run).
+    /// `readFiniteNumbers` over `parts` read-only connections on their own threads. Columns
+    /// with a complete columnar copy (`numericColumn`; unless `columnar` is false) are read whole
+    /// from it, shared out between the connections; the others are read from the rows, each
+    /// connection reading a contiguous slice of the snapshot's rowid range. Returns each
+    /// column's parts in row order (concatenated, they are the column in row order). The rows
+    /// must be committed (they are: ingest commits before later stages run).
     public func readFiniteNumberParts(_ table: RowTable, snapshotId: Int64, columns names: [String],
-                                      rowids: ClosedRange<Int64>, parts: Int, minimumRowsPerPart: Int = 50_000)
+                                      rowids: ClosedRange<Int64>, parts: Int, minimumRowsPerPart: Int = 50_000,
+                                      columnar: Bool = true)
         throws -> [String: [FiniteNumbers]]
     {
         let total = rowids.upperBound - rowids.lowerBound + 1
@@ -255,15 +281,38 @@ extension Warehouse {
             return lo...min(rowids.upperBound, lo + step - 1)
         }
         let path = self.path
-        let results = try parallelMap(slices) { slice -> [String: FiniteNumbers] in
-            try wrap {
-                var config = Configuration()
-                config.readonly = true
-                config.busyMode = .timeout(10)
-                config.label = "mlaudit.warehouse.reader"
-                let queue = try DatabaseQueue(path: path, configuration: config)
-                return try queue.read { db in
-                    try Store(db: db).readFiniteNumbers(table, snapshotId: snapshotId, columns: names, rowids: slice)
+        @Sendable func reader() throws -> DatabaseQueue {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(10)
+            config.label = "mlaudit.warehouse.reader"
+            // Pages through a memory map: blob reads copy from it, with no read call per page.
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 1073741824") }
+            return try DatabaseQueue(path: path, configuration: config)
+        }
+        // Which columns have a copy, and how many rows the snapshot has, seen once for all parts.
+        let (copies, rows) = !columnar ? ([:], 0) : try wrap {
+            try reader().read { db -> ([String: [NumericChunk]], Int) in
+                let store = Store(db: db)
+                guard let bounds = try store.rowBounds(table, snapshotId: snapshotId), bounds.range == rowids else { return ([:], 0) }
+                return (try store.numericCopies(table, snapshotId: snapshotId, columns: names, rows: bounds.count), bounds.count)
+            }
+        }
+        let copied = names.filter { copies[$0] != nil }
+        let rest = names.filter { copies[$0] == nil }
+        let results = try parallelMap(Array(slices.enumerated())) { item -> [String: FiniteNumbers] in
+            let (p, slice) = item
+            return try wrap {
+                try reader().read { db in
+                    let store = Store(db: db)
+                    var out: [String: FiniteNumbers] = [:]
+                    for (k, name) in copied.enumerated() where k % parts == p {
+                        out[name] = try store.readFiniteNumbersCopy(copies[name]!, column: name, rows: rows)
+                    }
+                    if !rest.isEmpty {
+                        out.merge(try store.readFiniteNumbersFromRows(table, snapshotId: snapshotId, columns: rest, rowids: slice)) { a, _ in a }
+                    }
+                    return out
                 }
             }
         }

@@ -638,9 +638,10 @@ extension Store {
         return db.changesCount
     }
 
-    /// Deletes the stored rows and labels of daily and labels snapshots dated before `cutoff`
-    /// (snapshot records, quarantined rows, profiles, findings and metrics stay). Returns the
-    /// snapshots purged with the number of rows deleted.
+    /// Deletes the stored rows (with their columnar copy and sorted-column cache) and labels of
+    /// daily and labels snapshots dated before `cutoff` (snapshot records, quarantined rows,
+    /// profiles, findings and metrics stay). Returns the snapshots purged with the number of
+    /// rows deleted.
     public func purgeRows(pipelineId: Int64, before cutoff: String) throws -> [(date: String, rows: Int)] {
         guard let table = try String.fetchOne(db, sql: "SELECT rowTable FROM pipeline WHERE id = ?", arguments: [pipelineId])
         else { return [] }
@@ -663,6 +664,7 @@ extension Store {
                 n = db.changesCount
             }
             try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [id])
+            try deleteNumericColumns(snapshotId: id)
             try db.execute(sql: "UPDATE snapshot SET rowsPurgedAt = ? WHERE id = ?", arguments: [Warehouse.now(), id])
             out.append((t["date"], n))
         }
@@ -674,9 +676,11 @@ extension Store {
         try db.execute(sql: "UPDATE snapshot SET rowsPurgedAt = NULL WHERE id = ?", arguments: [snapshotId])
     }
 
-    /// Deletes the stored rows and quarantined rows of a snapshot (before reloading it).
+    /// Deletes the stored rows, their columnar copy and the quarantined rows of a snapshot
+    /// (before reloading it).
     public func deleteStoredRows(_ table: RowTable, snapshotId: Int64) throws {
         try db.execute(sql: "DELETE FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?", arguments: [snapshotId])
+        try deleteNumericColumns(snapshotId: snapshotId)
         try db.execute(sql: "DELETE FROM quarantinedRow WHERE snapshotId = ?", arguments: [snapshotId])
     }
 

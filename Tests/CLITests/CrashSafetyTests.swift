@@ -30,6 +30,7 @@ struct CrashSafetyTests {
             "SELECT kind, date, version, status, rowsRead, rowsStored, rowsQuarantined FROM snapshot ORDER BY kind, date, version",
             "SELECT mlaudit_snapshot, COUNT(*) FROM row_tiny GROUP BY mlaudit_snapshot ORDER BY 1",
             "SELECT COUNT(*) FROM label",
+            "SELECT snapshotId, sqlColumn, chunk, rows, hex(data) FROM numericColumn ORDER BY 1, 2, 3",
             "SELECT s.date, f.stage, f.checkId, f.severity, IFNULL(f.column, '') FROM finding f JOIN snapshot s ON s.id = f.snapshotId ORDER BY 1, 2, 3, 5",
             "SELECT s.date, m.name, m.column, m.value FROM metric m JOIN snapshot s ON s.id = m.snapshotId ORDER BY 1, 2, 3",
             "SELECT date, version, status FROM report ORDER BY date, version",

@@ -120,13 +120,18 @@ struct CompareModelKindsTests {
         CompareStage.clearProcessCache()
         let again = try CompareStage(loaded: loaded, warehouse: w, logger: testLogger).run(Day("2026-02-01")!, stageRunId: nil)
         #expect(again.drift == first.drift)
-        // Reading in parts gives the column in row order.
-        let parts = try w.read { store -> [FiniteNumbers] in
+        // Reading the rows in parts gives the column in row order; so does its columnar copy (one part).
+        let (parts, copied) = try w.read { store -> ([FiniteNumbers], [FiniteNumbers]) in
             let table = try store.rowTable(pipelineId: 1, columns: loaded.definition.declaredColumns)
             let range = try #require(try store.rowidRange(table, snapshotId: 1))
-            return try w.readFiniteNumberParts(table, snapshotId: 1, columns: ["x"], rowids: range, parts: 2, minimumRowsPerPart: 100)["x"] ?? []
+            return (
+                try w.readFiniteNumberParts(
+                    table, snapshotId: 1, columns: ["x"], rowids: range, parts: 2, minimumRowsPerPart: 100, columnar: false)["x"] ?? [],
+                try w.readFiniteNumberParts(table, snapshotId: 1, columns: ["x"], rowids: range, parts: 2, minimumRowsPerPart: 100)["x"] ?? [])
         }
         #expect(parts.count == 2)
         #expect(Array(parts.map(\.values).joined()) == rows)
+        #expect(copied.count == 1)
+        #expect(copied.first?.values == rows)
     }
 }
