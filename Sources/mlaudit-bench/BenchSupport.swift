@@ -1,5 +1,6 @@
 import Demo
 import Foundation
+import Warehouse
 
 /// Timing, memory and data helpers shared by the benchmarks.
 enum Bench {
@@ -22,6 +23,25 @@ enum Bench {
         let dir = ProcessInfo.processInfo.environment["MLAUDIT_BENCH_DATA"] ?? "bench-data"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
+    }
+
+    /// Removes a benchmark warehouse kept from an earlier run when one of its snapshots has
+    /// rows but no columnar copy (ingested before the copy existed): its columns would be read
+    /// from the rows, which is not what the benchmark measures. The next setup ingests again.
+    static func removeWarehouseWithoutCopy(_ path: String, pipeline: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let outdated = try Warehouse(path: path).read { store -> Bool in
+            guard let p = try store.ensurePipelineIfExists(pipeline) else { return false }
+            var snapshots = try store.currentDailySnapshots(pipelineId: p)
+            if let b = try store.currentSnapshot(pipelineId: p, kind: .baseline, date: "baseline") { snapshots.append(b) }
+            for s in snapshots where s.rowsStored > 0 {
+                if try !store.hasNumericCopy(snapshotId: s.id) { return true }
+            }
+            return false
+        }
+        guard outdated else { return }
+        print("removing \(path): ingested before the columnar copy existed")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     /// Integer value of `--name N` in `args`, or `fallback`.

@@ -16,7 +16,8 @@ import Warehouse
 /// 2. the whole compare stage on its first run against this baseline (it builds the
 ///    baseline's sorted-column cache and baseline facts in the warehouse);
 /// 3. drift with the warehouse's sorted-column cache for the baseline (the nightly case:
-///    a new process each night reads the day's rows and the baseline's cached columns);
+///    a new process each night reads the day's columnar copy and the baseline's cached
+///    columns); 3b. the same with the day read from its rows (as before the copy existed);
 /// 4. drift with the baseline also in this process's memory (later days of one `mlaudit run`);
 /// 5. the whole compare stage with the warehouse cache (drift, performance, operational
 ///    health, technical debt, recommendation, writing the results).
@@ -36,6 +37,7 @@ enum DriftBenchmark {
         let defPath = dir + "/drift-\(rows).yaml"
         try yaml.write(toFile: defPath, atomically: true, encoding: .utf8)
         let loaded = try DefinitionLoader.load(path: defPath)
+        try Bench.removeWarehouseWithoutCopy(loaded.warehousePath, pipeline: loaded.name)
         let warehouse = try Warehouse(path: loaded.warehousePath)
         var baselineId: Int64 = 0
         let (_, setup) = try Bench.time {
@@ -74,6 +76,14 @@ enum DriftBenchmark {
             nightly.append(try timed { try stage.driftOnly(day) }.1)
         }
         print("3. drift, baseline from the warehouse cache (read and sort the day): \(summary(nightly))")
+        var fromRows: [Timing] = []
+        for _ in 0..<repeats {
+            CompareStage.clearProcessCache()
+            let (r, t) = try timed { try stage.driftOnly(day, columnar: false) }
+            guard r == results else { throw NSError(domain: "bench", code: 5, userInfo: [NSLocalizedDescriptionKey: "drift from the rows differs"]) }
+            fromRows.append(t)
+        }
+        print("3b. as 3, the day read from its rows instead of its columnar copy: \(summary(fromRows))")
         var warm: [Timing] = []
         for _ in 0..<repeats { warm.append(try timed { try stage.driftOnly(day) }.1) }
         print("4. drift, baseline in process memory: \(summary(warm))")

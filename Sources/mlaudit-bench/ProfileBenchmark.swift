@@ -32,6 +32,7 @@ enum ProfileBenchmark {
         if !args.contains("--measure") {
             // Prepare in this process (ingest is not what is measured), then measure in a fresh one
             // so that peak RSS is the profile stage's own.
+            try Bench.removeWarehouseWithoutCopy(loaded.warehousePath, pipeline: loaded.name)
             let warehouse = try Warehouse(path: loaded.warehousePath)
             for target in [AuditTarget.baseline, .day(day)] {
                 let (outcome, seconds) = try Bench.time {
@@ -54,24 +55,27 @@ enum ProfileBenchmark {
         print("data: \(rows) rows x \(BenchData.header.count) columns (16 numeric, 4 categorical, id, timestamp, score, prediction); \(ProcessInfo.processInfo.activeProcessorCount) cores")
         // Rounds of: the read alone (as the stage does it), the baseline profile, the day profile.
         // Interleaved so that every measurement gets the same chances on a shared machine.
-        func readAll() throws {
+        func readAll(columnar: Bool) throws {
             _ = try warehouse.read { store -> Int in
                 let pipeline = try store.ensurePipelineIfExists(loaded.name)!
                 let snap = try store.currentSnapshot(pipelineId: pipeline, kind: .daily, date: day.description)!
                 let table = try store.rowTable(pipelineId: pipeline, columns: columns)
-                return try store.readColumns(table, snapshotId: snap.id, columns: columns.map(\.name)).count
+                return try store.readColumns(table, snapshotId: snap.id, columns: columns.map(\.name), columnar: columnar).count
             }
         }
-        var read = (wall: Double.infinity, cpu: 0.0), base = read, dayTime = read
+        var read = (wall: Double.infinity, cpu: 0.0), readRows = read, base = read, dayTime = read
         for _ in 0..<repeats {
-            let r = try best(1, readAll)
+            let r = try best(1) { try readAll(columnar: true) }
             if r.wall < read.wall { read = r }
+            let rr = try best(1) { try readAll(columnar: false) }
+            if rr.wall < readRows.wall { readRows = rr }
             let b = try best(1) { _ = try stage.run(.baseline, stageRunId: nil) }
             if b.wall < base.wall { base = b }
             let d = try best(1) { _ = try stage.run(.day(day), stageRunId: nil) }
             if d.wall < dayTime.wall { dayTime = d }
         }
         print("read columns from SQLite (day, 24 columns):  best of \(repeats) \(fmt(read.wall)) s wall, \(fmt(read.cpu)) s CPU")
+        print("  the same, numbers from the rows, not the columnar copy: best of \(repeats) \(fmt(readRows.wall)) s wall, \(fmt(readRows.cpu)) s CPU")
         print("profile baseline (+ feature correlations):   best of \(repeats) \(fmt(base.wall)) s wall, \(fmt(base.cpu)) s CPU")
         print("profile day (on the baseline's bin edges):   best of \(repeats) \(fmt(dayTime.wall)) s wall, \(fmt(dayTime.cpu)) s CPU")
         print("(each profile time includes reading the columns from SQLite and writing profiles and metrics)")
