@@ -15,6 +15,8 @@ struct CheckInputs {
     var baselineProfiles: [String: ColumnProfile] = [:]
     /// `rows.stored` of the current daily snapshots in the trailing `row_count_days` days.
     var rowCountHistory: [Double] = []
+    /// For a day with a labels file: how often each label value occurs in it.
+    var labelsFileCounts: [ValueCount]?
 }
 
 /// Fewer trailing days than this and the row-count check is skipped (a mean and a spread need some history).
@@ -72,6 +74,7 @@ struct Checks {
         ingestChecks(declared)
         retypedFromIngest(present)
         if case .day = target { rowCountCheck() }
+        labelsFileCheck()
 
         guard rows > 0, !present.isEmpty else { return }
         let data = try store.readColumns(table, snapshotId: snapshot.id, columns: present.map(\.name))

@@ -232,6 +232,28 @@ extension Checks {
         }
     }
 
+    /// `quality.unknown_labels` on the day's labels file: the same check as on a target
+    /// column in the rows, with the target column's thresholds, over the labels the file
+    /// carries (every labelled line, repeated ids included).
+    mutating func labelsFileCheck() {
+        guard let counts = inputs.labelsFileCounts, let classes = declaredClasses,
+            let target = definition.declaredColumns.first(where: { $0.role == .target })
+        else { return }
+        let n = counts.reduce(0) { $0 + $1.count }
+        guard n > 0 else { return }
+        let set = Set(classes)
+        let unknown = counts.filter { !set.contains($0.value) }
+        let count = unknown.reduce(0) { $0 + $1.count }
+        let share = Double(count) / Double(n)
+        metrics.append(Metric("labels_file.unknown_label_share", column: target.name, share))
+        if judge(CheckCatalog.unknownLabels, share: share, count: count, of: n, thresholds: thresholds(target).unknownLabels!,
+                 column: target.name,
+                 what: "labels in the labels file are not among the declared classes [\(classes.joined(separator: ", "))]") != nil
+        {
+            appendExamples(unknown)
+        }
+    }
+
     /// The classes labels must take: `schema.prediction.classes`, or 0 and 1 for a binary model
     /// whose positive class is the default `1`. nil (no check) otherwise, and for regression.
     var declaredClasses: [String]? {

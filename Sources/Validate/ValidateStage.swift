@@ -54,6 +54,9 @@ public struct ValidateStage {
                     pipelineId: pipelineId, name: "rows.stored", from: day.adding(days: -days).description,
                     to: day.adding(days: -1).description
                 ).compactMap(\.value)
+                if let labels = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: day.description) {
+                    inputs.labelsFileCounts = try store.labelValueCounts(snapshotId: labels.id)
+                }
             }
             var checks = Checks(loaded: loaded, inputs: inputs)
             try checks.run(store: store, table: table)

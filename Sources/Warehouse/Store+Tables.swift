@@ -387,6 +387,15 @@ extension Store {
         for l in labels { try st.execute(arguments: [snapshotId, l.rowId, l.value, l.line]) }
     }
 
+    /// How often each label value occurs in a labels snapshot (nulls left out), most frequent first.
+    public func labelValueCounts(snapshotId: Int64) throws -> [ValueCount] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT value, COUNT(*) AS n FROM label WHERE snapshotId = ? AND value IS NOT NULL GROUP BY value ORDER BY n DESC, value",
+            arguments: [snapshotId]
+        ).map { ValueCount(value: $0["value"], count: $0["n"]) }
+    }
+
     /// Labels of a labels snapshot by row id (the last one wins when an id repeats).
     public func labels(snapshotId: Int64) throws -> [String: String] {
         var out: [String: String] = [:]

@@ -247,6 +247,35 @@ struct ValidateCheckTests {
         #expect(severities(declared, CheckCatalog.unknownLabels).isEmpty)
     }
 
+    /// Late labels: the labels file is checked against the declared classes like a target
+    /// column in the rows (the target column's thresholds; repeated ids all count).
+    @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
+    func labelsFileOutsideTheDeclaredClasses(rows: Int, bad: Int, severity: Severity?) throws {
+        let h = try Harness()
+        h.dir.write("labels/2026-02-01.csv", "id,y\n" + (0..<rows).map { "id\($0),\($0 < bad ? "1.0" : String($0 % 2))" }
+            .joined(separator: "\n") + "\n")
+        let findings = try h.day("2026-02-01", TinyPipeline.csv(rows, withTarget: false))
+        #expect(severities(findings, CheckCatalog.unknownLabels) == (severity.map { [$0] } ?? []))
+        if bad > 0 {
+            let f = try #require(findings.first { $0.check == CheckCatalog.unknownLabels.id })
+            #expect(f.column == "y")
+            #expect(f.message.hasSuffix(
+                "labels in the labels file are not among the declared classes [0, 1] (1 of \(rows)): '1.0' (1)"))
+        }
+        let share = try h.warehouse.read { store -> Double? in
+            let p = try #require(try store.ensurePipelineIfExists("tiny"))
+            let s = try #require(try store.currentSnapshot(pipelineId: p, kind: .daily, date: "2026-02-01"))
+            return try store.metrics(snapshotId: s.id)
+                .first { $0.name == "labels_file.unknown_label_share" && $0.column == "y" }?.value
+        }
+        #expect(share == Double(bad) / Double(rows))
+    }
+
+    @Test func noLabelsFileNoLabelsFileCheck() throws {
+        let findings = try Harness().day("2026-02-01", TinyPipeline.csv(100, withTarget: false))
+        #expect(severities(findings, CheckCatalog.unknownLabels).isEmpty)
+    }
+
     // MARK: - Constant columns
 
     @Test func constantFeaturesAreFlagged() throws {
