@@ -337,6 +337,10 @@ struct Writer {
         case .categorical:
             let values = s.counts.keys.sorted()
             line("      allowed: \(YAMLText.list(values))", "the \(values.count) values seen in the baseline")
+        case .text:
+            if let p = s.inferredPattern() {
+                line("      pattern: \(YAMLText.quoted(p))", "the shape all \(s.nonNull) baseline values share")
+            }
         default:
             break
         }

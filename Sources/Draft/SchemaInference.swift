@@ -36,6 +36,10 @@ public struct ColumnSketch: Sendable {
     public private(set) var highCardinality = false
     /// A value that is not a number, for messages.
     public private(set) var nonNumericExample: String?
+    /// The shape every non-null value shares, while they share one (`ValueShape`).
+    private(set) var shape: ValueShape?
+    /// Two values of different shapes were seen: there is no common shape.
+    private(set) var shapeless = false
 
     public init(name: String) { self.name = name }
 
@@ -51,6 +55,19 @@ public struct ColumnSketch: Sendable {
             return
         }
         let length = v.unicodeScalars.count
+        if !shapeless {
+            if let next = ValueShape(v) {
+                if shape == nil {
+                    shape = next
+                } else if !shape!.merge(next) {
+                    shapeless = true
+                    shape = nil
+                }
+            } else {
+                shapeless = true
+                shape = nil
+            }
+        }
         minLength = Swift.min(minLength ?? length, length)
         maxLength = Swift.max(maxLength ?? length, length)
         if !highCardinality {
@@ -84,6 +101,13 @@ public struct ColumnSketch: Sendable {
             firstTimestamp = Swift.min(firstTimestamp ?? ms, ms)
             lastTimestamp = Swift.max(lastTimestamp ?? ms, ms)
         }
+    }
+
+    /// A regular expression every non-null value matches, when they share one shape with a
+    /// character-class run and there are at least `minimumValues` of them; nil otherwise.
+    public func inferredPattern(minimumValues: Int = 20) -> String? {
+        guard nonNull >= minimumValues, let shape, shape.hasClassRun else { return nil }
+        return shape.pattern
     }
 
     /// The column type these values fit, by TFDV's rule: the narrowest type every non-null

@@ -105,6 +105,53 @@ struct DefinitionDraftTests {
         #expect(s.inferredType() == type, "\(values)")
     }
 
+    @Test(arguments: [
+        (["ORD-0042", "ORD-17", "ABC-123456"], "[A-Z]{3}\\-[0-9]{2,6}"),
+        (["ab12", "c3", "xyz999"], "[a-z]{1,3}[0-9]{1,3}"),
+        (["Ab_1.x", "Cd_22.y"], "[A-Z][a-z]_[0-9]{1,2}\\.[a-z]"),
+        (["a b", "cc d", "e (f)"], nil),
+        (["A1", "1A"], nil),
+        (["A-1", "A_1"], nil),
+        (["--", "--"], nil),
+        (["é1", "é2"], "\\x{E9}[0-9]"),
+    ] as [([String], String?)])
+    func valueShapes(values: [String], pattern: String?) throws {
+        var s = ColumnSketch(name: "c")
+        for v in values { s.add(v) }
+        s.add(nil)
+        #expect(s.inferredPattern(minimumValues: 1) == pattern, "\(values)")
+        // The drafted pattern matches every value it came from, as the check matches it.
+        if let pattern {
+            let regex = try NSRegularExpression(pattern: pattern)
+            for v in values {
+                let r = NSRange(v.startIndex..<v.endIndex, in: v)
+                #expect(regex.firstMatch(in: v, options: [.anchored], range: r)?.range == r, "\(pattern) vs \(v)")
+            }
+        }
+    }
+
+    @Test func draftedPatternsNeedTwentyValuesAndCatchNewShapes() throws {
+        let dir = TemporaryDirectory()
+        var csv = "ticket,note,x\n"
+        for i in 0..<60 { csv += "TCK-\(1000 + i * 37),free text \(i) here\(i % 2 == 0 ? "!" : ""),\(i)\n" }
+        let path = dir.write("data/base.csv", csv)
+        let text = try DefinitionDraft(baselinePath: path, options: .init(name: "p")).yaml()
+        let d = try DefinitionLoader.parse(text: text, file: "t.yaml").definition
+        let features = Dictionary(uniqueKeysWithValues: d.schema.features.map { ($0.name, $0) })
+        #expect(features["ticket"]?.type == .text)
+        #expect(features["ticket"]?.pattern == "[A-Z]{3}\\-[0-9]{4}")
+        #expect(features["note"]?.type == .text)
+        #expect(features["note"]?.pattern == nil, "free text has no common shape")
+        #expect(text.contains("# the shape all 60 baseline values share"))
+
+        var few = "ticket,x\n"
+        for i in 0..<19 { few += "TCK-\(1000 + i),\(i)\n" }
+        let fewPath = dir.write("few/base.csv", few)
+        let fewDef = try DefinitionLoader.parse(
+            text: try DefinitionDraft(baselinePath: fewPath, options: .init(name: "f")).yaml(), file: "f.yaml").definition
+        #expect(fewDef.schema.features.first { $0.name == "ticket" }?.pattern == nil, "19 values are too few to infer from")
+    }
+
     @Test func awkwardNamesAndValuesAreQuoted() throws {
         let dir = TemporaryDirectory()
         var csv = "yes,\"a b\",null,x\n"
