@@ -66,6 +66,17 @@ struct CSVScanner {
                 fields.append(FieldRange(start: fstart, end: i, escaped: escaped, quoted: true))
                 i += 1  // closing quote
                 if i < n, buf[i] != d, buf[i] != lf, buf[i] != cr {
+                    if newlines > 0 {
+                        // The quoted field ran over line breaks and then did not close properly:
+                        // a stray quote swallowed the following lines. Set aside the record's
+                        // first physical line only and resume at the next one (as for an
+                        // unterminated quote), so one stray quote costs one row.
+                        var end = from
+                        while buf[end] != lf { end += 1 }
+                        return .malformed(
+                            next: end + 1, newlines: 1,
+                            reason: "a stray quote: the quoted field \(fields.count) runs over \(newlines) line breaks and has characters after its closing quote; this line is set aside and reading resumes at the next line")
+                    }
                     // Garbage after the closing quote: skip to the end of the physical line.
                     while i < n, buf[i] != lf { i += 1 }
                     if i >= n, !eof { return .needMore }

@@ -147,6 +147,12 @@ let ingestCases: [IngestCase] = [
     IngestCase(
         "characters after a closing quote", "\(h)\n\"id0\"x,2026-02-01T00:00:00Z,1,1,red,false,0.1,0,0,20\n\(r1)\n",
         stored: 1, quarantined: 1, reasons: ["characters after a closing quote in field 1"], lines: [2], findings: [q]),
+    IngestCase(
+        "a stray quote closed lines later costs one row",
+        "\(h)\n\(r0)\nid1,2026-02-01T00:00:01Z,1,1,\"red,false,0.1,0,0,20\n\(r2)\n\(TinyPipeline.row(3, color: "\"blue\""))\n\(TinyPipeline.row(4))\n",
+        stored: 4, quarantined: 1,
+        reasons: ["a stray quote: the quoted field 5 runs over 2 line breaks and has characters after its closing quote; this line is set aside and reading resumes at the next line"],
+        lines: [3], findings: [q]),
     // Ragged rows and values that do not fit.
     IngestCase(
         "ragged rows", "\(h)\n\(r0)\nid9,2026-02-01T00:00:00Z,1\n\(r1),extra\n", stored: 1, quarantined: 2,
