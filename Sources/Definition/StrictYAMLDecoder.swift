@@ -41,6 +41,11 @@ struct StrictYAMLDecoder {
             .composer(let context, let problem, let mark, _):
             var msg = "YAML syntax error: \(problem)"
             if let context { msg += " \(context.text)" }
+            if msg.contains("flow mapping") || msg.contains("flow sequence") {
+                return .definition(
+                    msg, file: file, line: mark.line,
+                    hint: "Inside { } and [ ], quote a value that contains braces, brackets or commas (path: \"days/{date}.csv\"), or write the mapping one key per line.")
+            }
             return .definition(
                 msg, file: file, line: mark.line,
                 hint: "Check indentation (spaces, not tabs), colons after keys and matching quotes.")

@@ -111,6 +111,25 @@ struct DefinitionLoaderTests {
         #expect(e?.line != nil)
     }
 
+    @Test func unquotedBracesInAFlowMappingGetAQuotingHint() {
+        let e = error(Self.minimal.replacingOccurrences(of: "snapshots:\n  path: days/{date}.csv", with: "snapshots: {path: days/{date}.csv}"))
+        #expect(e?.message.hasPrefix("YAML syntax error") == true)
+        #expect(e?.hint?.contains("quote a value that contains braces") == true)
+    }
+
+    /// The definition shown in the README loads (a newcomer copies it).
+    @Test func readmeExampleLoads() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\nname: demo\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let yaml = String(text[start.upperBound..<end.lowerBound])
+        let loaded = try DefinitionLoader.parse(text: "name: demo\n" + yaml, file: "README.md")
+        #expect(loaded.definition.snapshots.path.hasSuffix("demo-data/snapshots/{date}.csv"))
+        #expect(loaded.definition.schema.features.map(\.name) == ["income", "employment_type"])
+    }
+
     @Test func emptyDocument() {
         #expect(error("")?.message == "the definition is empty")
     }
