@@ -37,6 +37,9 @@ public enum AdHocComparison {
     public struct Output: Codable, Sendable, Equatable {
         public var rows: AuditSummary.RowCounts
         public var drift: AuditSummary.DriftSection
+        /// What ingest found in either file, in words: quarantined rows with their first lines
+        /// and reasons, a truncated stream, a header that does not match. Empty when clean.
+        public var warnings: [String] = []
     }
 
     /// The result, with the column types used (for the text table).
@@ -110,6 +113,12 @@ public enum AdHocComparison {
                 hint: "Columns: \(inferred.header.prefix(20).joined(separator: ", "))\(inferred.header.count > 20 ? ", …" : "").")
         }
         guard !features.isEmpty else {
+            if !notComparable.isEmpty {
+                throw MLAuditError(
+                    .unreadableInput,
+                    "nothing to compare: no column of the baseline file is comparable (left out as identifiers, free text or timestamps: \(notComparable.joined(separator: ", ")))",
+                    file: baseline, hint: "Declare a column with --categorical COL to compare it anyway.")
+            }
             throw MLAuditError(.unreadableInput, "the baseline file has no named columns", file: baseline,
                                hint: "A CSV file for mlaudit starts with a line of column names.")
         }
@@ -122,10 +131,23 @@ public enum AdHocComparison {
         let loaded = LoadedDefinition(definition: definition, path: "(ad hoc comparison)", text: "", sha256: "", lines: [:])
         let warehouse = try Warehouse(path: loaded.warehousePath)
         var currentRows = AuditSummary.RowCounts(read: 0, stored: 0, quarantined: 0)
-        for target in [AuditTarget.baseline, .day(day)] {
+        var warnings: [String] = []
+        for (target, path) in [(AuditTarget.baseline, baseline), (.day(day), current)] {
             let ingest = try IngestStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, runId: nil, stageRunId: nil)
             if target != .baseline {
                 currentRows = .init(read: ingest.rowsRead, stored: ingest.rowsStored, quarantined: ingest.rowsQuarantined)
+            }
+            let which = target == .baseline ? "baseline file" : "current file"
+            warnings += try ingestWarnings(warehouse, snapshotId: ingest.snapshotId, which: which)
+            guard ingest.rowsStored > 0 else {
+                throw MLAuditError(
+                    .unreadableInput,
+                    "nothing to compare: the \(which) has no stored rows (\(ingest.rowsRead) read, \(ingest.rowsQuarantined) quarantined)"
+                        + (warnings.isEmpty ? "" : "; " + warnings.joined(separator: "; ")),
+                    file: path,
+                    hint: ingest.rowsRead == 0
+                        ? "Give a CSV file with a header line and at least one data row."
+                        : "Fix the file (the reasons are above), or declare column types: --categorical COL for a column that is not numeric in every row.")
             }
             try ProfileStage(loaded: loaded, warehouse: warehouse, logger: logger).run(target, stageRunId: nil)
         }
@@ -135,9 +157,35 @@ public enum AdHocComparison {
             return try store.currentSnapshot(pipelineId: id, kind: .daily, date: day.description)?.header ?? []
         }
         let missing = features.map(\.name).filter { !currentHeader.contains($0) }
+        guard !results.isEmpty else {
+            throw MLAuditError(
+                .unreadableInput,
+                "nothing to compare: no column of the baseline file is both in the current file and comparable"
+                    + (notComparable.isEmpty ? "" : " (left out as identifiers, free text or timestamps: \(notComparable.joined(separator: ", ")))"),
+                file: current,
+                hint: "Both files need a header line naming the same columns; declare a column with --categorical COL to compare it anyway.")
+        }
         return Result(
-            output: Output(rows: currentRows, drift: .init(results: results, shareThreshold: 0.5)), types: types,
-            missingInCurrent: missing, notComparable: notComparable)
+            output: Output(rows: currentRows, drift: .init(results: results, shareThreshold: 0.5), warnings: warnings),
+            types: types, missingInCurrent: missing, notComparable: notComparable)
+    }
+
+    /// The ingest findings of one file at warning or above, and its quarantine, as sentences.
+    static func ingestWarnings(_ warehouse: Warehouse, snapshotId: Int64, which: String) throws -> [String] {
+        try warehouse.read { store in
+            var out: [String] = []
+            for f in try store.findings(snapshotId: snapshotId, stage: .ingest)
+            where f.severity >= .warning {
+                out.append("\(which): \(f.message)")
+            }
+            let rows = try store.quarantined(snapshotId: snapshotId, limit: 3)
+            if !rows.isEmpty {
+                let total = try store.quarantineReasons(snapshotId: snapshotId).reduce(0) { $0 + $1.count }
+                let examples = rows.map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
+                out.append("\(which): \(total) \(total == 1 ? "row" : "rows") quarantined (\(examples)\(total > rows.count ? "; …" : ""))")
+            }
+            return out
+        }
     }
 
     static func absolute(_ path: String) -> String {
@@ -170,6 +218,7 @@ public enum AdHocComparison {
         if !result.missingInCurrent.isEmpty {
             out += "not compared (absent from the current file): \(result.missingInCurrent.joined(separator: ", "))\n"
         }
+        for w in result.output.warnings { out += "warning: \(w)\n" }
         return out
     }
 

@@ -21,7 +21,8 @@ struct CompareCommandTests {
         let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["rows", "drift"])
+        #expect(Set(object.keys) == ["rows", "drift", "warnings"])
+        #expect(object["warnings"] as? [String] == ["current file: 1 row quarantined (line 402: expected 3 fields, found 2)"])
         let rows = try #require(object["rows"] as? [String: Int])
         #expect(rows == ["read": 401, "stored": 400, "quarantined": 1])
         let drift = try #require(object["drift"] as? [String: Any])
@@ -55,6 +56,47 @@ struct CompareCommandTests {
         let r = try BuiltExecutable.run(["compare", "--baseline", dir.write("a.csv", a), "--current", dir.write("b.csv", b)])
         #expect(r.status == 1)
         #expect(r.stdout.contains("2 of 2 columns drifted (100%); dataset drift at 50% or more: yes"))
+    }
+
+    @Test func nothingToCompareExitsTwo() throws {
+        let dir = TemporaryDirectory()
+        let (a, _) = files(dir, shift: 0)
+        let headerOnly = try BuiltExecutable.run(["compare", "--baseline", a, "--current", dir.write("h.csv", "x,color,n\n")])
+        #expect(headerOnly.status == 2)
+        #expect(headerOnly.stderr.contains("nothing to compare: the current file has no stored rows (0 read, 0 quarantined)"))
+        #expect(!headerOnly.stderr.contains("Fatal error"))
+
+        var text = "x,color,n\n"
+        for i in 0..<50 { text += "\(i),red,\(i % 4)\n" }
+        let allQuarantined = try BuiltExecutable.run(
+            ["compare", "--baseline", a, "--current", dir.write("q.csv", text), "--numeric", "color"])
+        #expect(allQuarantined.status == 2)
+        #expect(allQuarantined.stderr.contains("nothing to compare: the baseline file has no stored rows (400 read, 400 quarantined)"))
+        #expect(allQuarantined.stderr.contains("400 rows quarantined (line 2: column 'color': 'red' is not a number"))
+
+        let other = try BuiltExecutable.run(["compare", "--baseline", a, "--current", dir.write("o.csv", "p,q\n1,2\n")])
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("nothing to compare: the current file has no stored rows (1 read, 1 quarantined); current file: the header (p, q) names none of the declared columns"))
+
+        var ids = "id\n"
+        for i in 0..<40 { ids += "req-\(i * 7919)\n" }
+        let idsOnly = try BuiltExecutable.run(["compare", "--baseline", dir.write("i1.csv", ids), "--current", dir.write("i2.csv", ids)])
+        #expect(idsOnly.status == 2)
+        #expect(idsOnly.stderr.contains("nothing to compare: no column of the baseline file is comparable (left out as identifiers, free text or timestamps: id)"))
+    }
+
+    @Test func truncatedCurrentFileIsAWarning() throws {
+        let dir = TemporaryDirectory()
+        let (a, b) = files(dir, shift: 0)
+        let gz = dir.path + "/b.csv.gz"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -c '\(b)' | head -c 600 > '\(gz)'"]
+        try p.run()
+        p.waitUntilExit()
+        let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", gz])
+        #expect(r.stdout.contains("warning: current file:"), "\(r.stdout)")
+        #expect(r.stdout.lowercased().contains("truncated") || r.stdout.contains("ends early") || r.stdout.contains("damage"), "\(r.stdout)")
     }
 
     @Test func mixingModesIsBadUsage() throws {
