@@ -23,6 +23,9 @@ public enum CheckCatalog {
     public static let ingestSnapshotReplaced = CheckInfo(
         id: "ingest.snapshot_replaced", stage: .ingest, category: .dataQuality, title: "Snapshot replaced",
         advice: "The file for this date changed after it was first ingested; the old version stays in the warehouse for the audit trail. Find out why the data was rewritten.")
+    public static let ingestLabelsConflicting = CheckInfo(
+        id: "ingest.labels_conflicting", stage: .ingest, category: .dataQuality, title: "Conflicting labels for one id",
+        advice: "An id labelled twice with different values makes realized performance depend on the file's order (the last line wins); deduplicate the labels upstream.")
     public static let ingestLabelsUnmatched = CheckInfo(
         id: "ingest.labels_unmatched", stage: .ingest, category: .dataQuality, title: "Labels without a prediction",
         advice: "Labels whose id matches no row of the snapshot cannot be used for performance; check the id column and the join upstream.")
@@ -89,7 +92,8 @@ public enum CheckCatalog {
         advice: "Latency rose against the baseline (ML Test Score, monitoring test 6): a slower model or feature path. Profile the serving path before it breaches the SLO.")
 
     public static let all: [CheckInfo] = [
-        ingestQuarantined, ingestTypeErrors, ingestEmpty, ingestSnapshotReplaced, ingestLabelsUnmatched, ingestHeader,
+        ingestQuarantined, ingestTypeErrors, ingestEmpty, ingestSnapshotReplaced, ingestLabelsUnmatched, ingestLabelsConflicting,
+        ingestHeader,
         ingestModelConfigMissing,
         missingColumn, unexpectedColumn, nullRate, range, allowedValues, pattern, duplicateIds, quarantineRate,
         typeErrors, nonFinite, probabilityRange, missingTarget,

@@ -69,23 +69,46 @@ struct LabelsLoader {
         return (c.stored, findings)
     }
 
-    /// A finding when labels name ids the day's snapshot does not have.
+    /// Findings on how the labels join the day: ids the day's snapshot does not have (critical
+    /// when none joins: the join is broken, and realized performance cannot be computed), and
+    /// ids labelled twice with different values.
     private func unmatchedFinding(labelsSnapshot: Int64, daySnapshot: Int64, path: String) throws -> [Finding] {
         let def = loaded.definition
         guard let idName = def.schema.id else { return [] }
-        let table = try store.rowTable(pipelineId: pipelineId, columns: def.declaredColumns)
+        var findings: [Finding] = []
+        let conflicts = try store.conflictingLabelIds(snapshotId: labelsSnapshot)
+        if conflicts.count > 0 {
+            findings.append(Finding(
+                CheckCatalog.ingestLabelsConflicting, severity: .warning, column: idName,
+                message: "\(conflicts.count) ids are labelled more than once with different values (the last line wins): "
+                    + conflicts.examples.map { "'\($0)'" }.joined(separator: ", ") + (conflicts.count > conflicts.examples.count ? ", …" : ""),
+                observed: "\(conflicts.count)", expected: "0"))
+        }
         let labels = try store.labels(snapshotId: labelsSnapshot)
-        guard !labels.isEmpty else { return [] }
+        guard !labels.isEmpty else { return findings }
+        let day = try store.snapshot(id: daySnapshot)
+        if let day, day.rowsStored > 0, !day.header.contains(idName) {
+            findings.append(Finding(
+                CheckCatalog.ingestLabelsUnmatched, severity: .critical, column: idName,
+                message: "\(labels.count) labels cannot be joined: the day's file has no id column '\(idName)'",
+                observed: "no '\(idName)' column", expected: "the id column in the snapshot"))
+            return findings
+        }
+        let table = try store.rowTable(pipelineId: pipelineId, columns: def.declaredColumns)
         guard case .labels(let ids)? = try store.readColumns(table, snapshotId: daySnapshot, columns: [idName])[idName]
-        else { return [] }
+        else { return findings }
         let known = Set(ids.dictionary)
         let unmatched = labels.keys.filter { !known.contains($0) }.count
-        guard unmatched > 0 else { return [] }
-        return [Finding(
-            CheckCatalog.ingestLabelsUnmatched, severity: unmatched * 20 >= labels.count ? .warning : .info,
+        guard unmatched > 0 else { return findings }
+        let none = unmatched == labels.count
+        findings.append(Finding(
+            CheckCatalog.ingestLabelsUnmatched, severity: none ? .critical : unmatched * 20 >= labels.count ? .warning : .info,
             column: idName,
-            message: "\(unmatched) of \(labels.count) labels match no prediction of the day",
-            observed: "\(unmatched)", expected: "0")]
+            message: none
+                ? "none of the \(labels.count) labels matches a prediction of the day by '\(idName)': the join is broken (e.g. label id '\(labels.keys.min() ?? "")')"
+                : "\(unmatched) of \(labels.count) labels match no prediction of the day",
+            observed: "\(unmatched)", expected: "0"))
+        return findings
     }
 }
 

@@ -58,6 +58,8 @@ struct ReportViewBuilder {
                 + (data.labels.map { " (labels file \(escape($0.sourcePath)))" } ?? "") + "."
         } else if s.performance.kind == nil {
             performanceNote = "The definition declares no prediction column."
+        } else if let labels = data.labels, labels.rowsStored > 0 {
+            performanceNote = "A labels file was loaded (\(escape(labels.sourcePath)), \(labels.rowsStored) labels) but none of its labels joined a prediction of the day (see the findings): performance is estimated from scores (CBPE)."
         } else {
             performanceNote = "No labels for this day yet: performance is estimated from scores (CBPE) until labels arrive."
         }

@@ -396,6 +396,15 @@ extension Store {
         ).map { ValueCount(value: $0["value"], count: $0["n"]) }
     }
 
+    /// Ids labelled more than once with different values in a labels snapshot: how many, and
+    /// up to `examples` of them (smallest first).
+    public func conflictingLabelIds(snapshotId: Int64, examples: Int = 3) throws -> (count: Int, examples: [String]) {
+        let sql = "SELECT rowId FROM label WHERE snapshotId = ? AND value IS NOT NULL GROUP BY rowId HAVING COUNT(DISTINCT value) > 1"
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(sql))", arguments: [snapshotId]) ?? 0
+        let ids = count == 0 ? [] : try String.fetchAll(db, sql: sql + " ORDER BY rowId LIMIT ?", arguments: [snapshotId, examples])
+        return (count, ids)
+    }
+
     /// Labels of a labels snapshot by row id (the last one wins when an id repeats).
     public func labels(snapshotId: Int64) throws -> [String: String] {
         var out: [String: String] = [:]

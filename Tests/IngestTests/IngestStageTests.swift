@@ -430,4 +430,39 @@ struct IngestStageTests {
         #expect(findings.map(\.check).sorted() == ["ingest.labels_unmatched", "ingest.quarantined_rows"])
         #expect(findings.first { $0.check == "ingest.labels_unmatched" }?.message == "1 of 3 labels match no prediction of the day")
     }
+
+    @Test func labelsThatJoinNothingAreCritical() throws {
+        let dir = TemporaryDirectory()
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(4))
+        dir.write("labels/2026-02-01.csv", "id,y\nX0,1\nX1,0\n")
+        let (outcome, warehouse, _) = try ingest(dir)
+        let f = try #require(try warehouse.read { try $0.findings(snapshotId: outcome.snapshotId, stage: .ingest) }
+            .first { $0.check == "ingest.labels_unmatched" })
+        #expect(f.severity == .critical)
+        #expect(f.message == "none of the 2 labels matches a prediction of the day by 'id': the join is broken (e.g. label id 'X0')")
+    }
+
+    @Test func labelsForADayWithoutItsIdColumnAreCritical() throws {
+        let dir = TemporaryDirectory()
+        let day = TinyPipeline.csv(4).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst().joined(separator: ",") }
+        dir.write("days/2026-02-01.csv", day.joined(separator: "\n") + "\n")
+        dir.write("labels/2026-02-01.csv", "id,y\nid0,1\nid1,0\n")
+        let (outcome, warehouse, _) = try ingest(dir)
+        let f = try #require(try warehouse.read { try $0.findings(snapshotId: outcome.snapshotId, stage: .ingest) }
+            .first { $0.check == "ingest.labels_unmatched" })
+        #expect(f.severity == .critical)
+        #expect(f.message == "2 labels cannot be joined: the day's file has no id column 'id'")
+    }
+
+    @Test func conflictingLabelsForOneIdAreAWarning() throws {
+        let dir = TemporaryDirectory()
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(4))
+        dir.write("labels/2026-02-01.csv", "id,y\nid0,1\nid1,0\nid0,0\nid2,1\nid2,1\nid3,0\nid3,1\n")
+        let (outcome, warehouse, _) = try ingest(dir)
+        let findings = try warehouse.read { try $0.findings(snapshotId: outcome.snapshotId, stage: .ingest) }
+        let f = try #require(findings.first { $0.check == "ingest.labels_conflicting" })
+        #expect(f.severity == .warning)
+        #expect(f.message == "2 ids are labelled more than once with different values (the last line wins): 'id0', 'id3'")
+        #expect(!findings.contains { $0.check == "ingest.labels_unmatched" })
+    }
 }
