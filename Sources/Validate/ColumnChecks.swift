@@ -59,6 +59,22 @@ extension Checks {
                       what: "values are outside \(range)")
             }
         }
+        if c.name == definition.schema.operational?.latency, c.feature == nil, nonNull > 0 {
+            // Latency is a duration: NaN, infinite or negative values are a broken timer or
+            // log field, and the operational percentiles leave them out, so say so here.
+            let negative = (0..<n).reduce(0) { $0 + (!d.nulls[$1] && d.values[$1] < 0 && d.values[$1].isFinite ? 1 : 0) }
+            let share = Double(nonFinite) / Double(nonNull)
+            metrics.append(Metric("non_finite_share", column: c.name, share))
+            judge(CheckCatalog.nonFinite, share: share, count: nonFinite, of: nonNull, thresholds: t.nonFinite!, column: c.name,
+                  what: "latencies are NaN or infinite")
+            let finite = nonNull - nonFinite
+            if finite > 0 {
+                let negativeShare = Double(negative) / Double(finite)
+                metrics.append(Metric("out_of_range_share", column: c.name, negativeShare))
+                judge(CheckCatalog.range, share: negativeShare, count: negative, of: finite, thresholds: t.range!, column: c.name,
+                      what: "latencies are negative")
+            }
+        }
         if c.role == .score, definition.schema.prediction?.kind != .regression {
             var outside = 0, finite = 0
             for i in 0..<n where !d.nulls[i] && d.values[i].isFinite {

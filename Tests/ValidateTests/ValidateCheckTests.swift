@@ -276,6 +276,20 @@ struct ValidateCheckTests {
         #expect(severities(findings, CheckCatalog.unknownLabels).isEmpty)
     }
 
+    @Test func brokenLatenciesAreFindings() throws {
+        let findings = try validate(csv(rows: 200) { i, f in
+            if i == 0 { f[Col.latency.rawValue] = "inf" }
+            if i == 1 { f[Col.latency.rawValue] = "-5" }
+        })
+        let nonFinite = try #require(findings.first { $0.check == CheckCatalog.nonFinite.id })
+        #expect(nonFinite.column == "latency_ms" && nonFinite.severity == .warning)
+        #expect(nonFinite.message == "0.5% of 'latency_ms' latencies are NaN or infinite (1 of 200)")
+        let negative = try #require(findings.first { $0.check == CheckCatalog.range.id })
+        #expect(negative.column == "latency_ms" && negative.severity == .warning)
+        #expect(negative.message == "0.5% of 'latency_ms' latencies are negative (1 of 199)")
+        #expect(try validate(csv(rows: 200)).filter { $0.column == "latency_ms" }.isEmpty)
+    }
+
     // MARK: - Constant columns
 
     @Test func constantFeaturesAreFlagged() throws {
