@@ -14,6 +14,18 @@ public enum DefinitionLoader {
                 path, what: "pipeline definition",
                 hint: "Give the path of a pipeline YAML file (e.g. pipelines/demo.yaml), or draft one with `mlaudit init BASELINE.csv`.")
         }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw MLAuditError(
+                .unreadableInput, "is a folder, not a pipeline definition file", file: path,
+                hint: "Give the path of a pipeline YAML file (e.g. pipelines/demo.yaml).")
+        }
+        let lower = path.lowercased()
+        if [".csv", ".tsv", ".jsonl", ".ndjson", ".gz", ".parquet"].contains(where: { lower.hasSuffix($0) }) {
+            throw MLAuditError(
+                .invalidDefinition, "looks like a data file, not a pipeline definition (YAML)", file: path,
+                hint: "Draft a definition from a baseline file with `mlaudit init \(path)`, then run the YAML file it writes.")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

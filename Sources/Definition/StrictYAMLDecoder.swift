@@ -158,7 +158,10 @@ package func editDistance(_ a: String, _ b: String) -> Int {
 
 private func describe(_ node: Node) -> String {
     switch node {
-    case .scalar(let s): return "'\(s.string)'"
+    case .scalar(let s):
+        // A long scalar (a data file given as the definition) is shown by its start only.
+        let text = s.string.replacingOccurrences(of: "\n", with: " ")
+        return text.count <= 80 ? "'\(text)'" : "'\(text.prefix(80))…' (\(s.string.count) characters)"
     case .mapping: return "a mapping"
     case .sequence: return "a list"
     case .alias: return "an alias"

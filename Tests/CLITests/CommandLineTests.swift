@@ -44,6 +44,24 @@ struct CommandLineTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test func aDataFileOrAFolderIsNotADefinition() throws {
+        let dir = TemporaryDirectory()
+        let csv = dir.write("base.csv", "x,c\n" + String(repeating: "1,2\n", count: 5000))
+        let data = try BuiltExecutable.run(["run", csv])
+        #expect(data.status == 2)
+        #expect(data.stderr.contains("looks like a data file, not a pipeline definition (YAML)"))
+        #expect(data.stderr.contains("mlaudit init \(csv)"))
+        let folder = try BuiltExecutable.run(["run", dir.path])
+        #expect(folder.status == 2)
+        #expect(folder.stderr.contains("is a folder, not a pipeline definition file"))
+        #expect(!folder.stderr.contains("NSCocoaErrorDomain"))
+        let long = dir.write("long.yaml", String(repeating: "word ", count: 400))
+        let r = try BuiltExecutable.run(["run", long])
+        #expect(r.status == 2)
+        #expect(r.stderr.count < 800, "a long scalar is shown by its start: \(r.stderr.count) characters")
+        #expect(r.stderr.contains("(1999 characters)"))
+    }
+
     @Test func missingSnapshotIsAClearMessage() throws {
         let dir = TemporaryDirectory()
         _ = try TinyPipeline.load(dir)
