@@ -136,7 +136,17 @@ func suggestion(for word: String, among candidates: [String]) -> String? {
         let limit = max(1, min(3, c.count / 3))
         if d <= limit, best == nil || d < best!.1 { best = (c, d) }
     }
-    return best?.0
+    if let best { return best.0 }
+    // Words other tools use for the same setting, then a shortened or lengthened spelling
+    // (`minimum` for `min`).
+    let synonyms = ["minimum": "min", "maximum": "max", "allowed_values": "allowed", "categories": "allowed",
+                    "values": "allowed", "dtype": "type", "regex": "pattern", "columns": "features"]
+    if let s = synonyms[word.lowercased()], candidates.contains(s) { return s }
+    let w = word.lowercased()
+    return candidates.filter { c in
+        let l = c.lowercased()
+        return min(l.count, w.count) >= 3 && (w.hasPrefix(l) || l.hasPrefix(w))
+    }.min { $0.count < $1.count }
 }
 
 /// Levenshtein distance between two strings (for "did you mean …?" suggestions).

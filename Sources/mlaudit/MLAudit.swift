@@ -53,7 +53,6 @@ struct GlobalOptions: ParsableArguments {
 
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
-    public static var defaultValueDescription: String { "YYYY-MM-DD" }
 }
 
 extension Severity: ExpressibleByArgument {}

@@ -44,6 +44,16 @@ struct CommandLineTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test func usageErrorsNameTheCommandAndTheDateFormat() throws {
+        let noDate = try BuiltExecutable.run(["ingest", "x.yaml"])
+        #expect(noDate.status == 64)
+        #expect(noDate.stderr.contains("Please give --date YYYY-MM-DD or --baseline."))
+        #expect(noDate.stderr.contains("Usage: mlaudit ingest"))
+        let badDate = try BuiltExecutable.run(["run", "x.yaml", "--date", "22-11-2026"])
+        #expect(badDate.status == 64)
+        #expect(badDate.stderr.contains("The value '22-11-2026' is invalid for '--date <YYYY-MM-DD>'"))
+    }
+
     @Test func aDataFileOrAFolderIsNotADefinition() throws {
         let dir = TemporaryDirectory()
         let csv = dir.write("base.csv", "x,c\n" + String(repeating: "1,2\n", count: 5000))

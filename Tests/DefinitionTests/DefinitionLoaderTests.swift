@@ -188,6 +188,10 @@ struct DefinitionLoaderTests {
     @Test func suggestionUsesEditDistance() {
         #expect(suggestion(for: "thresold", among: ["threshold", "method"]) == "threshold")
         #expect(suggestion(for: "zzz", among: ["threshold", "method"]) == nil)
+        #expect(suggestion(for: "minimum", among: ["min", "max", "name"]) == "min")
+        #expect(suggestion(for: "maximum_value", among: ["min", "max", "name"]) == "max")
+        #expect(suggestion(for: "regex", among: ["pattern", "type"]) == "pattern")
+        #expect(suggestion(for: "mi", among: ["min", "max"]) == "min")
         #expect(editDistance("kitten", "sitting") == 3)
     }
 }

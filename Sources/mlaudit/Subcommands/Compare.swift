@@ -24,7 +24,7 @@ extension MLAudit {
         @Argument(help: "Pipeline definition file (YAML). Omit it with --baseline and --current.")
         var pipeline: String?
 
-        @Option(help: "The snapshot date.")
+        @Option(help: ArgumentHelp("The snapshot date.", valueName: "YYYY-MM-DD"))
         var date: Day?
 
         @Option(help: "Reference CSV file (compare two files without a pipeline).")

@@ -17,13 +17,13 @@ extension MLAudit {
         @Argument(help: "Pipeline definition files (YAML).")
         var pipelines: [String]
 
-        @Option(help: "Run only this date.")
+        @Option(help: ArgumentHelp("Run only this date.", valueName: "YYYY-MM-DD"))
         var date: Day?
 
-        @Option(help: "Run dates from this one on.")
+        @Option(help: ArgumentHelp("Run dates from this one on.", valueName: "YYYY-MM-DD"))
         var since: Day?
 
-        @Option(help: "Run dates up to this one.")
+        @Option(help: ArgumentHelp("Run dates up to this one.", valueName: "YYYY-MM-DD"))
         var until: Day?
 
         @Flag(help: "Re-run dates that are already complete (a new report version is written only when results change).")

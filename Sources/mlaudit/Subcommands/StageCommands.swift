@@ -9,7 +9,7 @@ struct StageArguments: ParsableArguments {
     @Argument(help: "Pipeline definition file (YAML).")
     var pipeline: String
 
-    @Option(help: "The snapshot date.")
+    @Option(help: ArgumentHelp("The snapshot date.", valueName: "YYYY-MM-DD"))
     var date: Day?
 
     @Flag(help: "Work on the training baseline instead of a day.")
@@ -66,6 +66,7 @@ extension MLAudit {
             discussion: "Malformed rows are quarantined with file, line, raw text and reason, never dropped. The same file ingested twice is a no-op.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var args: StageArguments
+        func validate() throws { _ = try args.target(allowBaseline: true) }
         func run() throws { try runSingleStage(.ingest, args, global, allowBaseline: true) }
     }
 
@@ -74,6 +75,7 @@ extension MLAudit {
             abstract: "Run the data-quality checks on an ingested snapshot (or the baseline).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var args: StageArguments
+        func validate() throws { _ = try args.target(allowBaseline: true) }
         func run() throws { try runSingleStage(.validate, args, global, allowBaseline: true) }
     }
 
@@ -82,6 +84,7 @@ extension MLAudit {
             abstract: "Compute column profiles of an ingested snapshot (or the baseline).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var args: StageArguments
+        func validate() throws { _ = try args.target(allowBaseline: true) }
         func run() throws { try runSingleStage(.profile, args, global, allowBaseline: true) }
     }
 
@@ -90,6 +93,7 @@ extension MLAudit {
             abstract: "Write the day's report (HTML, Markdown, summary.json, manifest.json) as a new version when results changed.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var args: StageArguments
+        func validate() throws { _ = try args.target(allowBaseline: false) }
         func run() throws { try runSingleStage(.render, args, global, allowBaseline: false) }
     }
 }

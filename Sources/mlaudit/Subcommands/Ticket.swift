@@ -18,7 +18,7 @@ extension MLAudit {
         @Argument(help: "Pipeline definition file (YAML).")
         var pipeline: String
 
-        @Option(help: "The report date.")
+        @Option(help: ArgumentHelp("The report date.", valueName: "YYYY-MM-DD"))
         var date: Day
 
         @Option(name: .customLong("report-version"), help: "A report version (the N of vN); default the newest.")
