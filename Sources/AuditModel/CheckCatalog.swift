@@ -54,7 +54,7 @@ public enum CheckCatalog {
         advice: "Repeated ids double-count predictions and break the join with late labels; look for a retried or duplicated upstream batch.")
     public static let quarantineRate = CheckInfo(
         id: "quality.quarantined_rows", stage: .validate, category: .dataQuality, title: "Share of rows quarantined",
-        advice: "A large share of malformed rows means the snapshot is not representative of what the model served; fix the export and re-ingest.")
+        advice: "Malformed rows were set aside: the more there are, the less the snapshot represents what the model served. Look at their lines and reasons, fix the export and re-ingest.")
 
     // MARK: Drift (compare)
     public static let featureDrift = CheckInfo(

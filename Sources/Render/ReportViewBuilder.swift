@@ -26,6 +26,26 @@ enum TextEscaping {
             return out
         }
     }
+
+    /// Text of our own (the check catalog's advice, never data): in Markdown, only what would
+    /// break a table or a line is escaped, so its `code spans` render as code.
+    func trusted(_ s: String) -> String {
+        switch self {
+        case .html: return s
+        case .markdown:
+            var out = ""
+            for ch in s {
+                switch ch {
+                case "|": out += "\\|"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\n", "\r": out += " "
+                default: out.append(ch)
+                }
+            }
+            return out
+        }
+    }
 }
 
 /// Builds the template view of a report.
@@ -175,7 +195,7 @@ struct ReportViewBuilder {
         FindingView(
             severity: f.severity.rawValue, severityLabel: f.severity.rawValue.uppercased(), check: f.check,
             category: f.category.title, column: escape(f.column ?? "—"), hasColumn: f.column != nil, message: escape(f.message),
-            observed: escape(f.observed ?? "—"), expected: escape(f.expected ?? "—"), advice: escape(f.advice))
+            observed: escape(f.observed ?? "—"), expected: escape(f.expected ?? "—"), advice: escape.trusted(f.advice))
     }
 
     func driftRow(_ r: DriftResult) -> DriftRowView {

@@ -30,10 +30,16 @@ public struct TicketWriter {
     /// - Throws: `MLAuditError.missingPrerequisite` when the day has no report yet;
     ///   `.integrity` when the report's files do not match their manifest or the ledger.
     public func ticket(day: Day, version: Int? = nil) throws -> String {
-        let record = try warehouse.read { store -> ReportRecord? in
-            guard let pipelineId = try store.ensurePipelineIfExists(loaded.name) else { return nil }
-            if let version { return try store.report(pipelineId: pipelineId, date: day.description, version: version) }
-            return try store.latestReport(pipelineId: pipelineId, date: day.description)
+        let (record, newest) = try warehouse.read { store -> (ReportRecord?, ReportRecord?) in
+            guard let pipelineId = try store.ensurePipelineIfExists(loaded.name) else { return (nil, nil) }
+            let newest = try store.latestReport(pipelineId: pipelineId, date: day.description)
+            if let version { return (try store.report(pipelineId: pipelineId, date: day.description, version: version), newest) }
+            return (newest, newest)
+        }
+        if record == nil, let version, let newest {
+            throw MLAuditError(
+                .usage, "\(loaded.name) has no report v\(version) for \(day): the newest is v\(newest.version)",
+                hint: "Give --report-version between 1 and \(newest.version), or leave it out for the newest.")
         }
         guard let record else {
             throw MLAuditError.prerequisite(
@@ -116,7 +122,7 @@ struct TicketView {
         let serious = s.findings.filter { $0.severity != .info }
         findings = serious.prefix(TicketWriter.topFindings).map {
             TicketFinding(severityLabel: $0.severity.rawValue.uppercased(), check: $0.check, column: $0.column.map { md($0) },
-                          message: md($0.message), advice: md($0.advice))
+                          message: md($0.message), advice: md.trusted($0.advice))
         }
         moreFindings = serious.count > TicketWriter.topFindings
             ? "\(serious.count - TicketWriter.topFindings) more at warning or above, and \(s.findingCounts.info) info, in the report." : nil

@@ -19,6 +19,20 @@ struct CheckInputs {
     var labelsFileCounts: [ValueCount]?
 }
 
+/// `value` with control characters written as `\u{…}` escapes, so that a NUL or a line break
+/// in data cannot cut or break a finding's message.
+func printable(_ value: String) -> String {
+    var out = ""
+    for u in value.unicodeScalars {
+        if u.value < 0x20 || u.value == 0x7F {
+            out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+        } else {
+            out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}
+
 /// Fewer trailing days than this and the row-count check is skipped (a mean and a spread need some history).
 let rowCountMinimumHistory = 3
 
@@ -62,7 +76,7 @@ struct Checks {
     mutating func appendExamples(_ values: [ValueCount]) {
         guard !findings.isEmpty, !values.isEmpty else { return }
         let top = values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }.prefix(5)
-        findings[findings.count - 1].message += ": " + top.map { "'\($0.value)' (\($0.count))" }.joined(separator: ", ")
+        findings[findings.count - 1].message += ": " + top.map { "'\(printable($0.value))' (\($0.count))" }.joined(separator: ", ")
     }
 
     mutating func run(store: Store, table: RowTable) throws {

@@ -27,7 +27,7 @@ struct AuditCommandTests {
         #expect(try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path).status == 0)
         let ok = try BuiltExecutable.run(["verify", "tiny.yaml", "--inputs"], in: dir.path)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
-        #expect(ok.stdout.hasPrefix("tiny: ok, 1 report versions, 7 files hashed, chain intact, head "))
+        #expect(ok.stdout.hasPrefix("tiny: ok, 1 report version, 7 files hashed, chain intact, head "))
         let path = dir.path + "/reports/tiny/2026-02-01/v1/report.html"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0x20
@@ -35,7 +35,7 @@ struct AuditCommandTests {
         let bad = try BuiltExecutable.run(["verify", "tiny.yaml"], in: dir.path)
         #expect(bad.status == 1)
         #expect(bad.stdout.hasPrefix("ALTERED reports/tiny/2026-02-01/v1/report.html: sha256 "), "\(bad.stdout)")
-        #expect(bad.stdout.hasSuffix("tiny: 1 problem in 1 report versions\n"))
+        #expect(bad.stdout.hasSuffix("tiny: 1 problem in 1 report version\n"))
     }
 
     @Test func verifyWithoutAWarehouseOrDefinitionSaysWhy() throws {
@@ -68,6 +68,9 @@ struct AuditCommandTests {
         let none = try BuiltExecutable.run(["ticket", "tiny.yaml", "--date", "2026-03-01"], in: dir.path)
         #expect(none.status == 2)
         #expect(none.stderr == "mlaudit: error: tiny has no report for 2026-03-01. Run `mlaudit run tiny.yaml --date 2026-03-01` first.\n")
+        let v3 = try BuiltExecutable.run(["ticket", "tiny.yaml", "--date", "2026-02-01", "--report-version", "3"], in: dir.path)
+        #expect(v3.status == 64)
+        #expect(v3.stderr == "mlaudit: error: tiny has no report v3 for 2026-02-01: the newest is v1. Give --report-version between 1 and 1, or leave it out for the newest.\n")
     }
 
     /// Two processes (different hash seeds) render copies of the same warehouse in two

@@ -290,6 +290,18 @@ struct ValidateCheckTests {
         #expect(try validate(csv(rows: 200)).filter { $0.column == "latency_ms" }.isEmpty)
     }
 
+    @Test func controlCharactersInExamplesAreEscaped() throws {
+        let h = try Harness()
+        _ = try h.day("2026-02-01", csv { i, f in if i == 0 { f[Col.color.rawValue] = "sal\u{0}aried" } })
+        let stored = try h.warehouse.read { store -> [Finding] in
+            let p = try #require(try store.ensurePipelineIfExists("tiny"))
+            let s = try #require(try store.currentSnapshot(pipelineId: p, kind: .daily, date: "2026-02-01"))
+            return try store.findings(snapshotId: s.id, stage: .validate)
+        }
+        let f = try #require(stored.first { $0.check == CheckCatalog.allowedValues.id })
+        #expect(f.message.hasSuffix(": 'sal\\u{0}aried' (1)"), "\(f.message)")
+    }
+
     // MARK: - Constant columns
 
     @Test func constantFeaturesAreFlagged() throws {

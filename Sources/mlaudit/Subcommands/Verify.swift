@@ -38,9 +38,9 @@ extension MLAudit {
                     let report = try Verifier(loaded: loaded, warehouse: try Warehouse(path: loaded.warehousePath)).run(inputs: inputs)
                     for p in report.problems { print(p.description) }
                     if report.ok {
-                        print("\(report.pipeline): ok, \(report.versions) report versions, \(report.filesHashed) files hashed, chain intact\(report.head.map { ", head \($0)" } ?? "")")
+                        print("\(report.pipeline): ok, \(report.versions) report version\(report.versions == 1 ? "" : "s"), \(report.filesHashed) files hashed, chain intact\(report.head.map { ", head \($0)" } ?? "")")
                     } else {
-                        print("\(report.pipeline): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") in \(report.versions) report versions")
+                        print("\(report.pipeline): \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s") in \(report.versions) report version\(report.versions == 1 ? "" : "s")")
                         worst = max(worst, 1)
                     }
                 } catch let e as MLAuditError {
