@@ -63,4 +63,23 @@ struct LateLabelsTests {
         #expect(runner.run(days: try due()).days.first?.report?.version == 3)
         #expect(try summary(dir, version: 3).performance.metrics.first { $0.name == "accuracy" }?.current == 0.75)
     }
+
+    /// Labels whose ids match nothing: a critical finding, and the report says labels arrived
+    /// but did not join (not "no labels yet").
+    @Test func labelsThatJoinNothingAreSaidSo() throws {
+        let dir = TemporaryDirectory()
+        let loaded = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(300, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(300, withTarget: false))
+        dir.write("labels/2026-02-01.csv", labels { _ in true }.replacingOccurrences(of: "\nid", with: "\nX-id"))
+        let runner = PipelineRunner(loaded: loaded, logger: testLogger, command: "test")
+        #expect(runner.run(days: [day]).days.first?.report?.version == 1)
+        let s = try summary(dir, version: 1)
+        #expect(!s.performance.labelsAvailable)
+        #expect(s.findings.contains { $0.check == "ingest.labels_unmatched" && $0.severity == .critical })
+        let md = try #require(dir.read("reports/tiny/2026-02-01/v1/report.md"))
+        #expect(md.contains("A labels file was loaded ("))
+        #expect(md.contains("300 labels) but none of its labels joined a prediction of the day"))
+        #expect(!md.contains("No labels for this day yet"))
+    }
 }
