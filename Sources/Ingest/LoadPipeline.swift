@@ -101,7 +101,7 @@ struct RowTableSink: BatchSink {
     let copy: NumericColumnWriter?
     let snapshotId: Int64
 
-    init(store: Store, table: RowTable, snapshotId: Int64, copyChunkRows: Int = NumericColumnWriter.defaultChunkRows) throws {
+    init(store: Store, table: RowTable, snapshotId: Int64, copyChunkRows: Int? = nil) throws {
         self.store = store
         self.snapshotId = snapshotId
         inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)

@@ -36,12 +36,24 @@ public enum NumericColumnEncoding {
 ///
 /// Values are collected into one buffer of `chunkRows` rows per column; each full buffer is
 /// written as one `numericColumn` row per column (a chunk) and reused, so memory stays at
-/// `8 × chunkRows` bytes per copied column whatever the snapshot's size. For each batch: fill
+/// `8 × chunkRows` bytes per copied column whatever the snapshot's size, and `chunkRows`
+/// shrinks for wide tables so that the total stays within `bufferBudgetBytes`. For each batch: fill
 /// `slots(k)` for every copied column `k` with up to `room` rows' `NumericColumnEncoding` bits,
 /// then `advance(n)`; after the last batch, `finish()`.
 public final class NumericColumnWriter {
-    /// Rows per chunk: 512 KiB blobs, 8.5 MiB of buffers for 17 columns.
-    public static let defaultChunkRows = 65_536
+    /// Rows per chunk at most: 512 KiB blobs (8.5 MiB of buffers for 17 columns).
+    public static let maxChunkRows = 65_536
+    /// Rows per chunk at least, however wide the table.
+    public static let minChunkRows = 1_024
+    /// The buffers' memory budget: wide tables get shorter chunks, so the writer's memory
+    /// stays at 32 MiB whatever the number of columns (up to 4 096 columns; SQLite allows 2 000).
+    public static let bufferBudgetBytes = 32 << 20
+
+    /// Rows per chunk for `columns` copied columns: as many as the budget allows, between
+    /// `minChunkRows` and `maxChunkRows`. Readers accept any chunk size.
+    public static func chunkRows(forColumns columns: Int) -> Int {
+        min(maxChunkRows, max(minChunkRows, bufferBudgetBytes / (8 * max(1, columns))))
+    }
     public let chunkRows: Int
     /// Positions in the row table layout (`RowTable.columns`) of the copied columns; `k` below
     /// indexes this array.
@@ -57,16 +69,16 @@ public final class NumericColumnWriter {
     private let statement: Statement
     private let snapshotId: Int64
 
-    init(db: Database, table: RowTable, snapshotId: Int64, chunkRows: Int) throws {
-        precondition(chunkRows >= 1)
+    init(db: Database, table: RowTable, snapshotId: Int64, chunkRows: Int?) throws {
         self.db = db
         self.snapshotId = snapshotId
-        self.chunkRows = chunkRows
         columns = table.columns.indices.filter { NumericColumnEncoding.isCopied(table.columns[$0].type) }
+        self.chunkRows = chunkRows ?? Self.chunkRows(forColumns: columns.count)
+        precondition(self.chunkRows >= 1)
         sqlNames = columns.map { table.sqlNames[$0] }
         names = columns.map { table.columns[$0].name }
         invalid = Array(repeating: false, count: columns.count)
-        buffer = .allocate(capacity: max(1, columns.count * chunkRows))
+        buffer = .allocate(capacity: max(1, columns.count * self.chunkRows))
         statement = try db.makeStatement(
             sql: "INSERT INTO numericColumn (snapshotId, sqlColumn, column, chunk, rows, data) VALUES (?, ?, ?, ?, ?, ?)")
     }
@@ -139,7 +151,7 @@ extension Store {
     /// A writer of the columnar copy of a snapshot's numeric columns (see `NumericColumnWriter`),
     /// or nil when the layout has no numeric, integer or boolean column.
     public func numericColumnWriter(
-        _ table: RowTable, snapshotId: Int64, chunkRows: Int = NumericColumnWriter.defaultChunkRows
+        _ table: RowTable, snapshotId: Int64, chunkRows: Int? = nil
     ) throws -> NumericColumnWriter? {
         guard table.columns.contains(where: { NumericColumnEncoding.isCopied($0.type) }) else { return nil }
         return try NumericColumnWriter(db: db, table: table, snapshotId: snapshotId, chunkRows: chunkRows)

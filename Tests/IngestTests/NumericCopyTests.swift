@@ -185,6 +185,59 @@ struct NumericCopyTests {
         }
     }
 
+    /// The writer's buffers stay within their budget however wide the table: wide tables get
+    /// shorter chunks (and a 1 000-column copy still reads back exactly as the rows).
+    @Test func wideTablesGetShorterChunks() throws {
+        #expect(NumericColumnWriter.chunkRows(forColumns: 17) == 65_536)
+        #expect(NumericColumnWriter.chunkRows(forColumns: 1_000) == 4_194)
+        #expect(NumericColumnWriter.chunkRows(forColumns: 100_000) == 1_024)
+        for n in [1, 17, 64, 65, 500, 1_000, 2_000, 4_096] {
+            #expect(NumericColumnWriter.chunkRows(forColumns: n) * n * 8 <= NumericColumnWriter.bufferBudgetBytes)
+        }
+
+        let dir = TemporaryDirectory()
+        let columns = (0..<1_000).map { DeclaredColumn(name: "f\($0)", type: .numeric, role: .feature) }
+        let rows = 9_000
+        let w = try Warehouse(path: dir.path + "/w.sqlite")
+        let (table, id) = try w.write { store -> (RowTable, Int64) in
+            let p = try store.ensurePipeline("p")
+            let table = try store.rowTable(pipelineId: p, columns: columns)
+            let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
+                kind: .daily, date: "2026-01-01", sourcePath: "f", sha256: "s", bytes: 0, header: []))
+            let sink = try RowTableSink(store: store, table: table, snapshotId: id)
+            var line = 2
+            while line - 2 < rows {
+                let batch = RowBatch(columns: columns.count)
+                while batch.rows < batch.rowCapacity, line - 2 < rows {
+                    let i = line - 2
+                    for c in 0..<columns.count {
+                        if (i + c) % 97 == 0 { batch.setNull(c) } else { batch.set(c, double: Double(i * 1_000 + c) / 7) }
+                    }
+                    batch.commitRow(line: line, extraOffset: -1, extraLength: 0)
+                    line += 1
+                }
+                try sink.write(batch)
+            }
+            try sink.finish()
+            try store.finishSnapshot(id, read: rows, stored: rows, quarantined: 0)
+            return (table, id)
+        }
+        let chunks = try w.read { try $0.numericCopies(table, snapshotId: id, columns: ["f0", "f999"], rows: rows) }
+        #expect(chunks["f999"]?.map(\.rows) == [4_194, 4_194, 612])
+        try w.read { store in
+            let names = ["f0", "f1", "f500", "f999"]
+            let viaCopy = try store.readColumns(table, snapshotId: id, columns: names)
+            let viaRows = try store.readColumns(table, snapshotId: id, columns: names, columnar: false)
+            for name in names {
+                guard case .numeric(let a)? = viaCopy[name], case .numeric(let b)? = viaRows[name] else {
+                    Issue.record("\(name) is not numeric")
+                    continue
+                }
+                #expect(a.nulls == b.nulls && Self.bits(a) == Self.bits(b), "\(name)")
+            }
+        }
+    }
+
     /// Retention deletes the copy with the rows; ingesting the same bytes again reloads the rows
     /// and rebuilds the copy; an incomplete copy is not used.
     @Test func retentionDeletesTheCopyAndReingestRebuildsIt() throws {
