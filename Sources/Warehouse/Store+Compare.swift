@@ -306,8 +306,17 @@ extension Warehouse {
                 try reader().read { db in
                     let store = Store(db: db)
                     var out: [String: FiniteNumbers] = [:]
-                    for (k, name) in copied.enumerated() where k % parts == p {
-                        out[name] = try store.readFiniteNumbersCopy(copies[name]!, column: name, rows: rows)
+                    // The chunks' rowids are looked up again in this part's own transaction: an
+                    // implicit rowid can change between transactions (VACUUM renumbers them).
+                    let mine = copied.enumerated().filter { $0.offset % parts == p }.map(\.element)
+                    let local = mine.isEmpty ? [:] : try store.numericCopies(table, snapshotId: snapshotId, columns: mine, rows: rows)
+                    for name in mine {
+                        guard let chunks = local[name] else {
+                            throw MLAuditError.warehouse(
+                                "the columnar copy of '\(name)' changed while it was being read",
+                                hint: "Another process rewrote the warehouse (vacuum, retention or a reload); run the stage again.")
+                        }
+                        out[name] = try store.readFiniteNumbersCopy(chunks, column: name, rows: rows)
                     }
                     if !rest.isEmpty {
                         out.merge(try store.readFiniteNumbersFromRows(table, snapshotId: snapshotId, columns: rest, rowids: slice)) { a, _ in a }
