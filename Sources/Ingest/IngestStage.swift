@@ -111,7 +111,8 @@ public struct IngestStage {
                     rowsStored: current.rowsStored, rowsQuarantined: current.rowsQuarantined, unchanged: !reloaded,
                     labelsLoaded: 0)
                 findings = try store.findings(snapshotId: current.id, stage: .ingest).filter {
-                    $0.check != CheckCatalog.ingestLabelsUnmatched.id && $0.check != CheckCatalog.ingestModelConfigMissing.id
+                    $0.check != CheckCatalog.ingestLabelsUnmatched.id && $0.check != CheckCatalog.ingestLabelsConflicting.id
+                        && $0.check != CheckCatalog.ingestModelConfigMissing.id
                 }
             } else {
                 let (id, version) = try store.insertSnapshot(

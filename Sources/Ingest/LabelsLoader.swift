@@ -21,15 +21,24 @@ struct LabelsLoader {
                 hint: "Set schema.id and schema.target (or labels.id and labels.target).")
         }
         let digest = try SnapshotDigest.of(parts)
+        let id: Int64
         if let current = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: day.description),
             current.sha256 == digest.sha256
         {
-            return (0, try unmatchedFinding(labelsSnapshot: current.id, daySnapshot: snapshotId, path: path))
+            guard current.rowsPurgedAt != nil else {
+                return (0, try unmatchedFinding(labelsSnapshot: current.id, daySnapshot: snapshotId, path: path))
+            }
+            // Retention deleted these labels and the same bytes are back (a re-audit of a purged
+            // day): load them into the same snapshot, as the day's rows are.
+            try store.deleteLabelRows(snapshotId: current.id)
+            try store.clearPurged(current.id)
+            id = current.id
+        } else {
+            id = try store.insertSnapshot(
+                pipelineId: pipelineId,
+                NewSnapshot(kind: .labels, date: day.description, sourcePath: path, sha256: digest.sha256, bytes: digest.bytes,
+                            header: [], runId: runId)).0
         }
-        let (id, _) = try store.insertSnapshot(
-            pipelineId: pipelineId,
-            NewSnapshot(kind: .labels, date: day.description, sourcePath: path, sha256: digest.sha256, bytes: digest.bytes,
-                        header: [], runId: runId))
         // The same readers and typing as snapshots: id and label kept as text, the id required.
         let columns = [
             DeclaredColumn(name: idName, type: .text, role: .id), DeclaredColumn(name: targetName, type: .text, role: .target),

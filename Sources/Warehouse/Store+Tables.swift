@@ -689,6 +689,13 @@ extension Store {
         return out
     }
 
+    /// Deletes a labels snapshot's labels, quarantined rows and parts (before reloading it).
+    public func deleteLabelRows(snapshotId: Int64) throws {
+        try db.execute(sql: "DELETE FROM label WHERE snapshotId = ?", arguments: [snapshotId])
+        try db.execute(sql: "DELETE FROM quarantinedRow WHERE snapshotId = ?", arguments: [snapshotId])
+        try db.execute(sql: "DELETE FROM snapshotPart WHERE snapshotId = ?", arguments: [snapshotId])
+    }
+
     /// Clears the purge mark after the rows were loaded again.
     public func clearPurged(_ snapshotId: Int64) throws {
         try db.execute(sql: "UPDATE snapshot SET rowsPurgedAt = NULL WHERE id = ?", arguments: [snapshotId])

@@ -464,5 +464,10 @@ struct IngestStageTests {
         #expect(f.severity == .warning)
         #expect(f.message == "2 ids are labelled more than once with different values (the last line wins): 'id0', 'id3'")
         #expect(!findings.contains { $0.check == "ingest.labels_unmatched" })
+        // Ingesting the same files again (a no-op) keeps one such finding, not two.
+        let (again, w2, _) = try ingest(dir)
+        #expect(again.unchanged)
+        let repeated = try w2.read { try $0.findings(snapshotId: again.snapshotId, stage: .ingest) }
+        #expect(repeated.filter { $0.check == "ingest.labels_conflicting" }.count == 1)
     }
 }

@@ -108,6 +108,40 @@ struct OperationsTests {
         #expect(vacuumed.after > 0)
     }
 
+    /// Re-auditing a purged day reloads its labels too (retention deleted them with the rows):
+    /// the same inputs give the same results, so no new report version.
+    @Test func reauditingAPurgedDayReloadsItsLabels() throws {
+        let dir = TemporaryDirectory()
+        for d in ["2026-02-01", "2026-02-02", "2026-02-05"] {
+            dir.write("days/\(d).csv", TinyPipeline.csv(150, day: d, withTarget: false))
+            var labels = "id,y\n"
+            for i in 0..<150 { labels += "id\(i),\(i % 3 == 0 ? 1 : 0)\n" }
+            dir.write("labels/\(d).csv", labels)
+        }
+        let r = try runner(dir, extra: "retention:\n  raw_days: 3")
+        _ = r.run(days: try r.dueDays(since: nil, until: nil, force: false, warehouse: r.openWarehouse()))
+        func summary(_ v: Int) throws -> AuditSummary {
+            try JSONDecoder().decode(AuditSummary.self, from: Data(contentsOf: URL(fileURLWithPath: dir.path + "/reports/tiny/2026-02-01/v\(v)/summary.json")))
+        }
+        let before = try summary(1)
+        #expect(before.performance.labelledRows == 150)
+        let w = try r.openWarehouse()
+        let purged = try w.read { try $0.currentSnapshot(pipelineId: 1, kind: .labels, date: "2026-02-01")?.rowsPurgedAt }
+        #expect(purged != nil, "retention deleted the labels of 2026-02-01")
+
+        let redo = r.run(days: [Day("2026-02-01")!], force: true)
+        #expect(redo.days[0].error == nil)
+        #expect(redo.days[0].report?.version == 1, "same inputs, same results: no new version")
+        #expect(redo.days[0].report?.written == false)
+        #expect(!dir.exists("reports/tiny/2026-02-01/v2"))
+        let labels = try w.read { store -> (count: Int, version: Int) in
+            let s = try #require(try store.currentSnapshot(pipelineId: 1, kind: .labels, date: "2026-02-01"))
+            return (s.rowsStored, s.version)
+        }
+        #expect(labels.count == 150)
+        #expect(labels.version == 1, "reloaded into the same labels snapshot")
+    }
+
     @Test func notifyGetsTheResultAndNeverChangesIt() throws {
         let dir = TemporaryDirectory()
         addDay(dir, "2026-02-01")
