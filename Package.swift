@@ -83,8 +83,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Templates")],
-            swiftSettings: swiftSettings),
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings, plugins: ["EmbedTemplates"]),
+        // The report templates, embedded in the binary as strings (Render/Templates/*.mustache).
+        .plugin(name: "EmbedTemplates", capability: .buildTool()),
         // What the binary was built from (the source commit), written by the SourceCommit plugin.
         .plugin(name: "SourceCommit", capability: .buildTool()),
         .target(name: "BuildInfo", swiftSettings: swiftSettings, plugins: ["SourceCommit"]),

@@ -217,54 +217,39 @@ func encodePretty<T: Encodable>(_ value: T) throws -> Data {
     return d
 }
 
-/// The report templates, shipped as resources of this target (Templates/*.mustache).
+/// The report templates (Templates/*.mustache), embedded in the binary at build time by the
+/// EmbedTemplates plugin, so the executable needs no resource folder beside it.
 struct TemplateStore {
     let html: MustacheTemplate
     let markdown: MustacheTemplate
 
-    /// Loads the templates from `MLAUDIT_TEMPLATES`, from the resource bundle next to the
-    /// executable, or from the build folder.
+    /// The report templates.
     ///
-    /// - Throws: `MLAuditError.internal` when no template folder is found.
+    /// - Throws: `MLAuditError.internal` when a template is missing or does not parse.
     static func load() throws -> TemplateStore {
-        let folder = try locate()
-        return TemplateStore(
-            html: try read("report.html.mustache", in: folder), markdown: try read("report.md.mustache", in: folder))
+        TemplateStore(html: try read("report.html.mustache"), markdown: try read("report.md.mustache"))
     }
 
-    /// Reads and parses one template of `folder`.
+    /// One template, parsed: from the folder `MLAUDIT_TEMPLATES` when set (to try edits to the
+    /// templates without rebuilding), else the copy embedded in the binary.
     ///
-    /// - Throws: `MLAuditError.internal` when the file is missing or does not parse.
-    static func read(_ name: String, in folder: String) throws -> MustacheTemplate {
-        let path = folder + "/" + name
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw MLAuditError(.internal, "report template \(name) is missing", file: path,
-                               hint: "Reinstall mlaudit with `make install` so MLAudit_Render.resources sits beside the binary.")
+    /// - Throws: `MLAuditError.internal` when the template is missing or does not parse.
+    static func read(_ name: String) throws -> MustacheTemplate {
+        var source = "the templates embedded in mlaudit"
+        var text = EmbeddedTemplates.byName[name]
+        if let folder = ProcessInfo.processInfo.environment["MLAUDIT_TEMPLATES"], !folder.isEmpty {
+            source = folder + "/" + name
+            text = try? String(contentsOfFile: source, encoding: .utf8)
+        }
+        guard let text else {
+            throw MLAuditError(.internal, "report template \(name) is missing", file: source,
+                               hint: "Unset MLAUDIT_TEMPLATES, or point it at a folder holding every template of Sources/Render/Templates.")
         }
         do {
             return try MustacheTemplate(string: text)
         } catch {
-            throw MLAuditError(.internal, "report template \(name) does not parse", file: path, cause: "\(error)")
+            throw MLAuditError(.internal, "report template \(name) does not parse", file: source, cause: "\(error)")
         }
-    }
-
-    static func locate() throws -> String {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["MLAUDIT_TEMPLATES"], fm.fileExists(atPath: env + "/report.html.mustache") {
-            return env
-        }
-        let exeDir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent().path
-        for dir in [exeDir, Bundle.main.bundlePath] {
-            let candidate = dir + "/MLAudit_Render.resources/Templates"
-            if fm.fileExists(atPath: candidate + "/report.html.mustache") { return candidate }
-        }
-        if let url = Bundle.module.url(forResource: "Templates", withExtension: nil),
-            fm.fileExists(atPath: url.path + "/report.html.mustache")
-        {
-            return url.path
-        }
-        throw MLAuditError(.internal, "the report templates are not installed",
-                           hint: "Keep MLAudit_Render.resources beside the mlaudit binary (make install does), or set MLAUDIT_TEMPLATES.")
     }
 }
 

@@ -195,12 +195,11 @@ struct IndexTemplates {
     let markdownRow: MustacheTemplate
 
     static func load() throws -> IndexTemplates {
-        let folder = try TemplateStore.locate()
         return IndexTemplates(
-            htmlHead: try TemplateStore.read("index-head.html.mustache", in: folder),
-            htmlRow: try TemplateStore.read("index-row.html.mustache", in: folder),
-            htmlFoot: try TemplateStore.read("index-foot.html.mustache", in: folder),
-            markdownHead: try TemplateStore.read("index-head.md.mustache", in: folder),
-            markdownRow: try TemplateStore.read("index-row.md.mustache", in: folder))
+            htmlHead: try TemplateStore.read("index-head.html.mustache"),
+            htmlRow: try TemplateStore.read("index-row.html.mustache"),
+            htmlFoot: try TemplateStore.read("index-foot.html.mustache"),
+            markdownHead: try TemplateStore.read("index-head.md.mustache"),
+            markdownRow: try TemplateStore.read("index-row.md.mustache"))
     }
 }

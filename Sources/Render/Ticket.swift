@@ -68,7 +68,7 @@ public struct TicketWriter {
         let summary = try decoder.decode(AuditSummary.self, from: summaryData)
         let view = TicketView(summary: summary, directory: dir, manifestSha256: record.manifestSha256,
                               files: manifest.files.map(\.name), definitionPath: loaded.path)
-        return try TemplateStore.read("ticket.md.mustache", in: try TemplateStore.locate()).render(view)
+        return try TemplateStore.read("ticket.md.mustache").render(view)
     }
 }
 
