@@ -39,7 +39,14 @@ struct Notifier {
         let env = ProcessInfo.processInfo.environment.merging(
             Self.environment(pipeline: pipeline, result: result), uniquingKeysWith: { _, new in new })
         let what = "notify command for \(pipeline) \(result.day)"
-        switch Self.run(spec.command, environment: env, timeout: spec.timeoutSeconds ?? 30) {
+        let (outcome, output) = Self.run(spec.command, environment: env, timeout: spec.timeoutSeconds ?? 30)
+        // The command's own output goes to the log, never to stdout (one line per date there).
+        let lines = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+        for line in lines.prefix(Self.maxLoggedLines) { logger.info("\(what) said: \(line)") }
+        if lines.count > Self.maxLoggedLines {
+            logger.info("\(what) said \(lines.count - Self.maxLoggedLines) more lines (not logged)")
+        }
+        switch outcome {
         case .exited(0): logger.info("\(what) ran")
         case .exited(let status): logger.error("\(what) exited with status \(status) (the audit result is unchanged)")
         case .signalled(let sig): logger.error("\(what) was killed by signal \(sig) (the audit result is unchanged)")
@@ -55,9 +62,44 @@ struct Notifier {
         case failedToStart(String)
     }
 
+    /// Lines of the command's output written to the log, at most.
+    static let maxLoggedLines = 50
+    /// Bytes of the command's output kept, at most (the rest is read and dropped).
+    static let maxOutputBytes = 64 << 10
+
     /// Runs `/bin/sh -c command` in its own process group, so that on timeout the shell and
-    /// everything it started are stopped together (SIGTERM, then SIGKILL after 2 s).
-    static func run(_ command: String, environment: [String: String], timeout: Double) -> Outcome {
+    /// everything it started are stopped together (SIGTERM, then SIGKILL after 2 s). Its stdout
+    /// and stderr are captured through a pipe (the first `maxOutputBytes`) and returned.
+    static func run(_ command: String, environment: [String: String], timeout: Double) -> (Outcome, output: String) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return (.failedToStart(String(cString: strerror(errno))), "") }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        /// Reads what the pipe holds now; false at end of file.
+        func drain() -> Bool {
+            while true {
+                let n = read(readEnd, &buffer, buffer.count)
+                if n > 0 {
+                    if output.count < maxOutputBytes { output += buffer[0..<min(n, maxOutputBytes - output.count)] }
+                    continue
+                }
+                return n != 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            }
+        }
+        defer { close(readEnd) }
+        let outcome = spawnAndWait(command, environment: environment, timeout: timeout, writeEnd: writeEnd) { _ = drain() }
+        _ = drain()
+        return (outcome, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Spawns the command with stdout and stderr on `writeEnd` (closed here once the child has
+    /// it) and waits for it, calling `poll` between checks.
+    private static func spawnAndWait(
+        _ command: String, environment: [String: String], timeout: Double, writeEnd: Int32, poll: () -> Void
+    ) -> Outcome {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -67,12 +109,16 @@ struct Notifier {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
         let args = ["/bin/sh", "-c", command]
         let envStrings = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let rc = withCStrings(args) { argv in
             withCStrings(envStrings) { envp in posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp) }
         }
+        close(writeEnd)
         guard rc == 0 else { return .failedToStart(String(cString: strerror(rc))) }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
@@ -94,6 +140,7 @@ struct Notifier {
                 kill(-pid, SIGKILL)
                 return .timedOut
             }
+            poll()
             usleep(20_000)
         }
         let signal = status & 0x7f

@@ -16,11 +16,15 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = [
-            "time": Timestamp.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))),
-            "level": event.level.rawValue, "label": label, "message": "\(event.message)",
-        ]
+        var object: [String: String] = ["level": event.level.rawValue, "label": label, "message": "\(event.message)"]
         for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, b in b }) { object[k] = "\(v)" }
+        Self.write(object)
+    }
+
+    /// Writes `fields` and the current time as one JSON line on stderr.
+    static func write(_ fields: [String: String]) {
+        var object = fields
+        object["time"] = Timestamp.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var data = try? encoder.encode(object) else { return }

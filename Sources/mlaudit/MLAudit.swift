@@ -35,6 +35,7 @@ struct GlobalOptions: ParsableArguments {
     func bootstrapLogging() -> Logger {
         let level: Logger.Level = verbose ? .info : quiet ? .error : .notice
         let format = logFormat
+        errorsAsJSON = format == .json
         LoggingSystem.bootstrap { label in
             if format == .json {
                 var h = JSONLogHandler(label: label)
@@ -57,9 +58,21 @@ extension Day: ExpressibleByArgument {
 
 extension Severity: ExpressibleByArgument {}
 
-/// Prints an error the way every command does and returns the exit code to throw.
+/// Whether errors go to stderr as JSON objects (`--log-format json`), like the log lines.
+/// Set once by `bootstrapLogging`, before any work, on the main thread.
+nonisolated(unsafe) var errorsAsJSON = false
+
+/// Prints an error the way every command does and returns the exit code to throw: a text line,
+/// or with `--log-format json` one JSON object like the log lines (level `error`, with
+/// `exit_status`), so that a log collector gets every line of stderr.
 func printError(_ error: MLAuditError) -> ExitCode {
-    FileHandle.standardError.write(Data("mlaudit: error: \(error.description)\n".utf8))
+    if errorsAsJSON {
+        JSONLogHandler.write([
+            "level": "error", "label": "mlaudit", "message": error.description, "exit_status": String(error.exitStatus),
+        ])
+    } else {
+        FileHandle.standardError.write(Data("mlaudit: error: \(error.description)\n".utf8))
+    }
     return ExitCode(error.exitStatus)
 }
 

@@ -41,7 +41,31 @@ struct CommandLineTests {
         let r = try BuiltExecutable.run(["run", path])
         #expect(r.status == 2)
         #expect(r.stderr.contains("tiny.yaml:\(line): unknown key 'warehous' at the top level. Did you mean 'warehouse'?"), "\(r.stderr)")
-        #expect(r.stdout.isEmpty)
+        #expect(r.stdout == "\(path) failed: unknown key 'warehous' at the top level\n", "one summary line, for cron mail")
+    }
+
+    /// With --log-format json every stderr line is a JSON object: log lines, errors, and what
+    /// a notify command prints (which never reaches stdout, one line per date there).
+    @Test func jsonLogsCoverErrorsAndNotifyOutput() throws {
+        let dir = TemporaryDirectory()
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".", extra: "notify:\n  command: 'echo out-line; echo err-line >&2'"))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(30))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml", "missing.yaml", "--log-format", "json", "--verbose"], in: dir.path)
+        #expect(r.status == 2, "the missing definition is the worst result")
+        let out = r.stdout.split(separator: "\n")
+        #expect(out.count == 2 && out[0].hasPrefix("tiny 2026-02-01 ok v1 "), "\(r.stdout)")
+        #expect(out.last == "missing.yaml failed: pipeline definition not found", "one stdout line for the pipeline that could not run")
+        #expect(!r.stdout.contains("out-line"))
+        var messages: [String] = []
+        for line in r.stderr.split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object != nil, "not a JSON object: \(line)")
+            if let m = object?["message"] as? String { messages.append(m) }
+        }
+        #expect(messages.contains { $0.hasSuffix("said: out-line") })
+        #expect(messages.contains { $0.hasSuffix("said: err-line") })
+        #expect(messages.contains { $0.contains("missing.yaml") && $0.contains("not found") })
     }
 
     @Test func usageErrorsNameTheCommandAndTheDateFormat() throws {

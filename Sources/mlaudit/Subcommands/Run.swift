@@ -55,12 +55,17 @@ extension MLAudit {
                         days = try runner.dueDays(since: since, until: until, force: force, warehouse: try runner.openWarehouse())
                     }
                     let report = runner.run(days: days, force: force)
-                    if let e = report.error { _ = printError(e) }
+                    if let e = report.error {
+                        _ = printError(e)
+                        print("\(loaded.name) failed: \(e.message)")
+                    }
                     for d in report.days { print(summaryLine(loaded.name, d)) }
                     if days.isEmpty, report.error == nil { print("\(loaded.name): nothing to do (no new snapshot)") }
                     status = report.exitStatus(failOn: failOn)
                 } catch let e as MLAuditError {
                     _ = printError(e)
+                    // The stdout summary (cron mail) names the pipeline that could not run too.
+                    print("\(path) failed: \(e.message)")
                     status = e.exitStatus
                 }
                 worst = max(worst, status)
