@@ -130,7 +130,7 @@ public enum DriftEngine {
         return DriftResult(
             column: column, role: role, method: method, statistic: statistic, pValue: pValue, threshold: threshold,
             drifted: isDrift(method: method, statistic: computed.statistic, pValue: computed.pValue, threshold: threshold),
-            referenceCount: reference.size, currentCount: current.size, extra: computed.extra.filter { $0.value.isFinite })
+            referenceCount: reference.size, currentCount: current.size, extra: computed.extra.filter { !$0.value.isNaN })
     }
 
     // MARK: Numbers (sorted, finite)
