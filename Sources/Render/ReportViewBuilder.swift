@@ -27,11 +27,30 @@ enum TextEscaping {
         }
     }
 
-    /// Text of our own (the check catalog's advice, never data): in Markdown, only what would
-    /// break a table or a line is escaped, so its `code spans` render as code.
+    /// Text of our own (the check catalog's advice, never data), with its `code spans`
+    /// rendered as code: in HTML, escaped here (the template prints it with triple braces)
+    /// and each span between backticks wrapped in `<code>`; in Markdown, only what would break
+    /// a table or a line is escaped.
     func trusted(_ s: String) -> String {
         switch self {
-        case .html: return s
+        case .html:
+            var out = ""
+            var inCode = false
+            for ch in s {
+                switch ch {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                case "'": out += "&#39;"
+                case "`":
+                    out += inCode ? "</code>" : "<code>"
+                    inCode.toggle()
+                default: out.append(ch)
+                }
+            }
+            if inCode { out += "</code>" }
+            return out
         case .markdown:
             var out = ""
             for ch in s {

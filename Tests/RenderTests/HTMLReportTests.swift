@@ -35,6 +35,13 @@ struct HTMLReportTests {
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
     }
 
+    /// The catalog's advice is our text: its `code spans` become <code>, everything else escaped.
+    @Test func adviceCodeSpansAreCode() throws {
+        let html = try Self.html.get()
+        #expect(html.contains("then add them to <code>allowed</code> and plan retraining"))
+        #expect(!html.contains("`allowed`"))
+    }
+
     @Test func headingsDescendOneLevelAtATime() throws {
         let html = try Self.html.get()
         let levels = matches("<h([1-6])[ >]", in: html).map { Int(String($0.dropFirst(2).prefix(1)))! }
