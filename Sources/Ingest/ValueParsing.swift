@@ -234,7 +234,10 @@ func parseTimestamp(_ raw: UnsafeRawBufferPointer) -> Int64? {
     }
     if intDigits > 0, k == n || p[k] == UInt8(ascii: ".") {
         guard let v = parseDouble(p), v.isFinite else { return nil }
-        return intDigits >= 12 ? Int64(v.rounded()) : Int64((v * 1000).rounded())
+        let ms = intDigits >= 12 ? v.rounded() : (v * 1000).rounded()
+        // Years 0001 to 9999 only (the canonical form's range): a longer number is not a time.
+        guard abs(ms) <= 253_402_300_799_999 else { return nil }
+        return Int64(ms)
     }
     guard n >= 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
         let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let day = Day(year: y, month: mo, day: d)

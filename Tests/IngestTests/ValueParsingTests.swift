@@ -84,6 +84,9 @@ struct ValueParsingTests {
             ("1764324930.5", 1_764_324_930_500),
             ("2026-11-31", nil), ("yesterday", nil), ("2026-11-28T25:00:00", nil), ("2026-11-28Tx", nil),
             ("2026-11-28T10:15:30+", nil),
+            // Epoch numbers beyond year 9999 are not times (they overflowed Int64 before).
+            ("99999999999999999999", nil), ("-99999999999999999999", nil), ("253402300799999", 253_402_300_799_999),
+            ("253402300800000", nil), ("1e400", nil), ("-62135596800", -62_135_596_800_000),
         ]
         for (text, expected) in cases {
             #expect(withBytes(text) { parseTimestamp($0) } == expected, "\(text)")
