@@ -40,6 +40,9 @@ struct CSVScanner {
         if i < n, buf[i] == lf { return .blank(next: i + 1, newlines: 1) }
         if i + 1 < n, buf[i] == cr, buf[i + 1] == lf { return .blank(next: i + 2, newlines: 1) }
         if i < n, buf[i] == cr, i + 1 == n, !eof { return .needMore }
+        // A lone CR is a line break too (old Mac files): alone at the start, a blank line.
+        if i + 1 < n, buf[i] == cr, buf[i + 1] != lf { return .blank(next: i + 1, newlines: 1) }
+        if i + 1 == n, buf[i] == cr { return .blank(next: n, newlines: 1) }
         if i >= n { return eof ? .blank(next: n, newlines: 0) : .needMore }
         while true {
             // At the start of a field.

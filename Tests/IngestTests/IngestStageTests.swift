@@ -121,6 +121,10 @@ let ingestCases: [IngestCase] = [
     IngestCase("lone CR line endings", "\(h)\r\(r0)\r\(r1)\r", stored: 2),
     IngestCase("UTF-8 BOM", "\u{FEFF}\(h)\n\(r0)\n", stored: 1),
     IngestCase("blank lines are skipped", "\(h)\n\n\(r0)\n\n\n\(r1)\n", stored: 2),
+    IngestCase("a lone CR after a line break is a blank line", "\(h)\n\r\(r0)\n\r\r\(r1)\r\n\r", stored: 2),
+    IngestCase(
+        "lines are counted across lone CRs", "\(h)\n\r\(r0)\r\rid9,2026-02-01T00:00:00Z,1\n", stored: 1, quarantined: 1,
+        reasons: ["expected 10 fields, found 3"], lines: [5], findings: [q]),
     // Delimiters and quoting.
     IngestCase(
         "semicolon delimiter", "\(h)\n\(r0)\n\(TinyPipeline.row(1, color: "a,b"))\n".replacingOccurrences(of: ",", with: ";")
