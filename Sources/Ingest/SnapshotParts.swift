@@ -33,9 +33,15 @@ public struct SnapshotParts: Sendable, Equatable {
     public static func resolve(_ path: String) throws -> SnapshotParts {
         let fm = FileManager.default
         if isGlob(path) {
-            let matches = glob(path).filter { isRegularFile($0) }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let all = glob(path)
+            let broken = all.filter { $0.unicodeScalars.contains("\u{FFFD}") && !isRegularFile($0) }
+            if !broken.isEmpty { throw undecodable(broken.map { ($0 as NSString).lastPathComponent }, in: path) }
+            let matches = all.filter { isRegularFile($0) }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             let base = fixedPrefix(path)
             return SnapshotParts(source: path, files: matches, names: matches.map { relative($0, to: base) })
+        }
+        if isGlob(path) == false, let bad = undecodableNames(in: path), !bad.isEmpty {
+            throw undecodable(bad, in: path)
         }
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return SnapshotParts(source: path, files: [], names: []) }
@@ -56,7 +62,11 @@ public struct SnapshotParts: Sendable, Equatable {
 
     /// Whether the snapshot at `path` exists (at least one part).
     public static func exists(_ path: String) -> Bool {
-        ((try? resolve(path))?.files.isEmpty == false)
+        do {
+            return try !resolve(path).files.isEmpty
+        } catch {
+            return true  // something is there but cannot be read: running the date reports why
+        }
     }
 
     private static func isRegularFile(_ path: String) -> Bool {
@@ -70,9 +80,36 @@ public struct SnapshotParts: Sendable, Equatable {
         guard Foundation.glob(pattern, 0, nil, &g) == 0 else { return [] }
         var out: [String] = []
         for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+            // A path that is not valid UTF-8 cannot be opened again from a String: keep it
+            // visibly broken (U+FFFD) so that resolving reports it instead of skipping it.
+            if let p = g.gl_pathv[i] { out.append(String(validatingCString: p) ?? String(decoding: UnsafeRawBufferPointer(start: p, count: strlen(p)), as: UTF8.self)) }
         }
         return out
+    }
+
+    /// Names in the folder `path` (not starting with `.` or `_`) that are not valid UTF-8, as
+    /// printable text; nil when `path` is not a readable folder.
+    static func undecodableNames(in path: String) -> [String]? {
+        guard let d = opendir(path) else { return nil }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw -> [UInt8] in
+                Array(raw.prefix(while: { $0 != 0 }))
+            }
+            guard let first = name.first, first != UInt8(ascii: "."), first != UInt8(ascii: "_") else { continue }
+            if String(validating: name, as: UTF8.self) == nil {
+                out.append(name.map { $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined())
+            }
+        }
+        return out.sorted()
+    }
+
+    static func undecodable(_ names: [String], in path: String) -> MLAuditError {
+        MLAuditError(
+            .unreadableInput,
+            "the snapshot folder holds \(names.count) file\(names.count == 1 ? "" : "s") whose name is not valid UTF-8 (\(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")): they cannot be read as parts, and leaving them out would lose rows",
+            file: path, hint: "Rename them to UTF-8 names (e.g. with convmv), or move them out of the folder.")
     }
 
     /// The folder part of a glob before its first wildcard component.

@@ -109,6 +109,27 @@ struct IngestSourcesTests {
         ) { try glob.run(.day(day), runId: nil, stageRunId: nil) }
     }
 
+    /// A part whose file name is not valid UTF-8 cannot be opened through a String path: the
+    /// snapshot is refused with the names, never loaded without it.
+    @Test func partNamesThatAreNotUTF8AreAnErrorNotASkip() throws {
+        let dir = TemporaryDirectory()
+        dir.write("days/2026-02-01/part-ok.csv", TinyPipeline.csv(3))
+        var raw = Array((dir.path + "/days/2026-02-01/part-").utf8) + [0xFF] + Array(".csv".utf8) + [0]
+        let fd = raw.withUnsafeMutableBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+        #expect(throws: MLAuditError.self) { try SnapshotParts.resolve(dir.path + "/days/2026-02-01") }
+        do {
+            _ = try SnapshotParts.resolve(dir.path + "/days/2026-02-01")
+        } catch let e as MLAuditError {
+            #expect(e.message.hasPrefix("the snapshot folder holds 1 file whose name is not valid UTF-8 (part-\\xff.csv)"), "\(e.message)")
+        }
+        #expect(throws: MLAuditError.self) { try SnapshotParts.resolve(dir.path + "/days/2026-02-01/part-*.csv") }
+        #expect(SnapshotParts.exists(dir.path + "/days/2026-02-01"), "the date is due, so that running it reports the problem")
+    }
+
     @Test func delimiterMustBeOneCharacter() throws {
         let dir = TemporaryDirectory()
         dir.write("days/2026-02-01.csv", TinyPipeline.csv(2))
