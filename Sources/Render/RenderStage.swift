@@ -254,6 +254,18 @@ struct TemplateStore {
 }
 
 extension ReportFiles {
+    /// Creates `path` with `data` and flushes it to disk.
+    static func createSynced(_ path: String, _ data: Data) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw MLAuditError.output(path, cause: "the file could not be created")
+        }
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
     /// Replaces (or creates) one file atomically: a temporary file beside it, flushed, renamed.
     static func replaceAtomically(_ data: Data, at path: String) throws {
         let fm = FileManager.default
@@ -261,14 +273,7 @@ extension ReportFiles {
         let temp = parent + "/." + (path as NSString).lastPathComponent + ".partial-\(getpid())"
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            guard fm.createFile(atPath: temp, contents: data) else {
-                throw MLAuditError.output(temp, cause: "the file could not be created")
-            }
-            let fd = open(temp, O_RDONLY)
-            if fd >= 0 {
-                fsync(fd)
-                close(fd)
-            }
+            try createSynced(temp, data)
             guard rename(temp, path) == 0 else {
                 throw MLAuditError.output(path, cause: String(cString: strerror(errno)))
             }
@@ -295,15 +300,7 @@ enum ReportFiles {
             if fm.fileExists(atPath: temp) { try fm.removeItem(atPath: temp) }
             try fm.createDirectory(atPath: temp, withIntermediateDirectories: true)
             for (name, data) in files {
-                let path = temp + "/" + name
-                guard fm.createFile(atPath: path, contents: data) else {
-                    throw MLAuditError.output(path, cause: "the file could not be created")
-                }
-                let fd = open(path, O_RDONLY)
-                if fd >= 0 {
-                    fsync(fd)
-                    close(fd)
-                }
+                try createSynced(temp + "/" + name, data)
             }
             guard !fm.fileExists(atPath: directory) else {
                 throw MLAuditError.output(directory, cause: "the version folder already exists; reports are never overwritten")

@@ -11,19 +11,7 @@ enum TextEscaping {
     func callAsFunction(_ s: String) -> String {
         switch self {
         case .html: return s
-        case .markdown:
-            var out = ""
-            for ch in s {
-                switch ch {
-                case "|": out += "\\|"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\n", "\r": out += " "
-                case "*", "_", "`", "[", "]": out += "\\" + String(ch)
-                default: out.append(ch)
-                }
-            }
-            return out
+        case .markdown: return Self.markdown(s, keepingCodeSpans: false)
         }
     }
 
@@ -51,19 +39,25 @@ enum TextEscaping {
             }
             if inCode { out += "</code>" }
             return out
-        case .markdown:
-            var out = ""
-            for ch in s {
-                switch ch {
-                case "|": out += "\\|"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\n", "\r": out += " "
-                default: out.append(ch)
-                }
-            }
-            return out
+        case .markdown: return Self.markdown(s, keepingCodeSpans: true)
         }
+    }
+
+    /// Markdown-safe text: table-breaking `|`, angle brackets and line breaks always escaped;
+    /// emphasis, code and link characters too unless the text's own markup is kept.
+    private static func markdown(_ s: String, keepingCodeSpans: Bool) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "|": out += "\\|"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\n", "\r": out += " "
+            case "*", "_", "`", "[", "]": out += keepingCodeSpans ? String(ch) : "\\" + String(ch)
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 }
 

@@ -166,29 +166,15 @@ extension Checks {
         guard n > 0 else { return }
         let seen = d.dictionary.indices.filter { counts[$0] > 0 }
 
+        // The seen values with their counts, built only for the checks that compare them to a list.
+        let values = { seen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) } }
         if let allowed = c.feature?.allowed {
-            let set = Set(allowed)
-            let unseen = seen.filter { !set.contains(d.dictionary[$0]) }
-            let count = unseen.reduce(0) { $0 + counts[$1] }
-            let share = Double(count) / Double(n)
-            metrics.append(Metric("unseen_category_share", column: c.name, share))
-            if judge(CheckCatalog.allowedValues, share: share, count: count, of: n, thresholds: t.allowedValues!,
-                     column: c.name, what: "values are not in the allowed list") != nil
-            {
-                appendExamples(unseen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
-            }
+            judgeValues(values(), outside: Set(allowed), CheckCatalog.allowedValues, t.allowedValues!,
+                        metric: "unseen_category_share", column: c.name, what: "values are not in the allowed list")
         } else if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             // No declared list: the baseline's categories are the reference.
-            let known = Set(base.map(\.value))
-            let unseen = seen.filter { !known.contains(d.dictionary[$0]) }
-            let count = unseen.reduce(0) { $0 + counts[$1] }
-            let share = Double(count) / Double(n)
-            metrics.append(Metric("unseen_category_share", column: c.name, share))
-            if judge(CheckCatalog.unseenCategories, share: share, count: count, of: n, thresholds: t.unseenCategories!,
-                     column: c.name, what: "values are categories the baseline never had") != nil
-            {
-                appendExamples(unseen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
-            }
+            judgeValues(values(), outside: Set(base.map(\.value)), CheckCatalog.unseenCategories, t.unseenCategories!,
+                        metric: "unseen_category_share", column: c.name, what: "values are categories the baseline never had")
         }
         if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             retypedAgainstBaseline(c, d, counts: counts, baseline: base, t)
@@ -224,16 +210,9 @@ extension Checks {
         }
 
         if c.role == .target || c.role == .prediction, let classes = declaredClasses {
-            let set = Set(classes)
-            let unknown = seen.filter { !set.contains(d.dictionary[$0]) }
-            let count = unknown.reduce(0) { $0 + counts[$1] }
-            let share = Double(count) / Double(n)
-            metrics.append(Metric("unknown_label_share", column: c.name, share))
-            if judge(CheckCatalog.unknownLabels, share: share, count: count, of: n, thresholds: t.unknownLabels!,
-                     column: c.name, what: "labels are not among the declared classes [\(classes.joined(separator: ", "))]") != nil
-            {
-                appendExamples(unknown.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) })
-            }
+            judgeValues(values(), outside: Set(classes), CheckCatalog.unknownLabels, t.unknownLabels!,
+                        metric: "unknown_label_share", column: c.name,
+                        what: "labels are not among the declared classes [\(classes.joined(separator: ", "))]")
         }
 
         if c.role == .timestamp { freshnessChecks(c, d) }
@@ -255,18 +234,25 @@ extension Checks {
         guard let counts = inputs.labelsFileCounts, let classes = declaredClasses,
             let target = definition.declaredColumns.first(where: { $0.role == .target })
         else { return }
-        let n = counts.reduce(0) { $0 + $1.count }
+        judgeValues(counts, outside: Set(classes), CheckCatalog.unknownLabels, thresholds(target).unknownLabels!,
+                    metric: "labels_file.unknown_label_share", column: target.name,
+                    what: "labels in the labels file are not among the declared classes [\(classes.joined(separator: ", "))]")
+    }
+
+    /// The share of `values` (with their counts) not in `reference`: recorded as `metric`,
+    /// judged by `check`, the most frequent offenders listed in the finding. Nothing for no values.
+    mutating func judgeValues(
+        _ values: [ValueCount], outside reference: Set<String>, _ check: CheckInfo, _ thresholds: Thresholds,
+        metric: String, column: String, what: String
+    ) {
+        let n = values.reduce(0) { $0 + $1.count }
         guard n > 0 else { return }
-        let set = Set(classes)
-        let unknown = counts.filter { !set.contains($0.value) }
-        let count = unknown.reduce(0) { $0 + $1.count }
+        let outside = values.filter { !reference.contains($0.value) }
+        let count = outside.reduce(0) { $0 + $1.count }
         let share = Double(count) / Double(n)
-        metrics.append(Metric("labels_file.unknown_label_share", column: target.name, share))
-        if judge(CheckCatalog.unknownLabels, share: share, count: count, of: n, thresholds: thresholds(target).unknownLabels!,
-                 column: target.name,
-                 what: "labels in the labels file are not among the declared classes [\(classes.joined(separator: ", "))]") != nil
-        {
-            appendExamples(unknown)
+        metrics.append(Metric(metric, column: column, share))
+        if judge(check, share: share, count: count, of: n, thresholds: thresholds, column: column, what: what) != nil {
+            appendExamples(outside)
         }
     }
 
