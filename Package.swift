@@ -136,7 +136,7 @@ let package = Package(
             dependencies: ["AuditModel", "Definition", "Warehouse", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"],
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"],
                     resources: [.copy("Reference")], swiftSettings: swiftSettings),
         .testTarget(name: "DefinitionTests", dependencies: ["Definition", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import AuditModel
 import Foundation
 import Statistics
 import Testing
+import TestSupport
 
 @testable import Compare
 
@@ -19,19 +20,7 @@ struct DriftReferenceTests {
         return (object["cases"] as? [Any])?.compactMap { $0 as? JSON } ?? []
     }
 
-    static func number(_ v: Any?) -> Double? {
-        switch v {
-        case let s as String:
-            switch s {
-            case "nan": return .nan
-            case "inf": return .infinity
-            case "-inf": return -.infinity
-            default: return Double(s)
-            }
-        case let n as NSNumber: return n.doubleValue
-        default: return nil
-        }
-    }
+    static func number(_ v: Any?) -> Double? { referenceNumber(v) }
 
     /// SplitMix64 uniforms (top 53 bits), as `generate` in scripts/reference/statistics_reference.py.
     static func uniform(_ spec: JSON) -> [Double] {

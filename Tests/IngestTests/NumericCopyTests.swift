@@ -40,6 +40,16 @@ struct NumericCopyTests {
 
     static func bits(_ f: FiniteNumbers) -> [UInt64] { f.values.map(\.bitPattern) }
 
+    /// A pipeline "p" with the row table of `columns` and an empty daily snapshot, written
+    /// batch by batch by the tests that drive the sink directly.
+    static func emptySnapshot(_ store: Store, columns: [DeclaredColumn]) throws -> (RowTable, Int64) {
+        let p = try store.ensurePipeline("p")
+        let table = try store.rowTable(pipelineId: p, columns: columns)
+        let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
+            kind: .daily, date: "2026-01-01", sourcePath: "f", sha256: "s", bytes: 0, header: []))
+        return (table, id)
+    }
+
     /// Every numeric, integer and boolean column of a snapshot, read through the copy and
     /// through the rows: identical, bit for bit.
     static func expectBothPathsAgree(_ w: Warehouse, _ table: RowTable, snapshotId: Int64) throws {
@@ -120,10 +130,7 @@ struct NumericCopyTests {
         ]
         let w = try Warehouse(path: dir.path + "/w.sqlite")
         let (table, id) = try w.write { store -> (RowTable, Int64) in
-            let p = try store.ensurePipeline("p")
-            let table = try store.rowTable(pipelineId: p, columns: columns)
-            let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
-                kind: .daily, date: "2026-01-01", sourcePath: "f", sha256: "s", bytes: 0, header: []))
+            let (table, id) = try Self.emptySnapshot(store, columns: columns)
             let sink = try RowTableSink(store: store, table: table, snapshotId: id, copyChunkRows: 5)
             var line = 2
             for size in [7, 13, 1, 4] {
@@ -200,10 +207,7 @@ struct NumericCopyTests {
         let rows = 9_000
         let w = try Warehouse(path: dir.path + "/w.sqlite")
         let (table, id) = try w.write { store -> (RowTable, Int64) in
-            let p = try store.ensurePipeline("p")
-            let table = try store.rowTable(pipelineId: p, columns: columns)
-            let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
-                kind: .daily, date: "2026-01-01", sourcePath: "f", sha256: "s", bytes: 0, header: []))
+            let (table, id) = try Self.emptySnapshot(store, columns: columns)
             let sink = try RowTableSink(store: store, table: table, snapshotId: id)
             var line = 2
             while line - 2 < rows {

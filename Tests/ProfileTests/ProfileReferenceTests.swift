@@ -52,10 +52,13 @@ struct ProfileReferenceTests {
         return (warehouse, loaded, profiles)
     }
 
-    func close(_ a: Double?, _ b: Double, rel: Double) -> Bool {
+    /// Whether `a` is within `rel` of `b`, relative (nil is never close).
+    static func close(_ a: Double?, _ b: Double, rel: Double) -> Bool {
         guard let a else { return false }
         return abs(a - b) <= rel * max(abs(b), 1e-300)
     }
+
+    func close(_ a: Double?, _ b: Double, rel: Double) -> Bool { Self.close(a, b, rel: rel) }
 
     func baselineCorrelations(_ warehouse: Warehouse) throws -> [Correlation] {
         try warehouse.read { store in

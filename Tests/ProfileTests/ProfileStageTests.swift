@@ -31,24 +31,13 @@ struct ProfileStageTests {
         let flag: Flag
     }
 
-    func fixture(_ name: String) throws -> Data {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
-        return try Data(contentsOf: url)
-    }
+    func fixture(_ name: String) throws -> Data { try ProfileReferenceTests.fixture(name) }
 
     func profileBaseline(_ dir: TemporaryDirectory) throws -> (Warehouse, LoadedDefinition, [ColumnProfile]) {
-        let loaded = try TinyPipeline.load(dir)
-        try fixture("profile_input.csv").write(to: URL(fileURLWithPath: dir.path + "/baseline.csv"))
-        let warehouse = try Warehouse(path: loaded.warehousePath)
-        _ = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.baseline, runId: nil, stageRunId: nil)
-        let profiles = try ProfileStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
-        return (warehouse, loaded, profiles)
+        try ProfileReferenceTests.profiled(dir, baseline: "profile_input.csv")
     }
 
-    func close(_ a: Double?, _ b: Double, rel: Double) -> Bool {
-        guard let a else { return false }
-        return abs(a - b) <= rel * max(abs(b), 1e-300)
-    }
+    func close(_ a: Double?, _ b: Double, rel: Double) -> Bool { ProfileReferenceTests.close(a, b, rel: rel) }
 
     @Test func numericProfilesMatchNumpy() throws {
         let dir = TemporaryDirectory()

@@ -2,6 +2,7 @@
 // the deterministic data generator shared with that script, and tolerance helpers.
 
 import Foundation
+import TestSupport
 import Testing
 
 /// A reference JSON object (parsed with JSONSerialization).
@@ -32,19 +33,7 @@ enum ReferenceError: Error {
 }
 
 /// Decodes a number written by the reference script (non-finite values are strings); nil for null.
-func number(_ value: Any?) -> Double? {
-    switch value {
-    case let n as NSNumber: return n.doubleValue
-    case let s as String:
-        switch s {
-        case "nan": return .nan
-        case "inf": return .infinity
-        case "-inf": return -.infinity
-        default: return Double(s)
-        }
-    default: return nil
-    }
-}
+func number(_ value: Any?) -> Double? { referenceNumber(value) }
 
 /// Decodes an array of numbers (non-finite as strings).
 func numbers(_ value: Any?) -> [Double] {
