@@ -16,7 +16,7 @@ extension MLAudit {
             discussion: """
                 With a pipeline and --date, runs the compare stage for that day: drift, performance, operational health, technical debt and the retraining recommendation.
 
-                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric. Exit status 1 when at least half of the columns drifted (dataset drift).
+                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric. Problems ingest found in either file (quarantined rows, a truncated stream) are printed as warning lines (`warnings` in --json). Exit status 1 when at least half of the columns drifted (dataset drift); 2 when a file cannot be read or there is nothing to compare.
                 """)
 
         @OptionGroup var global: GlobalOptions
