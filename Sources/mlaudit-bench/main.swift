@@ -4,6 +4,7 @@ import Foundation
 // Each benchmark lives in its own file; `mlaudit-bench NAME [options]` runs one, `all` runs all.
 
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
+    ("run", "the whole `mlaudit run` (first run and nightly), 1M-row classifier log, vs sqlite3 .import", RunBenchmark.run),
     ("ingest", "1M-row x 24-column CSV ingest vs sqlite3 .import", IngestBenchmark.run),
     ("profile", "profile a 1M-row x 24-column snapshot", ProfileBenchmark.run),
     ("drift", "drift for 24 columns, 1M-row day vs 1M-row baseline", DriftBenchmark.run),
