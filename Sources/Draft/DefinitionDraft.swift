@@ -280,12 +280,15 @@ struct Writer {
 
     mutating func predictionSection(_ p: ColumnSketch, score: ColumnSketch?, target: ColumnSketch?) throws {
         let type = p.inferredType(maxCategories: options.maxCategories)
-        let classes = Set(p.counts.keys).union(target?.counts.keys ?? [:].keys)
+        // Classes by value (docs/ingest.md): `1.0` and `1` are one class, as ingest stores them.
+        let predicted = Set(p.counts.keys.map(Self.classValue))
+        let classes = predicted.union((target?.counts.keys).map { $0.map(Self.classValue) } ?? [])
         let kind: PredictionKind
         let why: String
-        if !p.highCardinality, classes.count <= 2, p.counts.count <= 2 {
+        if !p.highCardinality, classes.count <= 2, predicted.count <= 2 {
             kind = .binary
-            why = "\(p.counts.count) distinct predicted values: binary"
+            let respelled = classes.count < Set(p.counts.keys).union(target?.counts.keys ?? [:].keys).count
+            why = "\(predicted.count) distinct predicted values: binary" + (respelled ? " (written \(Self.spellings(p, target)), compared by value)" : "")
         } else if type == .numeric || (type == .integer && (p.highCardinality || p.counts.count > options.maxCategories)) {
             kind = .regression
             why = "\(type == .numeric ? "fractional numbers" : "many distinct whole numbers"): regression"
@@ -312,6 +315,14 @@ struct Writer {
                 if score != nil { line("    threshold: 0.5", "the default decision threshold: edit if the model uses another") }
             }
         }
+    }
+
+    /// A written label as ingest stores it when no classes are declared: numbers by value.
+    static func classValue(_ written: String) -> String { ClassLabels(classes: []).canonical(written) }
+
+    /// The spellings of the labels in the baseline, for the comment on classes read by value.
+    static func spellings(_ p: ColumnSketch, _ t: ColumnSketch?) -> String {
+        YAMLText.list(Array(Set(p.counts.keys).union(t?.counts.keys ?? [:].keys).sorted().prefix(6)))
     }
 
     func positiveClass(_ classes: [String]) -> (value: String, why: String) {

@@ -211,7 +211,9 @@ public struct IngestStage {
     ) throws -> LoadResult {
         let plan = LoadPlan(
             parts: parts, expectedDigests: expected?.parts.map(\.sha256), format: source.format ?? .auto, delimiter: delimiter,
-            declared: table.columns, typer: RowTyper(columns: table.columns, parser: ValueParser(nullTokens: source.nullValues)),
+            declared: table.columns,
+            typer: RowTyper(
+                columns: table.columns, parser: ValueParser(nullTokens: source.nullValues), classes: definition.classLabels),
             requiredHeaderColumns: [], requireSomeDeclaredColumn: true)
         let sink = try RowTableSink(store: store, table: table, snapshotId: snapshotId)
         let started = DispatchTime.now().uptimeNanoseconds

@@ -47,7 +47,9 @@ struct LabelsLoader {
         let plan = LoadPlan(
             parts: parts, expectedDigests: digest.parts.map(\.sha256), format: def.labels?.format ?? .auto,
             delimiter: delimiter, declared: columns,
-            typer: RowTyper(columns: columns, parser: ValueParser(nullTokens: def.snapshots.nullValues), required: [idName]),
+            typer: RowTyper(
+                columns: columns, parser: ValueParser(nullTokens: def.snapshots.nullValues), required: [idName],
+                classes: def.classLabels),
             requiredHeaderColumns: [idName, targetName], requireSomeDeclaredColumn: false)
         let result = try runLoad(plan, sink: LabelSink(store: store, snapshotId: id))
         let c = result.counts

@@ -42,13 +42,21 @@ struct RowTyper {
     /// Per column: a missing value quarantines the row (the id of a labels file).
     let required: [Bool]
     let parser: ValueParser
+    /// Per column: the classes its values are canonicalised to (a classifier's target and
+    /// prediction, a labels file's label), or nil.
+    let classes: [ClassLabels?]
 
-    init(columns: [DeclaredColumn], parser: ValueParser, required: Set<String> = []) {
+    /// - Parameter classes: the classifier's classes (`PipelineDefinition.classLabels`); the
+    ///   columns whose role is target or prediction store the canonical class of each value.
+    init(columns: [DeclaredColumn], parser: ValueParser, required: Set<String> = [], classes: ClassLabels? = nil) {
         self.columns = columns
         types = columns.map(\.type)
         setNullOnError = columns.map { $0.onTypeError == .setNull }
         self.required = columns.map { required.contains($0.name) }
         self.parser = parser
+        self.classes = columns.map { c in
+            (c.role == .target || c.role == .prediction) && (c.type == .categorical || c.type == .text) ? classes : nil
+        }
     }
 
     /// What typing a value did besides storing it.
@@ -112,6 +120,14 @@ struct RowTyper {
                 return .null
             }
             guard isValidUTF8(bytes) else { return .failed(.invalidUTF8) }
+            if let labels = classes[j] {
+                let written = String(decoding: bytes, as: UTF8.self)
+                if !labels.isDeclared(written) {
+                    var canonical = labels.canonical(written)
+                    canonical.withUTF8 { batch.set(j, text: UnsafeRawBufferPointer($0)) }
+                    return .stored
+                }
+            }
             batch.set(j, text: bytes)
             return .stored
         }

@@ -199,4 +199,25 @@ struct DefinitionDraftTests {
         #expect(m.schema.prediction?.kind == .multiclass)
         #expect(m.schema.prediction?.classes == ["cat", "dog", "emu"])
     }
+
+    /// Issue 11 (a): labels written `1.0`/`0.0` are the binary classes 0 and 1, not four
+    /// multiclass labels (the prediction written `1`/`0`, the target `1.0`/`0.0`).
+    @Test func floatWrittenLabelsAreDraftedAsBinary() throws {
+        let dir = TemporaryDirectory()
+        var csv = "f,score,pred,y\n"
+        for i in 0..<80 {
+            let score = Double((i * 37) % 100) / 100
+            csv += "\(i),\(score),\(score >= 0.5 ? "1" : "0"),\(i % 3 == 0 ? "0.0" : "1.0")\n"
+        }
+        let path = dir.write("credit.csv", csv)
+        let text = try DefinitionDraft(baselinePath: path, options: .init(target: "y", prediction: "pred", score: "score")).yaml()
+        let p = try #require(try DefinitionLoader.parse(text: text, file: "t").definition.schema.prediction)
+        #expect(p.kind == .binary)
+        #expect(p.classes == ["0", "1"] && p.positiveClass == "1")
+        #expect(text.contains("compared by value"))
+        // Both columns written as floats.
+        let floats = dir.write("floats.csv", csv.replacingOccurrences(of: ",1,", with: ",1.0,").replacingOccurrences(of: ",0,", with: ",0.0,"))
+        let q = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: floats, options: .init(target: "y", prediction: "pred")).yaml(), file: "t")
+        #expect(q.definition.schema.prediction?.kind == .binary && q.definition.schema.prediction?.classes == ["0", "1"])
+    }
 }
