@@ -231,12 +231,12 @@ struct ValidateCheckTests {
 
     @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
     func labelsOutsideTheDeclaredClasses(rows: Int, bad: Int, severity: Severity?) throws {
-        let findings = try validate(csv(rows: rows) { i, f in if i < bad { f[Col.y.rawValue] = "yes" } })
+        let findings = try validate(csv(rows: rows) { i, f in if i < bad { f[Col.y.rawValue] = "maybe" } })
         #expect(severities(findings, CheckCatalog.unknownLabels) == (severity.map { [$0] } ?? []))
         if bad > 0 {
             let f = try #require(findings.first { $0.check == CheckCatalog.unknownLabels.id })
             #expect(f.column == "y")
-            #expect(f.message.hasSuffix("labels are not among the declared classes [0, 1] (1 of \(rows)): 'yes' (1)"))
+            #expect(f.message.hasSuffix("labels are not among the declared classes [0, 1] (1 of \(rows)): 'maybe' (1)"))
         }
     }
 
@@ -252,7 +252,7 @@ struct ValidateCheckTests {
     @Test(arguments: [(200, 0, nil), (200, 1, Severity.warning), (100, 1, .critical)] as [(Int, Int, Severity?)])
     func labelsFileOutsideTheDeclaredClasses(rows: Int, bad: Int, severity: Severity?) throws {
         let h = try Harness()
-        h.dir.write("labels/2026-02-01.csv", "id,y\n" + (0..<rows).map { "id\($0),\($0 < bad ? "1.0" : String($0 % 2))" }
+        h.dir.write("labels/2026-02-01.csv", "id,y\n" + (0..<rows).map { "id\($0),\($0 < bad ? "1.5" : String($0 % 2))" }
             .joined(separator: "\n") + "\n")
         let findings = try h.day("2026-02-01", TinyPipeline.csv(rows, withTarget: false))
         #expect(severities(findings, CheckCatalog.unknownLabels) == (severity.map { [$0] } ?? []))
@@ -260,7 +260,7 @@ struct ValidateCheckTests {
             let f = try #require(findings.first { $0.check == CheckCatalog.unknownLabels.id })
             #expect(f.column == "y")
             #expect(f.message.hasSuffix(
-                "labels in the labels file are not among the declared classes [0, 1] (1 of \(rows)): '1.0' (1)"))
+                "labels in the labels file are not among the declared classes [0, 1] (1 of \(rows)): '1.5' (1)"))
         }
         let share = try h.warehouse.read { store -> Double? in
             let p = try #require(try store.ensurePipelineIfExists("tiny"))
