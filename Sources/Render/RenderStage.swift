@@ -230,6 +230,18 @@ struct TemplateStore {
         TemplateStore(html: try read("report.html.mustache"), markdown: try read("report.md.mustache"))
     }
 
+    /// The first line of every HTML template: values printed with `{{name}}` are escaped by
+    /// ``SafeText/html(_:)`` (per Unicode scalar; swift-mustache's own HTML escaper compares
+    /// whole `Character`s, which a Prepend scalar before `<` gets past).
+    static let htmlPragma = "{{% CONTENT_TYPE: MLAUDIT_HTML}}"
+
+    /// Registers the `MLAUDIT_HTML` content type once, before the first template is parsed.
+    private static let registered: Void = MustacheContentTypes.register(ScalarHTML(), named: "MLAUDIT_HTML")
+
+    struct ScalarHTML: MustacheContentType {
+        func escapeText(_ text: String) -> String { SafeText.html(text) }
+    }
+
     /// One template, parsed: from the folder `MLAUDIT_TEMPLATES` when set (to try edits to the
     /// templates without rebuilding), else the copy embedded in the binary.
     ///
@@ -244,6 +256,11 @@ struct TemplateStore {
         guard let text else {
             throw MLAuditError(.internal, "report template \(name) is missing", file: source,
                                hint: "Unset MLAUDIT_TEMPLATES, or point it at a folder holding every template of Sources/Render/Templates.")
+        }
+        _ = registered
+        if name.hasSuffix(".html.mustache"), !text.hasPrefix(htmlPragma) {
+            throw MLAuditError(.internal, "report template \(name) does not start with \(htmlPragma)", file: source,
+                               hint: "Every HTML template escapes its values with MLAudit's escaper (docs/security.md); add the line.")
         }
         do {
             return try MustacheTemplate(string: text)

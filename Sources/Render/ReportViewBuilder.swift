@@ -2,8 +2,10 @@ import AuditModel
 import BuildInfo
 import Warehouse
 
-/// How text from data is prepared for a format. HTML is escaped by the template engine; for
-/// Markdown, table-breaking characters and angle brackets are escaped here.
+/// How text from data is prepared for a format. Both go through ``SafeText``, the one place
+/// per format that escapes data: HTML by the template engine (every HTML template declares
+/// the `MLAUDIT_HTML` content type, whose escaper is ``SafeText/html(_:)``), Markdown here
+/// (``SafeText/markdown(_:)``; the Markdown templates print values with triple braces).
 enum TextEscaping {
     case html
     case markdown
@@ -11,7 +13,7 @@ enum TextEscaping {
     func callAsFunction(_ s: String) -> String {
         switch self {
         case .html: return s
-        case .markdown: return Self.markdown(s, keepingCodeSpans: false)
+        case .markdown: return SafeText.markdown(s)
         }
     }
 
@@ -24,40 +26,29 @@ enum TextEscaping {
         case .html:
             var out = ""
             var inCode = false
-            for ch in s {
-                switch ch {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "'": out += "&#39;"
-                case "`":
+            for u in s.unicodeScalars {
+                if u == "`" {
                     out += inCode ? "</code>" : "<code>"
                     inCode.toggle()
-                default: out.append(ch)
+                } else {
+                    out += SafeText.html(String(u))
                 }
             }
             if inCode { out += "</code>" }
             return out
-        case .markdown: return Self.markdown(s, keepingCodeSpans: true)
-        }
-    }
-
-    /// Markdown-safe text: table-breaking `|`, angle brackets and line breaks always escaped;
-    /// emphasis, code and link characters too unless the text's own markup is kept.
-    private static func markdown(_ s: String, keepingCodeSpans: Bool) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "|": out += "\\|"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\n", "\r": out += " "
-            case "*", "_", "`", "[", "]": out += keepingCodeSpans ? String(ch) : "\\" + String(ch)
-            default: out.append(ch)
+        case .markdown:
+            var out = ""
+            for u in s.unicodeScalars {
+                switch u {
+                case "|": out += "\\|"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                default:
+                    if SafeText.shownVisibly(u), u != "\t" { out += SafeText.code(u) } else { out.unicodeScalars.append(u) }
+                }
             }
+            return out
         }
-        return out
     }
 }
 

@@ -94,7 +94,8 @@ struct TicketView {
     let summary: String
     let manifest: String
     let manifestSha256: String
-    let definitionPath: String
+    /// `mlaudit verify PATH` as a code span.
+    let verifyCommand: String
 
     struct TicketFinding {
         let severityLabel: String
@@ -126,11 +127,15 @@ struct TicketView {
         }
         moreFindings = serious.count > TicketWriter.topFindings
             ? "\(serious.count - TicketWriter.topFindings) more at warning or above, and \(s.findingCounts.info) info, in the report." : nil
-        html = files.contains("report.html") ? directory + "/report.html" : nil
-        markdown = files.contains("report.md") ? directory + "/report.md" : nil
-        summary = directory + "/summary.json"
-        manifest = directory + "/manifest.json"
+        // Paths come from report.output and the command line: code spans (SafeText), never raw.
+        let code = SafeText.markdownCode
+        html = files.contains("report.html") ? code(directory + "/report.html") : nil
+        markdown = files.contains("report.md") ? code(directory + "/report.md") : nil
+        summary = code(directory + "/summary.json")
+        manifest = code(directory + "/manifest.json")
         self.manifestSha256 = manifestSha256
-        self.definitionPath = definitionPath
+        let plain = definitionPath.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_./-".unicodeScalars.contains($0)) }
+        let shellPath = plain && !definitionPath.isEmpty ? definitionPath : "'" + definitionPath.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        verifyCommand = code("mlaudit verify " + shellPath)
     }
 }

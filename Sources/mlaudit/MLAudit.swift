@@ -42,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
                 h.logLevel = level
                 return h
             }
-            var h = StreamLogHandler.standardError(label: label)
+            var h = TerminalLogHandler(inner: StreamLogHandler.standardError(label: label))
             h.logLevel = level
             return h
         }
@@ -71,7 +71,7 @@ func printError(_ error: MLAuditError) -> ExitCode {
             "level": "error", "label": "mlaudit", "message": error.description, "exit_status": String(error.exitStatus),
         ])
     } else {
-        FileHandle.standardError.write(Data("mlaudit: error: \(error.description)\n".utf8))
+        FileHandle.standardError.write(Data("mlaudit: error: \(SafeText.terminal(error.description))\n".utf8))
     }
     return ExitCode(error.exitStatus)
 }

@@ -79,7 +79,7 @@ extension MLAudit {
                     logger: logger)
             }
             if json {
-                print(try AdHocComparison.json(result), terminator: "")
+                printJSON(try AdHocComparison.json(result))
             } else {
                 print(AdHocComparison.table(result), terminator: "")
             }

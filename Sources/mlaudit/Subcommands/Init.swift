@@ -80,7 +80,7 @@ extension MLAudit {
                     throw MLAuditError.output(out, cause: error.localizedDescription)
                 }
             }
-            FileHandle.standardError.write(Data("wrote \(out): review it, then run `mlaudit run \(out)`\n".utf8))
+            FileHandle.standardError.write(Data(SafeText.terminal("wrote \(out): review it, then run `mlaudit run \(out)`\n", keepingLineFeeds: true).utf8))
         }
     }
 }
