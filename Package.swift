@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Drafts a pipeline definition from a data file (`mlaudit init`): schema inference and
         // constraint suggestion over the ingest's reader and value parsers.
-        .target(name: "Draft", dependencies: ["AuditModel", "Definition", "Ingest"], swiftSettings: swiftSettings),
+        .target(name: "Draft", dependencies: ["AuditModel", "Definition", "Ingest", "Statistics"], swiftSettings: swiftSettings),
         // The deterministic demo data set (a credit-default classifier's serving log).
         .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
         // Orchestration: due dates, stage order, ledger, exit status.

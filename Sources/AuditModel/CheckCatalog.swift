@@ -103,6 +103,7 @@ public enum CheckCatalog {
         configChanged, latencyRegression,
         nullRateChange, estimatedPerformanceDrop, emptyHours, volume, unusedInput, missingModelFeature, constantFeature,
         correlatedFeatures, staleModel, snapshotGap, labelsMissing, numericalStability, fixedThreshold, thresholdMismatch,
+        thresholdNotServed,
         ingestTruncatedInput, ingestHeaderMismatch,
         retypedColumn, unseenCategories, duplicateRows, rowCount, timestampOutsideDay, futureTimestamps,
         unknownLabels, constantColumn,
@@ -180,6 +181,9 @@ extension CheckCatalog {
     public static let thresholdMismatch = CheckInfo(
         id: "debt.threshold_mismatch", stage: .compare, category: .technicalDebt, title: "Served decisions disagree with the documented threshold",
         advice: "The served predictions do not equal score ≥ the definition's decision threshold: the threshold in production is not the one documented and audited (configuration debt). Align the served configuration and the definition.")
+    public static let thresholdNotServed = CheckInfo(
+        id: "debt.threshold_not_served", stage: .compare, category: .technicalDebt, title: "The documented threshold is not the served one",
+        advice: "The served predictions disagree with score ≥ the definition's decision threshold, on the baseline as today: monitoring and serving are configured differently (configuration debt), so realized metrics and CBPE estimates judge decisions the model never made. Set schema.prediction.threshold to the served threshold (the message names the one that reproduces the predictions; `mlaudit init` drafts it), or fix the serving configuration.")
 }
 
 // MARK: - Ingest (issue 3)

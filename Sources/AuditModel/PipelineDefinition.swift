@@ -688,18 +688,23 @@ public struct TechnicalDebtSpec: Codable, Sendable, Equatable {
     public var positiveRateChange: Double?
     /// How many days before the snapshot date to look for days without a snapshot. Default 30.
     public var gapLookbackDays: Int?
+    /// Share of a day's rows whose served prediction may differ from score ≥ threshold before
+    /// `debt.threshold_not_served` fires. Default 0.02.
+    public var thresholdDisagreement: Double?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case nearConstantShare = "near_constant_share"
         case maxCorrelation = "max_correlation"
         case positiveRateChange = "positive_rate_change"
         case gapLookbackDays = "gap_lookback_days"
+        case thresholdDisagreement = "threshold_disagreement"
     }
 
     public init(
         nearConstantShare: Double? = nil, maxCorrelation: Double? = nil, positiveRateChange: Double? = nil,
-        gapLookbackDays: Int? = nil
+        gapLookbackDays: Int? = nil, thresholdDisagreement: Double? = nil
     ) {
+        self.thresholdDisagreement = thresholdDisagreement
         self.nearConstantShare = nearConstantShare
         self.maxCorrelation = maxCorrelation
         self.positiveRateChange = positiveRateChange

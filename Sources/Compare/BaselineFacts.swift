@@ -113,8 +113,8 @@ extension Comparison {
     /// For a binary model: served positive predictions, predictions, and how many rows with a
     /// score disagree with score ≥ the decision threshold. nil for other models or without a
     /// prediction column.
-    func servedDecisions(snapshot s: SnapshotRecord) throws
-        -> (positives: Int, predictions: Int, mismatches: Int, compared: Int)?
+    func servedDecisions(snapshot s: SnapshotRecord, fit: Bool = false) throws
+        -> (positives: Int, predictions: Int, mismatches: Int, compared: Int, fit: DecisionThreshold.Fit?)?
     {
         guard let p = definition.schema.prediction, p.kind == .binary, Set(s.header).contains(p.column) else { return nil }
         let labels = BinaryLabels(positive: definition.positiveClass)
@@ -127,6 +127,7 @@ extension Comparison {
         var scores: NumericColumnData?
         if let score = p.score, case .numeric(let d)? = data[score] { scores = d }
         let threshold = definition.decisionThreshold
+        var fitScores: [Double] = [], fitDecisions: [Bool] = []
         for i in 0..<pred.codes.count {
             let c = pred.codes[i]
             guard c >= 0, let code = codes[Int(c)] else { continue }
@@ -135,8 +136,12 @@ extension Comparison {
             if let scores, !scores.nulls[i], scores.values[i].isFinite {
                 compared += 1
                 if (scores.values[i] >= threshold ? 1 : 0) != code { mismatches += 1 }
+                if fit {
+                    fitScores.append(scores.values[i])
+                    fitDecisions.append(code == 1)
+                }
             }
         }
-        return (positives, predictions, mismatches, compared)
+        return (positives, predictions, mismatches, compared, fit ? DecisionThreshold.fit(scores: fitScores, positive: fitDecisions) : nil)
     }
 }

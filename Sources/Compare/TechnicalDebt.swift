@@ -231,6 +231,19 @@ extension Comparison {
                     message: "\(formatPercent(share)) of today's predictions (\(decisions.mismatches) of \(decisions.compared)) differ from score ≥ \(formatNumber(threshold)), against \(formatPercent(usual)) on the baseline",
                     observed: formatPercent(share), expected: "≤ \(formatPercent(max(0.01, usual + 0.01)))"))
             }
+            // A standing disagreement (the baseline's too): the definition's threshold is not the served one.
+            let limit = debtSpec?.thresholdDisagreement ?? 0.02
+            if !mismatched, share > limit {
+                mismatched = true
+                var message = "\(formatPercent(share)) of today's predictions (\(decisions.mismatches) of \(decisions.compared)) differ from score ≥ \(formatNumber(threshold)) (\(formatPercent(usual)) on the baseline): the model is not served at the definition's threshold, and realized metrics and CBPE judge decisions it did not make"
+                if let fit = try servedDecisions(snapshot: snapshot, fit: true)?.fit {
+                    let agreement = fit.agreement < 1 && formatPercent(fit.agreement) == "100%" ? "over 99.9%" : formatPercent(fit.agreement)
+                    message += "; score ≥ \(formatNumber(fit.threshold)) reproduces \(agreement) of them"
+                }
+                findings.append(Finding(
+                    CheckCatalog.thresholdNotServed, severity: .warning, column: definition.schema.prediction?.column,
+                    message: message, observed: formatPercent(share), expected: "≤ \(formatPercent(limit))"))
+            }
         }
         let rate = Double(decisions.positives) / Double(decisions.predictions)
         metrics.append(Metric("performance.served_positive_rate", rate))

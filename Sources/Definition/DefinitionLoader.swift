@@ -299,6 +299,9 @@ extension DefinitionChecker {
             if let n = t.gapLookbackDays, n <= 0 {
                 throw fail("'technical_debt.gap_lookback_days' must be positive, found \(n)", key: "technical_debt.gap_lookback_days")
             }
+            if let v = t.thresholdDisagreement, !(v >= 0 && v < 1) {
+                throw fail("'technical_debt.threshold_disagreement' must be in [0, 1), found \(v)", key: "technical_debt.threshold_disagreement")
+            }
         }
     }
 }

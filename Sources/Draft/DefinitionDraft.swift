@@ -1,6 +1,8 @@
 import AuditModel
 import Definition
 import Foundation
+import Ingest
+import Statistics
 
 /// Drafts a complete, commented pipeline definition from a baseline file, the way TFDV's
 /// schema inference and Deequ's constraint suggestion work: every constraint is inferred from
@@ -42,6 +44,10 @@ public struct DefinitionDraft {
 
     public let baselinePath: String
     public let options: Options
+
+    /// The share of the baseline's served predictions a fitted decision threshold must
+    /// reproduce to be drafted (docs/init.md).
+    public static let thresholdAgreement = 0.99
 
     public init(baselinePath: String, options: Options = Options()) {
         self.baselinePath = baselinePath
@@ -312,8 +318,40 @@ struct Writer {
             if kind == .binary {
                 let positive = positiveClass(sorted)
                 line("    positive_class: \(YAMLText.quoted(positive.value))", positive.why)
-                if score != nil { line("    threshold: 0.5", "the default decision threshold: edit if the model uses another") }
+                if let score { try thresholdLine(score: score, prediction: p, classes: sorted, positive: positive.value) }
             }
+        }
+    }
+
+    /// The decision threshold that reproduces the baseline's served predictions from its scores
+    /// (docs/init.md): drafted when it agrees on at least `DefinitionDraft.thresholdAgreement`
+    /// of the rows; else 0.5, with a comment saying that no threshold does.
+    mutating func thresholdLine(score: ColumnSketch, prediction: ColumnSketch, classes: [String], positive: String) throws {
+        let labels = ClassLabels(classes: classes)
+        var scores: [Double] = [], decisions: [Bool] = []
+        let si = sketches.firstIndex { $0.name == score.name }!, pi = sketches.firstIndex { $0.name == prediction.name }!
+        try UntypedCSV.read(
+            path: draft.baselinePath, delimiter: try draft.delimiterByte(), header: { _ in },
+            row: { fields in
+                guard si < fields.count, pi < fields.count, let s = fields[si], let p = fields[pi],
+                    let x = Double(s.trimmingCharacters(in: .whitespaces)), x.isFinite
+                else { return }
+                scores.append(x)
+                decisions.append(labels.canonical(p) == positive)
+            })
+        guard let fit = DecisionThreshold.fit(scores: scores, positive: decisions) else {
+            line("    threshold: 0.5", "the default decision threshold: no row has both a score and a prediction")
+            return
+        }
+        let atDefault = DecisionThreshold.agreement(scores: scores, positive: decisions, threshold: 0.5) ?? 0
+        let share = { (x: Double) in x < 1 && formatPercent(x) == "100%" ? "over 99.9%" : formatPercent(x) }
+        if fit.agreement >= DefinitionDraft.thresholdAgreement {
+            line("    threshold: \(YAMLText.number(fit.threshold))",
+                 "reproduces \(share(fit.agreement)) of the baseline's predictions (score ≥ threshold is \(YAMLText.flowItem(positive)))"
+                    + (fit.threshold == 0.5 ? "" : "; 0.5 would reproduce \(share(atDefault))"))
+        } else {
+            line("    threshold: 0.5",
+                 "edit: no threshold reproduces the predictions from \(YAMLText.flowItem(score.name)) (the best, \(YAMLText.number(fit.threshold)), agrees on \(share(fit.agreement)); 0.5 on \(share(atDefault)))")
         }
     }
 

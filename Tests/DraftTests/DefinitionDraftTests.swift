@@ -220,4 +220,30 @@ struct DefinitionDraftTests {
         let q = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: floats, options: .init(target: "y", prediction: "pred")).yaml(), file: "t")
         #expect(q.definition.schema.prediction?.kind == .binary && q.definition.schema.prediction?.classes == ["0", "1"])
     }
+
+    /// Issue 11 (c): the threshold that reproduces the served predictions is drafted, with its
+    /// agreement; when none does, 0.5 stays and the comment says so.
+    @Test func theServedThresholdIsDrafted() throws {
+        let dir = TemporaryDirectory()
+        func csv(_ decide: (Int, Double) -> Bool) -> String {
+            var out = "f,score,pred\n"
+            for i in 0..<500 {
+                let score = Double((i * 7919) % 1000) / 1000
+                out += "\(i % 17),\(score),\(decide(i, score) ? 1 : 0)\n"
+            }
+            return out
+        }
+        let options = DefinitionDraft.Options(prediction: "pred", score: "score")
+        let served = try DefinitionDraft(baselinePath: dir.write("served.csv", csv { _, s in s >= 0.7 }), options: options).yaml()
+        let p = try #require(try DefinitionLoader.parse(text: served, file: "t").definition.schema.prediction)
+        #expect(p.threshold == 0.7)
+        let line = try #require(served.split(separator: "\n").first { $0.contains("threshold:") })
+        // 500 scores on a 1/1000 grid: 0.5 gets those in [0.5, 0.7) wrong.
+        let wrongAtHalf = (0..<500).filter { let s = Double(($0 * 7919) % 1000) / 1000; return s >= 0.5 && s < 0.7 }.count
+        #expect(line.hasSuffix("# reproduces 100% of the baseline's predictions (score ≥ threshold is \"1\"); 0.5 would reproduce \(formatPercent(Double(500 - wrongAtHalf) / 500))"))
+
+        let noisy = try DefinitionDraft(baselinePath: dir.write("noisy.csv", csv { i, _ in i % 2 == 0 }), options: options).yaml()
+        #expect(try DefinitionLoader.parse(text: noisy, file: "t").definition.schema.prediction?.threshold == 0.5)
+        #expect(noisy.contains("# edit: no threshold reproduces the predictions from score (the best, "))
+    }
 }
