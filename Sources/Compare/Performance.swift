@@ -180,7 +180,51 @@ extension Comparison {
         return rows
     }
 
-    mutating func performanceSection(day: LabelledRows?, base: LabelledRows?) throws -> AuditSummary.PerformanceSection {
+    /// The baseline's part of the performance section, from the stage result kept for the
+    /// baseline snapshot when it was made with the same settings, else computed from the
+    /// baseline's rows and kept (in this stage's transaction).
+    mutating func loadBaselinePerformance() throws -> BaselinePerformance? {
+        guard definition.schema.prediction != nil else { return nil }
+        let key = BaselinePerformance.key(definition)
+        if let stored = try? store.result(BaselinePerformance.self, snapshotId: baseline.id, name: BaselinePerformance.resultName),
+            stored.version == BaselinePerformance.currentVersion, stored.key == key
+        {
+            return stored
+        }
+        let computed = computeBaselinePerformance(try labelledRows(snapshot: baseline, labelsFromFiles: false), key: key)
+        if cacheWritable {
+            try store.putResult(snapshotId: baseline.id, stage: .compare, name: BaselinePerformance.resultName, computed)
+        }
+        return computed
+    }
+
+    /// Realized metrics of the baseline's labelled rows and the CBPE calibrator fitted on them.
+    func computeBaselinePerformance(_ base: LabelledRows?, key: String) -> BaselinePerformance {
+        var out = BaselinePerformance(
+            version: BaselinePerformance.currentVersion, key: key, rows: base != nil, hasScore: base?.hasScore ?? false, metrics: [:])
+        guard let kind = definition.schema.prediction?.kind, let base else { return out }
+        let labels = BinaryLabels(positive: definition.positiveClass)
+        if !base.truth.isEmpty {
+            switch kind {
+            case .binary: out.metrics = PerformanceMetrics.binary(base, labels: labels).metrics
+            case .multiclass: out.metrics = PerformanceMetrics.multiclass(base).metrics
+            case .regression: out.metrics = PerformanceMetrics.regression(base)
+            }
+        }
+        if kind == .binary, base.hasScore {
+            var yBase: [Int] = [], sBase: [Double] = []
+            for (t, s) in zip(base.truth, base.score) {
+                if let y = labels.code(t), s.isFinite {
+                    yBase.append(y)
+                    sBase.append(s)
+                }
+            }
+            out.calibrator = CBPE.fitCalibrator(referenceScores: sBase, referenceLabels: yBase)
+        }
+        return out
+    }
+
+    mutating func performanceSection(day: LabelledRows?, base: BaselinePerformance?) throws -> AuditSummary.PerformanceSection {
         guard let kind = definition.schema.prediction?.kind else {
             return .init(kind: nil, labelledRows: 0, labelsAvailable: false, judgedMetric: nil, metrics: [],
                          confusionMatrix: nil, classes: nil)
@@ -200,11 +244,11 @@ extension Comparison {
         }
         let labelled = day?.truth.count ?? 0
         let current = labelled > 0 ? compute(day) : (metrics: [:], confusion: nil, classes: nil)
-        let reference = compute(base)
+        let referenceMetrics = base?.metrics ?? [:]
         let judged = definition.performance?.metric ?? (kind == .regression ? "rmse" : "accuracy")
         var comparisons: [AuditSummary.MetricComparison] = []
-        for name in Set(current.metrics.keys).union(reference.metrics.keys).sorted() {
-            comparisons.append(.init(name: name, current: current.metrics[name], baseline: reference.metrics[name]))
+        for name in Set(current.metrics.keys).union(referenceMetrics.keys).sorted() {
+            comparisons.append(.init(name: name, current: current.metrics[name], baseline: referenceMetrics[name]))
             if let v = current.metrics[name] { metrics.append(Metric("performance.\(name)", v)) }
         }
         metrics.append(Metric("performance.labelled_rows", Double(labelled)))
@@ -218,13 +262,13 @@ extension Comparison {
         }
 
         // Estimated performance from scores (CBPE), calibrated on the baseline.
-        let estimated = kind == .binary ? try estimate(base: base, labels: labels) : [:]
+        let estimated = kind == .binary ? try estimate(base: base) : [:]
         for (k, v) in estimated.sorted(by: { $0.key < $1.key }) {
-            comparisons.append(.init(name: "estimated_\(k)", current: v, baseline: reference.metrics[k]))
+            comparisons.append(.init(name: "estimated_\(k)", current: v, baseline: referenceMetrics[k]))
             metrics.append(Metric("performance.estimated_\(k)", v))
         }
 
-        if labelled >= minLabelledRows, let cur = current.metrics[judged], let ref = reference.metrics[judged] {
+        if labelled >= minLabelledRows, let cur = current.metrics[judged], let ref = referenceMetrics[judged] {
             let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
             metrics.append(Metric("performance.drop", drop))
             if let severity = thresholds.severity(of: drop) {
@@ -233,7 +277,7 @@ extension Comparison {
                     message: "\(judged) is \(formatNumber(cur)) against \(formatNumber(ref)) on the baseline (\(labelled) labelled rows)",
                     observed: formatNumber(cur), expected: bound(ref, judged)))
             }
-        } else if let cur = estimated[judged], let ref = reference.metrics[judged] {
+        } else if let cur = estimated[judged], let ref = referenceMetrics[judged] {
             // No (or too few) labels: judge the estimate, as a proxy.
             let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
             metrics.append(Metric("performance.estimated_drop", drop))
@@ -254,20 +298,13 @@ extension Comparison {
     /// CBPE on the day's scores (every row with a finite score, labelled or not), with the
     /// calibrator fitted on the baseline's labelled scores: estimated accuracy, precision,
     /// recall, F1 at the decision threshold, and ROC AUC.
-    mutating func estimate(base: LabelledRows?, labels: BinaryLabels) throws -> [String: Double] {
-        guard let base, base.hasScore, let scoreName = definition.schema.prediction?.score,
+    mutating func estimate(base: BaselinePerformance?) throws -> [String: Double] {
+        guard let base, base.rows, base.hasScore, let scoreName = definition.schema.prediction?.score,
             Set(snapshot.header).contains(scoreName)
         else { return [:] }
         let dayScores = try scoresInRowOrder()
         guard !dayScores.isEmpty else { return [:] }
-        var yBase: [Int] = [], sBase: [Double] = []
-        for (t, s) in zip(base.truth, base.score) {
-            if let y = labels.code(t), s.isFinite {
-                yBase.append(y)
-                sBase.append(s)
-            }
-        }
-        guard let calibrator = CBPE.fitCalibrator(referenceScores: sBase, referenceLabels: yBase) else { return [:] }
+        guard let calibrator = base.calibrator else { return [:] }
         let calibrated = dayScores.map { calibrator.predict($0) }
         guard let e = CBPE.estimate(
             calibratedProbabilities: calibrated, uncalibratedScores: dayScores, threshold: definition.decisionThreshold)
@@ -275,5 +312,39 @@ extension Comparison {
         var out = ["accuracy": e.accuracy, "precision": e.precision, "recall": e.recall, "f1": e.f1]
         out["roc_auc"] = CBPE.estimatedROCAUC(calibratedProbabilities: calibrated, uncalibratedScores: dayScores)
         return out
+    }
+}
+
+/// What the performance section needs from the baseline: its realized metrics and the CBPE
+/// calibrator fitted on its labelled scores. They depend on the baseline snapshot and a few
+/// settings only, so they are computed on the first comparison against a baseline snapshot and
+/// kept as its stage result `compare.baseline_performance` (a new baseline version is a new
+/// snapshot; other settings are a new `key`); later days skip reading and scoring the
+/// baseline's rows.
+struct BaselinePerformance: Codable, Sendable, Equatable {
+    static let resultName = "compare.baseline_performance"
+    static let currentVersion = 1
+
+    var version: Int
+    /// The settings the values were computed with (`key(_:)`).
+    var key: String
+    /// Whether the baseline had prediction and label columns to read (`labelledRows` not nil).
+    var rows: Bool
+    /// Whether the baseline has the score column.
+    var hasScore: Bool
+    /// Realized metrics on the baseline's labelled rows (empty without labels).
+    var metrics: [String: Double]
+    /// CBPE's calibrator (binary models with a score), nil when it cannot be fitted.
+    var calibrator: IsotonicRegression?
+
+    /// The settings the baseline's performance depends on: prediction, score and target
+    /// columns with their declared types, kind, positive class and decision threshold.
+    static func key(_ d: PipelineDefinition) -> String {
+        let p = d.schema.prediction
+        let types = Dictionary(d.declaredColumns.map { ($0.name, $0.type.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let names = [p?.column, p?.score, d.schema.target]
+        let parts = names.map { n in n.map { "\($0):\(types[$0] ?? "")" } ?? "-" }
+            + [p?.kind.rawValue ?? "-", d.positiveClass, String(d.decisionThreshold.bitPattern, radix: 16)]
+        return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: ",")
     }
 }

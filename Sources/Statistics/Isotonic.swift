@@ -15,6 +15,16 @@ public struct IsotonicRegression: Sendable, Equatable {
     /// Largest distinct training x (sklearn `X_max_`).
     public let xMax: Double
 
+    /// A fitted regression from its knots and range, as a fit made them (a stored calibrator).
+    /// nil when the knots are empty or their lengths differ.
+    public init?(xThresholds: [Double], yThresholds: [Double], xMin: Double, xMax: Double) {
+        guard !xThresholds.isEmpty, xThresholds.count == yThresholds.count else { return nil }
+        self.xThresholds = xThresholds
+        self.yThresholds = yThresholds
+        self.xMin = xMin
+        self.xMax = xMax
+    }
+
     /// Fits an increasing isotonic regression like sklearn `IsotonicRegression(out_of_bounds="clip").fit(x, y, sample_weight)`; nil when empty, lengths differ, or no positive weight remains. NaN is not allowed (sklearn raises).
     public init?(x: [Double], y: [Double], sampleWeight: [Double]? = nil) {
         guard x.count == y.count, !x.isEmpty else { return nil }
@@ -155,5 +165,32 @@ public struct IsotonicRegression: Sendable, Equatable {
             if result.isNaN && fp[j] == fp[j + 1] { result = fp[j] }
         }
         return result
+    }
+}
+
+/// A stored calibrator (the compare stage keeps the baseline's): decoding checks what `predict`
+/// relies on (knots present, as many y as x, finite and increasing x), so a damaged record is
+/// an error, not a wrong estimate or a crash.
+extension IsotonicRegression: Codable {
+    enum CodingKeys: String, CodingKey { case xThresholds, yThresholds, xMin, xMax }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let xs = try c.decode([Double].self, forKey: .xThresholds), ys = try c.decode([Double].self, forKey: .yThresholds)
+        let lo = try c.decode(Double.self, forKey: .xMin), hi = try c.decode(Double.self, forKey: .xMax)
+        guard xs.allSatisfy(\.isFinite), zip(xs, xs.dropFirst()).allSatisfy({ $0 <= $1 }), lo.isFinite, hi.isFinite,
+            let r = IsotonicRegression(xThresholds: xs, yThresholds: ys, xMin: lo, xMax: hi)
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a fitted isotonic regression"))
+        }
+        self = r
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(xThresholds, forKey: .xThresholds)
+        try c.encode(yThresholds, forKey: .yThresholds)
+        try c.encode(xMin, forKey: .xMin)
+        try c.encode(xMax, forKey: .xMax)
     }
 }

@@ -166,4 +166,43 @@ struct CompareStageTests {
         let p95 = out.operational.metrics.first { $0.name == "latency_p95_ms" }
         #expect(p95?.current == 29)
     }
+
+    /// The baseline's part of the performance section (realized metrics, CBPE calibrator) is
+    /// computed on the first comparison, kept for the baseline snapshot, and gives the same
+    /// section when reused; a damaged record or other settings mean computing it again.
+    @Test func baselinePerformanceIsKeptAndReusedUnchanged() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir)
+        let found = try w.read { store -> Int64? in
+            guard let p = try store.ensurePipelineIfExists(loaded.definition.name) else { return nil }
+            return try store.currentSnapshot(pipelineId: p, kind: .baseline, date: "baseline")?.id
+        }
+        let baselineId = try #require(found)
+        func stored() throws -> BaselinePerformance? {
+            try w.read { try $0.result(BaselinePerformance.self, snapshotId: baselineId, name: BaselinePerformance.resultName) }
+        }
+        #expect(try stored() == nil)
+        let first = try compare(loaded, w)
+        let kept = try #require(try stored())
+        #expect(kept.metrics["accuracy"] == 200.0 / 300.0)
+        #expect(kept.calibrator != nil)
+        #expect(kept.key == BaselinePerformance.key(loaded.definition))
+        #expect(first.performance.metrics.contains { $0.name == "estimated_accuracy" })
+
+        let reused = try compare(loaded, w)
+        #expect(reused.performance == first.performance)
+        #expect(reused.findings == first.findings)
+
+        // A damaged record is computed again, to the same values.
+        try w.write { try $0.putResult(snapshotId: baselineId, stage: .compare, name: BaselinePerformance.resultName, ["not": "it"]) }
+        #expect(try compare(loaded, w).performance == first.performance)
+        #expect(try stored() == kept)
+
+        // Other settings (here the decision threshold) are another key.
+        let text = TinyPipeline.yaml(root: dir.path).replacingOccurrences(of: "kind: binary", with: "kind: binary\n    threshold: 0.6")
+        let other = try DefinitionLoader.parse(text: text, file: dir.write("tiny.yaml", text))
+        #expect(BaselinePerformance.key(other.definition) != kept.key)
+        _ = try compare(other, w)
+        #expect(try stored()?.key == BaselinePerformance.key(other.definition))
+    }
 }

@@ -24,6 +24,24 @@ struct CalibrationTests {
         #expect(IsotonicRegression(x: [1, 2], y: [1, 2], sampleWeight: [0, 0]) == nil)
     }
 
+    /// A stored calibrator (JSON) predicts bit for bit as the fitted one; a damaged record
+    /// (knots of different lengths, decreasing or non-finite x) does not decode.
+    @Test func storedCalibratorRoundTripsExactly() throws {
+        let x = (0..<500).map { Double(($0 * 37) % 101) / 100 }, y = (0..<500).map { Double(($0 * 7) % 3 == 0 ? 1 : 0) }
+        let model = try #require(IsotonicRegression(x: x, y: y))
+        let back = try JSONDecoder().decode(IsotonicRegression.self, from: JSONEncoder().encode(model))
+        #expect(back == model)
+        for v in stride(from: -0.1, through: 1.1, by: 0.013) { #expect(back.predict(v).bitPattern == model.predict(v).bitPattern) }
+        for damaged in [
+            #"{"xThresholds":[0,1],"yThresholds":[0],"xMin":0,"xMax":1}"#,
+            #"{"xThresholds":[1,0],"yThresholds":[0,1],"xMin":0,"xMax":1}"#,
+            #"{"xThresholds":[],"yThresholds":[],"xMin":0,"xMax":1}"#,
+            #"{"xThresholds":[0,1],"yThresholds":[0,1],"xMin":0}"#,
+        ] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(IsotonicRegression.self, from: Data(damaged.utf8)) }
+        }
+    }
+
     /// CBPE cases: calibrate on reference (isotonic), estimate on analysis data with thresholds
     /// 0.5 and 0.3 and a shifted score distribution; degenerate: every calibrated probability 1
     /// (estimated ROC AUC undefined) and tied uncalibrated scores.
