@@ -338,13 +338,14 @@ struct BaselinePerformance: Codable, Sendable, Equatable {
     var calibrator: IsotonicRegression?
 
     /// The settings the baseline's performance depends on: prediction, score and target
-    /// columns with their declared types, kind, positive class and decision threshold.
+    /// columns with their declared types, kind, positive class, decision threshold and classes.
     static func key(_ d: PipelineDefinition) -> String {
         let p = d.schema.prediction
         let types = Dictionary(d.declaredColumns.map { ($0.name, $0.type.rawValue) }, uniquingKeysWith: { a, _ in a })
         let names = [p?.column, p?.score, d.schema.target]
         let parts = names.map { n in n.map { "\($0):\(types[$0] ?? "")" } ?? "-" }
             + [p?.kind.rawValue ?? "-", d.positiveClass, String(d.decisionThreshold.bitPattern, radix: 16)]
+            + (p?.classes ?? [])
         return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: ",")
     }
 }
