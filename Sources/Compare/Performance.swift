@@ -5,13 +5,22 @@ import Warehouse
 /// Binary label normalisation: maps the data's spelling of a class to 1 (positive) or 0.
 struct BinaryLabels {
     let positive: String
+    /// Whether the positive class is spelled as a truthy value (then labels are read as booleans).
+    let positiveIsTruthy: Bool
     static let truthy: Set<String> = ["1", "1.0", "true", "yes", "t", "y"]
     static let falsy: Set<String> = ["0", "0.0", "false", "no", "f", "n"]
 
+    init(positive: String) {
+        self.positive = positive
+        positiveIsTruthy = Self.truthy.contains(positive.lowercased())
+    }
+
     /// 1, 0, or nil when the value is not a recognisable label.
     func code(_ value: String) -> Int? {
-        let p = positive.lowercased()
-        if Self.truthy.contains(p) {
+        if positiveIsTruthy {
+            // The common spellings first: no lower-casing, no set lookups (a million rows a day).
+            if value == "1" { return 1 }
+            if value == "0" { return 0 }
             let v = value.lowercased()
             if Self.truthy.contains(v) { return 1 }
             if Self.falsy.contains(v) { return 0 }

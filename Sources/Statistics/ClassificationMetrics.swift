@@ -79,7 +79,40 @@ public enum ClassificationMetrics {
     // MARK: Ranking metrics
 
     /// Thresholded cumulative counts of sklearn `_binary_clf_curve`: (fps, tps) at each distinct score, descending.
+    ///
+    /// Only the counts at each distinct score matter (the order within a tie does not), so the
+    /// positives' and the others' scores are sorted apart (radix sort when NaN-free, linear in
+    /// the count) and walked together from the top; with a NaN score, the original stable
+    /// comparison sort of indices.
     static func binaryClassificationCurve(yTrue: [Int], scores: [Double], positiveLabel: Int) -> (fps: [Double], tps: [Double]) {
+        let n = scores.count
+        if scores.contains(where: \.isNaN) { return comparisonCurve(yTrue: yTrue, scores: scores, positiveLabel: positiveLabel) }
+        var positives: [Double] = [], others: [Double] = []
+        positives.reserveCapacity(n)
+        others.reserveCapacity(n)
+        for i in 0..<n {
+            if yTrue[i] == positiveLabel { positives.append(scores[i]) } else { others.append(scores[i]) }
+        }
+        Sorting.radixSort(&positives)
+        Sorting.radixSort(&others)
+        var fps: [Double] = []
+        var tps: [Double] = []
+        var p = positives.count - 1, o = others.count - 1
+        var tp = 0, fp = 0
+        while p >= 0 || o >= 0 {
+            // The next distinct score, descending (-0.0 and 0.0 are one score, as `==` says).
+            let s = p < 0 ? others[o] : o < 0 ? positives[p] : Swift.max(positives[p], others[o])
+            while p >= 0 && positives[p] == s { tp += 1; p -= 1 }
+            while o >= 0 && others[o] == s { fp += 1; o -= 1 }
+            tps.append(Double(tp))
+            fps.append(Double(fp))
+        }
+        return (fps, tps)
+    }
+
+    /// `binaryClassificationCurve` by a stable descending comparison sort of the indices (the
+    /// reference implementation; used when a score is NaN).
+    static func comparisonCurve(yTrue: [Int], scores: [Double], positiveLabel: Int) -> (fps: [Double], tps: [Double]) {
         let n = scores.count
         // Stable descending sort of the scores.
         let order = (0..<n).sorted { a, b in

@@ -62,4 +62,23 @@ struct SortedSummaryTests {
         #expect(Histogram(sorted: onEdges, edges: [0, 1, 1, 2]) == Histogram(values: onEdges, edges: [0, 1, 1, 2]))
         #expect(Histogram(sorted: onEdges, edges: [0]) == nil)
     }
+
+    /// The ROC / precision-recall curve from the two radix-sorted classes is the curve of the
+    /// stable comparison sort, count for count (ties, signed zeros, infinities, one class only).
+    @Test(arguments: [1, 2, 7, 1_000, 20_000])
+    func binaryCurveEqualsTheComparisonSortCurve(n: Int) {
+        var scores = Self.values(n, seed: UInt64(n) &+ 11)
+        if n > 5 { scores[1] = .infinity; scores[2] = -.infinity; scores[3] = 0.0; scores[4] = -0.0 }
+        let labels = scores.indices.map { (($0 &* 2_654_435_761) >> 7) % 3 == 0 ? 1 : 0 }
+        for y in [labels, labels.map { _ in 1 }, labels.map { _ in 0 }] {
+            let fast = ClassificationMetrics.binaryClassificationCurve(yTrue: y, scores: scores, positiveLabel: 1)
+            let reference = ClassificationMetrics.comparisonCurve(yTrue: y, scores: scores, positiveLabel: 1)
+            #expect(fast.fps == reference.fps)
+            #expect(fast.tps == reference.tps)
+        }
+        // A NaN score takes the comparison path.
+        let withNaN = [0.3, .nan, 0.3, 0.9]
+        #expect(ClassificationMetrics.binaryClassificationCurve(yTrue: [1, 0, 0, 1], scores: withNaN, positiveLabel: 1).tps
+            == ClassificationMetrics.comparisonCurve(yTrue: [1, 0, 0, 1], scores: withNaN, positiveLabel: 1).tps)
+    }
 }
