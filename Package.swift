@@ -133,7 +133,7 @@ let package = Package(
         // Test support shared by the test targets (temporary directories, fixtures).
         .target(
             name: "TestSupport",
-            dependencies: ["AuditModel", "Definition", "Warehouse", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AuditModel", "Definition", "Warehouse", "Demo", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"],
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
-        .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport"],
+        .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     swiftSettings: swiftSettings),
     ]
 )

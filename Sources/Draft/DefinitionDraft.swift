@@ -141,13 +141,16 @@ struct Writer {
         return s
     }
 
+    /// Appends one line: `text` (YAML built with `YAMLText`), then `comment` after `# `. The
+    /// comment goes through `YAMLText.comment` and the whole line through `YAMLText.oneLine`:
+    /// nothing from data can end a comment or start a key (docs/security.md, "Drafts").
     mutating func line(_ text: String, _ comment: String? = nil) {
         guard let comment, !comment.isEmpty else {
-            lines.append(text)
+            lines.append(YAMLText.oneLine(text))
             return
         }
         let pad = max(1, 44 - text.count)
-        lines.append(text + String(repeating: " ", count: pad) + "# " + comment)
+        lines.append(YAMLText.oneLine(text + String(repeating: " ", count: pad) + "# " + YAMLText.comment(comment)))
     }
 
     mutating func text() throws -> String {

@@ -1,6 +1,15 @@
 import AuditModel
 
-/// Small helpers to write YAML text that the strict definition loader reads back exactly.
+/// THE place where `mlaudit init` turns data into YAML text (docs/security.md, "Drafts"): every
+/// value, key and comment that holds anything from data (a column name, a value, a file name, an
+/// option) goes through one of these, so data never becomes YAML syntax:
+///
+/// - a value: ``scalar(_:)`` (plain only for simple words and paths), ``quoted(_:)`` (always
+///   double-quoted, every line break and non-printable escaped), ``list(_:)`` / ``flowItem(_:)``,
+///   ``number(_:)``;
+/// - a comment: ``comment(_:)`` (line breaks of every kind, controls and bidi controls shown as
+///   `\uXXXX`, so a comment stays one comment line). `Writer.line` applies it to every comment and,
+///   as a last guard, ``oneLine(_:)`` to every whole line.
 enum YAMLText {
     static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""]
 
@@ -9,11 +18,24 @@ enum YAMLText {
         let safe = s.unicodeScalars.allSatisfy {
             ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || "_-./{}".unicodeScalars.contains($0)
         }
-        guard safe, let first = s.unicodeScalars.first, first.properties.isAlphabetic || first == "_" || first == "/" || first == ".",
+        // A leading "." is a path ("./x", "../x") or a YAML float (".inf", ".nan"): only paths stay plain.
+        let dotted = s.hasPrefix(".") && !s.hasPrefix("./") && !s.hasPrefix("../")
+        guard safe, !dotted, let first = s.unicodeScalars.first, first.properties.isAlphabetic || first == "_" || first == "/" || first == ".",
               !reserved.contains(s.lowercased())
         else { return quoted(s) }
         return s
     }
+
+    /// Text for a YAML comment (after `# `): YAML's line breaks (line feed, carriage return,
+    /// U+0085, U+2028, U+2029), other controls, bidi controls, U+FEFF and noncharacters are shown
+    /// as `\uXXXX` (``SafeText/visible(_:keepingLineFeeds:)``), so the comment cannot end early and
+    /// what follows cannot become a key.
+    static func comment(_ s: String) -> String { SafeText.visible(s) }
+
+    /// One physical line whatever `s` holds: the same replacement as ``comment(_:)``. Every
+    /// line the writer emits passes through it, so a value that skipped quoting still cannot
+    /// start a new line (it would then fail the draft's own check instead of adding a key).
+    static func oneLine(_ s: String) -> String { SafeText.visible(s) }
 
     /// A scalar inside a flow list `[a, b]`: plain only for simple words, else double-quoted.
     static func flowItem(_ s: String) -> String {
@@ -40,6 +62,11 @@ enum YAMLText {
                 if u.value < 0x20 || u.value == 0x7F {
                     let h = String(u.value, radix: 16)
                     out += "\\x" + String(repeating: "0", count: 2 - h.count) + h
+                } else if SafeText.shownVisibly(u) {
+                    // NEL, U+2028/2029 (line breaks to YAML), C1, bidi controls, BOM, noncharacters.
+                    let h = String(u.value, radix: 16, uppercase: true)
+                    out += u.value > 0xFFFF ? "\\U" + String(repeating: "0", count: 8 - h.count) + h
+                        : "\\u" + String(repeating: "0", count: 4 - h.count) + h
                 } else {
                     out.unicodeScalars.append(u)
                 }
