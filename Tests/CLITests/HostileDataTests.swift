@@ -137,4 +137,23 @@ struct HostileDataTests {
         #expect(r.stdout.contains("a\\u001B[2J\\u001B]0;pwned\\u0007\\u202Eb"), "\(r.stdout)")
         #expect(!r.stderr.unicodeScalars.contains("\u{1B}"))
     }
+
+    @Test func stageOutputAndLogsShowHeaderEscapesVisibly() throws {
+        let dir = TemporaryDirectory()
+        let evil = "e\u{1B}[31mvil\nFORGED LINE\u{202E}"
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        let day = TinyPipeline.csv(30, shift: 3).split(separator: "\n").enumerated()
+            .map { $0.offset == 0 ? $0.element + ",\"\(evil)\"" : $0.element + ",1" }.joined(separator: "\n") + "\n"
+        dir.write("days/2026-02-01.csv", day)
+        let run = try BuiltExecutable.run(["run", "tiny.yaml", "--verbose"], in: dir.path)
+        #expect(run.status == 0 || run.status == 1, "\(run.stderr)")
+        let r = try BuiltExecutable.run(["validate", "tiny.yaml", "--date", "2026-02-01", "--verbose"], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        for text in [run.stdout, run.stderr, r.stdout, r.stderr] {
+            #expect(!text.unicodeScalars.contains("\u{1B}") && !text.unicodeScalars.contains("\u{202E}"))
+            #expect(!text.split(separator: "\n").contains { $0.hasPrefix("FORGED LINE") })
+        }
+        #expect(r.stdout.contains("schema.unexpected_column e\\u001B[31mvil\\u000AFORGED LINE\\u202E: "), "\(r.stdout)")
+    }
 }

@@ -57,7 +57,7 @@ extension MLAudit {
                     let report = runner.run(days: days, force: force)
                     if let e = report.error {
                         _ = printError(e)
-                        print("\(loaded.name) failed: \(e.message)")
+                        print("\(loaded.name) failed: \(SafeText.terminal(e.message))")
                     }
                     for d in report.days { print(summaryLine(loaded.name, d)) }
                     if days.isEmpty, report.error == nil { print("\(loaded.name): nothing to do (no new snapshot)") }
@@ -65,7 +65,7 @@ extension MLAudit {
                 } catch let e as MLAuditError {
                     _ = printError(e)
                     // The stdout summary (cron mail) names the pipeline that could not run too.
-                    print("\(path) failed: \(e.message)")
+                    print("\(path) failed: \(SafeText.terminal(e.message))")
                     status = e.exitStatus
                 }
                 worst = max(worst, status)
@@ -78,7 +78,7 @@ extension MLAudit {
                 let c = r.findingCounts
                 return "\(pipeline) \(d.day) \(r.status.rawValue) v\(r.version)\(r.written ? "" : " (unchanged)") retraining=\(r.recommendation.rawValue) critical=\(c.critical) warning=\(c.warning) \(r.directory)/report.html"
             }
-            return "\(pipeline) \(d.day) failed at \(d.failedStage?.rawValue ?? "?"): \(d.error?.message ?? "")"
+            return "\(pipeline) \(d.day) failed at \(d.failedStage?.rawValue ?? "?"): \(SafeText.terminal(d.error?.message ?? ""))"
         }
     }
 }

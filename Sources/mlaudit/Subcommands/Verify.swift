@@ -36,7 +36,7 @@ extension MLAudit {
                     let loaded = try DefinitionLoader.load(path: path)
                     try requireWarehouse(loaded)
                     let report = try Verifier(loaded: loaded, warehouse: try Warehouse(path: loaded.warehousePath)).run(inputs: inputs)
-                    for p in report.problems { print(p.description) }
+                    for p in report.problems { print(SafeText.terminal(p.description)) }
                     if report.ok {
                         print("\(report.pipeline): ok, \(report.versions) report version\(report.versions == 1 ? "" : "s"), \(report.filesHashed) files hashed, chain intact\(report.head.map { ", head \($0)" } ?? "")")
                     } else {
