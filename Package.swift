@@ -152,7 +152,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Verify", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Golden"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Warehouse", "AuditModel", "TestSupport"],
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Draft", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
         .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport", .product(name: "Yams", package: "Yams")],

@@ -1,6 +1,8 @@
 /// The part a column plays in the audit.
 public enum ColumnRole: String, Codable, Sendable, CaseIterable {
     case id, timestamp, feature, prediction, score, target, latency, status
+    /// Kept and profiled, not a model input (`schema.carried`): never judged for drift or debt.
+    case carried
 }
 
 /// A column the pipeline knows, with the type its values are stored as.
@@ -23,7 +25,8 @@ public struct DeclaredColumn: Sendable, Equatable {
 
 extension PipelineDefinition {
     /// Every declared column, in a stable order: id, timestamp, features, prediction, score,
-    /// target, operational columns. A name appears once (the first role wins).
+    /// target, operational columns, carried columns (categorical text). A name appears once (the
+    /// first role wins). Ignored columns (`schema.ignored`) are not declared columns.
     public var declaredColumns: [DeclaredColumn] {
         var out: [DeclaredColumn] = []
         var seen = Set<String>()
@@ -44,8 +47,12 @@ extension PipelineDefinition {
             if let l = op.latency { add(DeclaredColumn(name: l, type: .numeric, role: .latency)) }
             if let st = op.status { add(DeclaredColumn(name: st, type: .categorical, role: .status)) }
         }
+        for c in s.carried ?? [] { add(DeclaredColumn(name: c, type: .categorical, role: .carried)) }
         return out
     }
+
+    /// Columns neither stored nor reported (`schema.ignored`).
+    public var ignoredColumns: Set<String> { Set(schema.ignored ?? []) }
 
     /// The warehouse file, relative paths against `root`.
     public var warehousePathSetting: String { warehouse ?? "warehouse/\(name).sqlite" }

@@ -178,17 +178,25 @@ public struct SchemaSpec: Codable, Sendable, Equatable {
     /// What to do with columns present in the data but not declared: `warn` (a finding,
     /// default), `ignore`, or `error` (a critical finding).
     public var unexpectedColumns: UnexpectedColumnsPolicy?
+    /// Columns that are not model inputs but are kept (a year, a region, a request source):
+    /// ingested as categorical text, profiled, never judged for drift or unused-input debt;
+    /// usable as segments. docs/definition.md, "Column roles".
+    public var carried: [String]?
+    /// Columns neither stored nor reported (not unexpected either).
+    public var ignored: [String]?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, timestamp, prediction, target, features, operational
+        case id, timestamp, prediction, target, features, operational, carried, ignored
         case unexpectedColumns = "unexpected_columns"
     }
 
     public init(
         id: String? = nil, timestamp: String? = nil, prediction: PredictionSpec? = nil, target: String? = nil,
         features: [FeatureSpec], operational: OperationalColumns? = nil,
-        unexpectedColumns: UnexpectedColumnsPolicy? = nil
+        unexpectedColumns: UnexpectedColumnsPolicy? = nil, carried: [String]? = nil, ignored: [String]? = nil
     ) {
+        self.carried = carried
+        self.ignored = ignored
         self.id = id
         self.timestamp = timestamp
         self.prediction = prediction

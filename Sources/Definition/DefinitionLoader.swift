@@ -145,6 +145,8 @@ struct DefinitionChecker {
             if let l = op.latency { try claim(l, "schema.operational.latency") }
             if let st = op.status { try claim(st, "schema.operational.status") }
         }
+        for (i, c) in (s.carried ?? []).enumerated() { try claim(c, "schema.carried[\(i)]") }
+        for (i, c) in (s.ignored ?? []).enumerated() { try claim(c, "schema.ignored[\(i)]") }
         for (i, f) in s.features.enumerated() {
             let key = "schema.features[\(i)]"
             try claim(f.name, key + ".name")

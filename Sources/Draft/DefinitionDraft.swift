@@ -23,12 +23,25 @@ public struct DefinitionDraft {
         public var delimiter: String?
         /// At most this many distinct values make a text column categorical, with an `allowed` list.
         public var maxCategories: Int
+        /// Features typed categorical whatever their values look like (integer codes).
+        public var categorical: [String]
+        /// Features typed numeric (whole numbers that are measurements, not codes).
+        public var numeric: [String]
+        /// Columns kept and profiled but not model inputs (`schema.carried`).
+        public var carried: [String]
+        /// Columns neither stored nor reported (`schema.ignored`).
+        public var ignore: [String]
 
         public init(
             target: String? = nil, prediction: String? = nil, score: String? = nil, id: String? = nil,
             timestamp: String? = nil, latency: String? = nil, name: String? = nil, snapshots: String? = nil,
-            delimiter: String? = nil, maxCategories: Int = 50
+            delimiter: String? = nil, maxCategories: Int = 50, categorical: [String] = [], numeric: [String] = [],
+            carried: [String] = [], ignore: [String] = []
         ) {
+            self.categorical = categorical
+            self.numeric = numeric
+            self.carried = carried
+            self.ignore = ignore
             self.target = target
             self.prediction = prediction
             self.score = score
@@ -161,14 +174,19 @@ struct Writer {
         let target = try sketch(options.target, flag: "--target")
         var latency = try sketch(options.latency, flag: "--latency")
         var claimed: [String: String] = [:]
-        for (flag, s) in [("--id", id), ("--timestamp", timestamp), ("--prediction", prediction), ("--score", score),
-                          ("--target", target), ("--latency", latency)] {
+        let carried = try options.carried.map { try sketch($0, flag: "--carried")! }
+        let ignored = try options.ignore.map { try sketch($0, flag: "--ignore")! }
+        var roles: [(String, ColumnSketch?)] = [("--id", id), ("--timestamp", timestamp), ("--prediction", prediction), ("--score", score),
+                                                ("--target", target), ("--latency", latency)]
+        roles += carried.map { ("--carried", $0) } + ignored.map { ("--ignore", $0) }
+        for (flag, s) in roles {
             guard let s else { continue }
             if let other = claimed[s.name] {
                 throw MLAuditError(.usage, "column '\(s.name)' is given to both \(other) and \(flag)", hint: "Each column plays one role.")
             }
             claimed[s.name] = flag
         }
+        try checkTypeFlags(claimed: claimed)
         // Unnamed roles found by shape or name, each said in a comment.
         var autoTimestamp = false, autoLatency = false
         if timestamp == nil {
@@ -234,6 +252,12 @@ struct Writer {
             line("    latency: \(YAMLText.scalar(l.name))",
                  (autoLatency ? "named like a latency (pass --latency to choose)" : "from --latency") + "; milliseconds, "
                     + "observed \(range(l))")
+        }
+        if !carried.isEmpty {
+            line("  carried: \(YAMLText.list(carried.map(\.name)))", "from --carried: kept and profiled, not model inputs (never judged for drift)")
+        }
+        if !ignored.isEmpty {
+            line("  ignored: \(YAMLText.list(ignored.map(\.name)))", "from --ignore: neither stored nor reported")
         }
         line("  unexpected_columns: warn", "columns not declared here are reported (warn, ignore or error)")
         let features = sketches.filter { claimed[$0.name] == nil }
@@ -374,10 +398,44 @@ struct Writer {
         return (classes.last ?? "1", "edit: no class reads as positive; the last one in sort order was picked")
     }
 
+    /// `--categorical` and `--numeric` name features of the baseline, once each; a numeric
+    /// column must hold numbers.
+    func checkTypeFlags(claimed: [String: String]) throws {
+        var typed: [String: String] = [:]
+        for (flag, names) in [("--categorical", options.categorical), ("--numeric", options.numeric)] {
+            for name in names {
+                let s = try sketch(name, flag: flag)!
+                if let role = claimed[name] {
+                    throw MLAuditError(.usage, "\(flag) names column '\(name)', which \(role) already gives a role",
+                                       hint: "\(flag) types input features; leave it off role columns.")
+                }
+                if let other = typed[name], other != flag {
+                    throw MLAuditError(.usage, "column '\(name)' is given to both \(other) and \(flag)", hint: "Give each column one type.")
+                }
+                typed[name] = flag
+                if flag == "--numeric", s.numbers < s.nonNull {
+                    throw MLAuditError(
+                        .usage, "--numeric column '\(name)' has values that are not numbers (e.g. '\(s.nonNumericExample ?? "?")')",
+                        file: draft.baselinePath, hint: "Leave it to be inferred, or declare it --categorical.")
+                }
+            }
+        }
+    }
+
     mutating func feature(_ s: ColumnSketch) {
-        let type = s.inferredType(maxCategories: options.maxCategories)
+        let inferred = s.inferredType(maxCategories: options.maxCategories)
+        var type = inferred
+        var reason = typeReason(s, inferred)
+        if options.categorical.contains(s.name) {
+            type = .categorical
+            reason = "from --categorical; " + (s.distinct.map { "\($0) distinct values" } ?? "over \(ColumnSketch.distinctCap) distinct values")
+                + (inferred != .categorical ? " (inferred \(inferred.rawValue))" : "")
+        } else if options.numeric.contains(s.name) {
+            type = .numeric
+            reason = "from --numeric; all \(s.nonNull) values are numbers" + (inferred != .numeric ? " (inferred \(inferred.rawValue))" : "")
+        }
         line("    - name: \(YAMLText.scalar(s.name))")
-        line("      type: \(type.rawValue)", typeReason(s, type))
+        line("      type: \(type.rawValue)", reason)
         switch type {
         case .numeric, .integer:
             if let lo = s.minimum, let hi = s.maximum {
@@ -387,7 +445,17 @@ struct Writer {
                 line("      max: \(YAMLText.number(h))", "observed maximum \(YAMLText.number(hi))" + (rounded ? ", rounded up" : ""))
             }
         case .categorical:
-            let values = s.counts.keys.sorted()
+            guard !s.highCardinality, s.counts.count <= max(options.maxCategories, 1000) else {
+                line("      # no allowed list: over \(ColumnSketch.distinctCap) distinct values; unseen categories are still reported")
+                break
+            }
+            // Integer codes in numeric order, before other values in text order.
+            let values = s.counts.keys.sorted { a, b in
+                let x = Int(a), y = Int(b)
+                if let x, let y, x != y { return x < y }
+                if (x == nil) != (y == nil) { return x != nil }
+                return a < b
+            }
             line("      allowed: \(YAMLText.list(values))", "the \(values.count) values seen in the baseline")
         case .text:
             if let p = s.inferredPattern() {

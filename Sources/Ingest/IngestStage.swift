@@ -214,7 +214,7 @@ public struct IngestStage {
             declared: table.columns,
             typer: RowTyper(
                 columns: table.columns, parser: ValueParser(nullTokens: source.nullValues), classes: definition.classLabels),
-            requiredHeaderColumns: [], requireSomeDeclaredColumn: true)
+            requiredHeaderColumns: [], requireSomeDeclaredColumn: true, ignored: definition.ignoredColumns)
         let sink = try RowTableSink(store: store, table: table, snapshotId: snapshotId)
         let started = DispatchTime.now().uptimeNanoseconds
         progress?.begin(label, totalBytes: totalBytes)

@@ -14,7 +14,8 @@ struct HeaderMapping {
     /// Problems with the header itself (duplicate, blank or non-UTF-8 names).
     let problems: [String]
 
-    init(header rawHeader: [String], declared: [DeclaredColumn], invalidUTF8: Set<Int> = []) {
+    /// - Parameter ignored: undeclared columns that are dropped, not kept as extras (`schema.ignored`).
+    init(header rawHeader: [String], declared: [DeclaredColumn], invalidUTF8: Set<Int> = [], ignored: Set<String> = []) {
         var header = rawHeader
         var problems: [String] = []
         var firstIndex: [String: Int] = [:]
@@ -41,7 +42,7 @@ struct HeaderMapping {
         fieldSlots = fieldIndex.map { $0 ?? -1 }
         let declaredNames = Set(declared.map(\.name))
         var extras: [(Int, String)] = []
-        for (i, h) in header.enumerated() where !declaredNames.contains(h) || firstIndex[h] != i {
+        for (i, h) in header.enumerated() where (!declaredNames.contains(h) || firstIndex[h] != i) && !ignored.contains(h) {
             extras.append((i, firstIndex[h] != i ? "\(h)#\(i + 1)" : h))
         }
         self.extras = extras
@@ -111,6 +112,8 @@ struct LoadPlan: @unchecked Sendable {
     /// A CSV header sharing no name with the declared columns sets every row aside (the file
     /// has no header line, or the delimiter is wrong).
     let requireSomeDeclaredColumn: Bool
+    /// Undeclared columns dropped rather than kept in `mlaudit_extra` (`schema.ignored`).
+    var ignored: Set<String> = []
 }
 
 /// The format a part is read as: the declared one, or for `auto` its extension (`.jsonl`,
@@ -402,7 +405,7 @@ final class SnapshotProducer: @unchecked Sendable {
                 names.append(String(decoding: b, as: UTF8.self))
             }
         }
-        let m = HeaderMapping(header: names, declared: plan.declared, invalidUTF8: invalid)
+        let m = HeaderMapping(header: names, declared: plan.declared, invalidUTF8: invalid, ignored: plan.ignored)
         result.sawHeader = true
         for p in m.problems { result.headerProblems.append(prefixed(p)) }
         if let first = result.parts.first(where: { !$0.header.isEmpty }), first.header != m.header {
@@ -444,7 +447,11 @@ final class SnapshotProducer: @unchecked Sendable {
 
     // MARK: JSON Lines
 
-    /// Where a key goes: a declared column (>= 0) or an undeclared one (-1 - its index).
+    /// The target of a key named in `schema.ignored`: its value is dropped.
+    static let ignoredKey = Int.min
+
+    /// Where a key goes: a declared column (>= 0), an undeclared one (-1 - its index), or
+    /// nowhere (`ignoredKey`).
     private var keyTargets: [String: Int] = [:]
     private var extraNames: [String] = []
     /// The last line's keys by position, to skip the dictionary when lines repeat their layout.
@@ -461,6 +468,8 @@ final class SnapshotProducer: @unchecked Sendable {
         } else {
             if let j = plan.declared.firstIndex(where: { $0.name == name }) {
                 t = j
+            } else if plan.ignored.contains(name) {
+                t = Self.ignoredKey
             } else {
                 extraNames.append(name)
                 t = -extraNames.count
@@ -500,6 +509,8 @@ final class SnapshotProducer: @unchecked Sendable {
                     }
                     if t >= 0 {
                         valueOf[t] = k  // a repeated key: the last one wins
+                    } else if t == Self.ignoredKey {
+                        continue
                     } else if let e = extras.firstIndex(where: { $0.extra == -1 - t }) {
                         extras[e].member = k
                     } else {

@@ -92,7 +92,8 @@ struct Checks {
 
         guard rows > 0, !present.isEmpty else { return }
         let data = try store.readColumns(table, snapshotId: snapshot.id, columns: present.map(\.name))
-        for c in present {
+        // Carried columns are profiled, not judged (docs/definition.md, "Column roles").
+        for c in present where c.role != .carried {
             guard let column = data[c.name] else { continue }
             try checkColumn(c, column, rows: rows)
         }
@@ -131,7 +132,8 @@ struct Checks {
         let declaredNames = Set(declared.map(\.name))
         let policy = definition.schema.unexpectedColumns ?? .warn
         if policy != .ignore {
-            for h in snapshot.header where !declaredNames.contains(h) {
+            let ignored = definition.ignoredColumns
+            for h in snapshot.header where !declaredNames.contains(h) && !ignored.contains(h) {
                 findings.append(Finding(
                     CheckCatalog.unexpectedColumn, severity: policy == .error ? .critical : .warning, column: h,
                     message: "column '\(h)' is in the file but not declared in the definition",

@@ -247,3 +247,26 @@ struct DefinitionDraftTests {
         #expect(noisy.contains("# edit: no threshold reproduces the predictions from score (the best, "))
     }
 }
+
+extension DefinitionDraftTests {
+    /// Issue 11 (d): the role flags' usage errors.
+    @Test func roleFlagsThatCannotApplyAreUsageErrors() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("b.csv", "code,label,pred\n" + (0..<30).map { "\($0 % 5),x\($0 % 3),\($0 % 2)" }.joined(separator: "\n") + "\n")
+        func error(_ o: DefinitionDraft.Options) -> String {
+            do {
+                _ = try DefinitionDraft(baselinePath: path, options: o).yaml()
+                return "no error"
+            } catch let e as MLAuditError {
+                return e.code == .usage ? e.description : "not a usage error: \(e)"
+            } catch { return "\(error)" }
+        }
+        #expect(error(.init(numeric: ["label"])).contains("--numeric column 'label' has values that are not numbers (e.g. 'x"))
+        #expect(error(.init(categorical: ["pred"], numeric: ["pred"])).contains("column 'pred' is given to both --categorical and --numeric"))
+        #expect(error(.init(prediction: "pred", categorical: ["pred"])).contains("--categorical names column 'pred', which --prediction already gives a role"))
+        #expect(error(.init(carried: ["code"], ignore: ["code"])).contains("column 'code' is given to both --carried and --ignore"))
+        #expect(error(.init(carried: ["cod"])).contains("--carried names column 'cod', which is not in the baseline"))
+        let numeric = try DefinitionLoader.parse(text: try DefinitionDraft(baselinePath: path, options: .init(numeric: ["code"])).yaml(), file: "t")
+        #expect(numeric.definition.schema.features.first { $0.name == "code" }?.type == .numeric)
+    }
+}

@@ -34,6 +34,18 @@ extension MLAudit {
         @Option(help: "The serving latency column in milliseconds (default: a numeric column named latency or latency_ms).")
         var latency: String?
 
+        @Option(help: ArgumentHelp("A feature typed categorical whatever its values look like, e.g. integer codes (repeatable; or a comma list).", valueName: "column"))
+        var categorical: [String] = []
+
+        @Option(help: ArgumentHelp("A feature typed numeric (repeatable; or a comma list).", valueName: "column"))
+        var numeric: [String] = []
+
+        @Option(help: ArgumentHelp("A column kept and profiled but not a model input: a year, a region, a request source; never judged for drift (repeatable; or a comma list).", valueName: "column"))
+        var carried: [String] = []
+
+        @Option(help: ArgumentHelp("A column neither stored nor reported (repeatable; or a comma list).", valueName: "column"))
+        var ignore: [String] = []
+
         @Option(help: "The pipeline name (default: from the file name).")
         var name: String?
 
@@ -58,11 +70,17 @@ extension MLAudit {
             }
         }
 
+        /// Repeated options and comma lists, as one list of names (blank items dropped).
+        static func names(_ values: [String]) -> [String] {
+            values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+        }
+
         func run() throws {
             _ = global.bootstrapLogging()
             let options = DefinitionDraft.Options(
                 target: target, prediction: prediction, score: score, id: id, timestamp: timestamp, latency: latency,
-                name: name, snapshots: snapshots, delimiter: delimiter)
+                name: name, snapshots: snapshots, delimiter: delimiter, categorical: Self.names(categorical),
+                numeric: Self.names(numeric), carried: Self.names(carried), ignore: Self.names(ignore))
             let text = try guarded { try DefinitionDraft(baselinePath: baselineFile, options: options).yaml() }
             guard let out else {
                 print(text, terminator: "")
