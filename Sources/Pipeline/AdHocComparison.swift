@@ -8,8 +8,9 @@ import Profile
 import Warehouse
 
 /// `mlaudit compare --baseline A.csv --current B.csv`: drift between two files without a
-/// pipeline definition. The schema is inferred as `mlaudit init` infers it (numeric when every
-/// value parses as a number; identifiers, free text and timestamps are left out of drift, as a
+/// pipeline definition. The schema is inferred from the baseline as `mlaudit init` infers it
+/// (numeric when every baseline value parses as a number; current values that do not are
+/// quarantined; identifiers, free text and timestamps are left out of drift, as a
 /// pipeline leaves them; everything else categorical) or declared; both files go through the
 /// pipeline's own ingest, profile and drift code in a temporary warehouse, so the numbers are
 /// those of `mlaudit run`.
@@ -54,26 +55,30 @@ public enum AdHocComparison {
 
     static let day = Day("2000-01-01")!
 
-    /// The baseline's header and the columns that are numeric in both files, by the same
-    /// inference `mlaudit init` uses (a column is numeric when every non-null value parses as a
-    /// number; a column with no value in one file does not decide). Everything else is compared
-    /// as categories.
-    static func inferTypes(_ paths: [String]) throws -> (header: [String], numeric: Set<String>, skipped: Set<String>) {
-        let files = try paths.map { try SchemaInference.sketch(path: $0).columns }
-        let header = files[0].map(\.name)
+    /// The baseline's header and its numeric columns, by the inference `mlaudit init` uses (a
+    /// column is numeric when every non-null value parses as a number). Types come from the
+    /// baseline, as a pipeline's definition does: a current file's value that does not fit is
+    /// quarantined and counted, not a reason to compare the column as categories. Only a
+    /// column with no value in the baseline is typed by the current file.
+    static func inferTypes(baseline: String, current: String) throws -> (header: [String], numeric: Set<String>, skipped: Set<String>) {
+        let base = try SchemaInference.sketch(path: baseline).columns
+        let header = base.map(\.name)
         func numeric(_ s: ColumnSketch) -> Bool {
             let t = s.inferredType()
             return s.nonNull == 0 || t == .numeric || t == .integer
         }
-        let numericColumns = header.filter { name in
-            files.allSatisfy { columns in columns.first { $0.name == name }.map(numeric) ?? true }
+        var numericColumns = Set(base.filter { $0.nonNull > 0 && numeric($0) }.map(\.name))
+        let empty = base.filter { $0.nonNull == 0 }.map(\.name)
+        if !empty.isEmpty {
+            let other = try SchemaInference.sketch(path: current).columns
+            for name in empty where other.first(where: { $0.name == name }).map(numeric) ?? true { numericColumns.insert(name) }
         }
         // Identifiers, free text and timestamps: drift on them is meaningless (every value new).
-        let skipped = files[0].filter { s in
+        let skipped = base.filter { s in
             let t = s.inferredType()
             return s.nonNull > 0 && (t == .text || t == .datetime)
         }.map(\.name)
-        return (header, Set(numericColumns), Set(skipped))
+        return (header, numericColumns, Set(skipped))
     }
 
     /// Compares the two files.
@@ -86,7 +91,7 @@ public enum AdHocComparison {
             throw MLAuditError(
                 .usage, "column '\(n)' is declared both categorical and numeric", hint: "Give it to one of --categorical and --numeric.")
         }
-        let inferred = try inferTypes([baseline, current])
+        let inferred = try inferTypes(baseline: baseline, current: current)
         var seen = Set<String>()
         var features: [FeatureSpec] = []
         var types: [String: ColumnType] = [:]

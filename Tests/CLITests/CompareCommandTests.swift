@@ -139,4 +139,33 @@ struct AdHocInferenceTests {
         #expect(declared.stdout.split(separator: "\n").contains { $0.hasPrefix("id ") && $0.contains("categorical") && $0.contains(" yes ") },
                 "every id is new: the declared id column drifts")
     }
+
+    /// Issue 11 (i): types come from the baseline. Three malformed numbers in the current file
+    /// are three quarantined rows, not a reason to compare `amount` as categories (which
+    /// reported drift); `--categorical` still overrides.
+    @Test func malformedNumbersInTheCurrentFileAreQuarantinedNotRetyped() throws {
+        let dir = TemporaryDirectory()
+        var a = "amount,channel\n", b = "amount,channel\n"
+        for i in 0..<400 {
+            a += "\(Double((i * 37) % 101) / 4),\(["web", "app"][i % 2])\n"
+            b += "\(Double((i * 41) % 101) / 4),\(["web", "app"][i % 2])\n"
+        }
+        b += "12..5,web\nabc,app\n1e,web\n"
+        let (pa, pb) = (dir.write("a.csv", a), dir.write("b.csv", b))
+        let r = try BuiltExecutable.run(["compare", "--baseline", pa, "--current", pb, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["rows"] as? [String: Int] == ["read": 403, "stored": 400, "quarantined": 3])
+        let warnings = try #require(object["warnings"] as? [String])
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("current file: 3 rows quarantined (line 402: column 'amount': '12..5' is not a number"))
+        let columns = try #require((object["drift"] as? [String: Any])?["columns"] as? [[String: Any]])
+        let amount = try #require(columns.first { $0["column"] as? String == "amount" })
+        #expect(amount["method"] as? String == "ks", "compared as numbers")
+        #expect(amount["drifted"] as? Bool == false)
+        #expect(amount["current_count"] as? Int == 400)
+
+        let table = try BuiltExecutable.run(["compare", "--baseline", pa, "--current", pb, "--categorical", "amount"])
+        #expect(table.stdout.split(separator: "\n").contains { $0.hasPrefix("amount ") && $0.contains("categorical") })
+        #expect(table.stdout.contains("current file: 403 rows read, 403 stored, 0 quarantined"))
+    }
 }
