@@ -184,6 +184,36 @@ struct IngestSourcesTests {
 
     // MARK: JSON Lines
 
+    /// Issue 11 (d) and (a) in JSON Lines: a key in `schema.ignored` is dropped (not in
+    /// `mlaudit_extra`), other undeclared keys are kept; labels written as JSON `1.0`, `true` and
+    /// `"1"` are the class 1.
+    @Test func jsonLinesIgnoredKeysAndLabelsByValue() throws {
+        let dir = TemporaryDirectory()
+        dir.write("days/2026-02-01.jsonl", """
+            {"id":"a","pred":1.0,"y":true,"meta":{"a":1},"extra":"kept"}
+            {"id":"b","pred":"1","y":0.0,"meta":"x"}
+            {"id":"c","pred":false,"y":"0"}
+
+            """)
+        let loaded = try TinyPipeline.load(dir, replacing: (
+            "  path: days/{date}.csv\nlabels:\n  path: labels/{date}.csv\nschema:\n  id: id\n",
+            "  path: days/{date}.jsonl\nlabels:\n  path: labels/{date}.csv\nschema:\n  id: id\n  ignored: [meta]\n"))
+        let warehouse = try Warehouse(path: loaded.warehousePath)
+        let outcome = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.day(day), runId: nil, stageRunId: nil)
+        let (cols, extras) = try warehouse.read { store in
+            let table = try store.rowTable(pipelineId: 1, columns: loaded.definition.declaredColumns)
+            return (try store.readColumns(table, snapshotId: outcome.snapshotId, columns: ["pred", "y"]),
+                    try store.extraColumns(table, snapshotId: outcome.snapshotId))
+        }
+        #expect(extras == ["{\"extra\":\"kept\"}", nil, nil])
+        guard case .labels(let pred)? = cols["pred"], case .labels(let y)? = cols["y"] else {
+            Issue.record("unexpected column kinds")
+            return
+        }
+        #expect((0..<3).map { pred.value(at: $0) } == ["1", "1", "0"])
+        #expect((0..<3).map { y.value(at: $0) } == ["1", "0", "0"])
+    }
+
     @Test func jsonLinesValuesNestedTextAndExtras() throws {
         let dir = TemporaryDirectory()
         dir.write("days/2026-02-01.jsonl", jsonLines)
