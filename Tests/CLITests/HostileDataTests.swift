@@ -10,6 +10,10 @@ import TestSupport
 struct HostileDataTests {
     /// A Prepend scalar (U+0600) before `<`: one Character, which the old escapers compared whole.
     static let payload = "\u{0600}<img src=x onerror=alert(1)>"
+    /// The same attack for a declared feature name, with a Prepend scalar that is a letter
+    /// (U+0D4E MALAYALAM LETTER DOT REPH): U+0600 is a format character, which the definition
+    /// loader refuses in declared column names.
+    static let namePayload = "\u{0D4E}<img src=x onerror=alert(1)>"
 
     /// The tiny pipeline with the payload in every place data reaches a report.
     static func hostileFolder() -> TemporaryDirectory {
@@ -21,10 +25,10 @@ struct HostileDataTests {
             with: "  trained_at: 2026-01-01\n  config: cfg/{date}.json\n  training_config: cfg/train.json\n")
         yaml = yaml.replacingOccurrences(
             of: "    - name: flag\n      type: boolean\n",
-            with: "    - name: flag\n      type: boolean\n    - name: \"f\(p)\"\n      type: categorical\n")
+            with: "    - name: flag\n      type: boolean\n    - name: \"f\(namePayload)\"\n      type: categorical\n")
         dir.write("tiny.yaml", yaml)
         func csv(_ count: Int, day: String, shift: Double, hostile: Bool) -> String {
-            var lines = [TinyPipeline.header + ",\"f\(p)\"" + (hostile ? ",\"h\(p)\"" : "")]
+            var lines = [TinyPipeline.header + ",\"f\(namePayload)\"" + (hostile ? ",\"h\(p)\"" : "")]
             for i in 0..<count {
                 let color = hostile && i < 2 ? p : nil
                 lines.append(TinyPipeline.row(i, day: day, shift: shift, color: color) + ",v\(i % 3)" + (hostile ? ",1" : ""))
@@ -49,6 +53,7 @@ struct HostileDataTests {
     }
 
     @Test func reportHTMLHasNoElementOrHandlerFromData() throws {
+        #expect(Array(Self.payload).count == 28 && Array(Self.namePayload).count == 28, "a Prepend scalar joins the <")
         let dir = try Self.run.get()
         for file in ["reports/tiny/2026-02-01/v1/report.html", "reports/tiny/index.html"] {
             let html = try #require(dir.read(file), "\(file)")
@@ -64,7 +69,7 @@ struct HostileDataTests {
         let escaped = "\u{0600}&lt;img src=x onerror=alert(1)&gt;"
         for (what, text) in [
             ("malformed row", escaped + ",broken"), ("category value", "&#39;" + escaped + "&#39;"), ("undeclared header", "h" + escaped),
-            ("model-config key", escaped), ("feature name", "f" + escaped), ("description", escaped + " &lt;http://e.vil&gt;"),
+            ("model-config key", escaped), ("feature name", "f\u{0D4E}&lt;img src=x onerror=alert(1)&gt;"), ("description", escaped + " &lt;http://e.vil&gt;"),
         ] {
             #expect(html.contains(text), "\(what) not in report.html as escaped text")
         }
