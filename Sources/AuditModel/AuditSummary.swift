@@ -21,12 +21,14 @@ public struct AuditSummary: Codable, Sendable, Equatable {
     public var performance: PerformanceSection
     public var operational: OperationalSection
     public var retraining: RetrainingSection
+    /// Per protected attribute, when the definition has `fairness:` (docs/fairness.md); absent otherwise.
+    public var fairness: [FairnessAttribute]?
 
     public enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case tool, pipeline, model, date, version, status, rows, snapshot
         case findingCounts = "finding_counts"
-        case findings, drift, performance, operational, retraining
+        case findings, drift, performance, operational, retraining, fairness
     }
 
     public init(

@@ -107,6 +107,7 @@ public enum CheckCatalog {
         ingestTruncatedInput, ingestHeaderMismatch,
         retypedColumn, unseenCategories, duplicateRows, rowCount, timestampOutsideDay, futureTimestamps,
         unknownLabels, constantColumn,
+        fairnessImpactRatio, fairnessEqualizedOdds,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -224,4 +225,14 @@ extension CheckCatalog {
     public static let constantColumn = CheckInfo(
         id: "quality.constant_column", stage: .validate, category: .dataQuality, title: "Constant column",
         advice: "A feature that holds one value carries no information: usually a default filled in by a broken upstream source. Fix the source; if the feature is constant by design, remove it from the model (Sculley et al. 2015).")
+}
+
+extension CheckCatalog {
+    // MARK: Fairness (compare, docs/fairness.md)
+    public static let fairnessImpactRatio = CheckInfo(
+        id: "fairness.impact_ratio", stage: .compare, category: .fairness, title: "Adverse impact (four-fifths rule)",
+        advice: "A group is selected (predicted positive) at well under the reference group's rate, beyond sampling noise: a monitoring signal of possible adverse impact, not a legal finding. Check whether the population or the inputs of that group changed, and bring it to the model's compliance owner.")
+    public static let fairnessEqualizedOdds = CheckInfo(
+        id: "fairness.equalized_odds", stage: .compare, category: .fairness, title: "Error rates differ between groups (equalized odds)",
+        advice: "The model's true or false positive rate differs between groups of a protected attribute beyond the threshold and sampling noise: it works worse for one group. Look at that group's inputs and labels, and review before retraining.")
 }

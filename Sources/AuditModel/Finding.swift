@@ -20,6 +20,7 @@ public enum FindingCategory: String, Codable, Sendable, CaseIterable {
     case performance
     case operational
     case technicalDebt = "technical_debt"
+    case fairness
 
     public var title: String {
         switch self {
@@ -28,6 +29,7 @@ public enum FindingCategory: String, Codable, Sendable, CaseIterable {
         case .performance: return "Performance"
         case .operational: return "Operational health"
         case .technicalDebt: return "Technical debt"
+        case .fairness: return "Fairness"
         }
     }
 }

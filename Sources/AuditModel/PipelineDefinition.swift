@@ -29,11 +29,16 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var notify: NotifySpec?
     /// Thresholds of the technical-debt checks of the compare stage (docs/compare.md).
     public var technicalDebt: TechnicalDebtSpec?
+    /// Columns whose values split each period into audited slices (docs/fairness.md).
+    public var segments: SegmentsSpec?
+    /// Protected attributes compared group by group (docs/fairness.md).
+    public var fairness: FairnessSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
             operational, retraining, report, warehouse, retention, notify
         case technicalDebt = "technical_debt"
+        case segments, fairness
     }
 
     public init(

@@ -11,6 +11,8 @@ public struct CompareOutcome: Sendable {
     public var performance: AuditSummary.PerformanceSection
     public var operational: AuditSummary.OperationalSection
     public var retraining: AuditSummary.RetrainingSection
+    /// Per protected attribute; nil without `fairness:` in the definition.
+    public var fairness: [AuditSummary.FairnessAttribute]? = nil
 }
 
 /// Stage 4: compares a day with the training baseline: drift per feature and for prediction,
@@ -199,11 +201,13 @@ struct Comparison {
         judgeMissingValues()
         let performance = try performanceSection(day: dayRows, base: basePerformance)
         let operational = try operationalSection()
+        let fairness = try fairnessSection(dayRows: dayRows)
         try technicalDebt(dayRows: dayRows)
         let retraining = recommendation(drift: drift)
         metrics.append(Metric("retraining.recommended", retraining.recommendation == .recommended ? 1 : 0))
         return CompareOutcome(
-            drift: drift, findings: findings, performance: performance, operational: operational, retraining: retraining)
+            drift: drift, findings: findings, performance: performance, operational: operational, retraining: retraining,
+            fairness: fairness)
     }
 
     /// Writes the outcome: drift rows, findings, metrics and the structured results render reads.
@@ -215,6 +219,10 @@ struct Comparison {
         try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "performance", outcome.performance)
         try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "operational", outcome.operational)
         try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "retraining", outcome.retraining)
+        try store.replaceFairnessGroups(snapshotId: snapshot.id, outcome.fairness ?? [])
+        if let fairness = outcome.fairness {
+            try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "fairness", fairness)
+        }
         if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }
     }
 

@@ -41,6 +41,8 @@ struct LabelledRows {
     var predictionValue: [Double] = []
     var score: [Double] = []
     var hasScore = true
+    /// The row's position in the snapshot (row order), for joins with other columns.
+    var index: [Int] = []
 }
 
 /// Realized metrics for one set of labelled rows, keyed by metric name (docs/statistics.md).
@@ -182,6 +184,7 @@ extension Comparison {
             guard let predicted else { continue }
             if let sd = scoreData { rows.score.append(sd.values[i]) }
             rows.truth.append(truth)
+            rows.index.append(i)
             rows.prediction.append(predicted)
             rows.served.append(served)
             rows.predictionValue.append(predictedValue.isNaN ? (Double(predicted) ?? .nan) : predictedValue)

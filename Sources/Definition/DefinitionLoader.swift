@@ -97,6 +97,7 @@ struct DefinitionChecker {
         try checkColumns()
         try checkThresholds()
         try checkCompareSettings()
+        try checkSegmentsAndFairness()
         if let formats = d.report?.formats, formats.isEmpty {
             throw fail("'report.formats' is empty", key: "report.formats", hint: "List at least one of html, md, json.")
         }
@@ -262,6 +263,10 @@ extension RetrainingSpec: DefinitionKeyed { static var yamlKeys: [String] { Codi
 extension ReportSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension RetentionSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension NotifySpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension SegmentsSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension SegmentColumnSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension FairnessSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension FairnessAttributeSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension TechnicalDebtSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 
 extension DefinitionChecker {
@@ -304,6 +309,95 @@ extension DefinitionChecker {
             if let v = t.thresholdDisagreement, !(v >= 0 && v < 1) {
                 throw fail("'technical_debt.threshold_disagreement' must be in [0, 1), found \(v)", key: "technical_debt.threshold_disagreement")
             }
+        }
+    }
+}
+
+extension DefinitionChecker {
+    /// `segments:` and `fairness:`: the columns exist in the schema (a feature, or any declared
+    /// column but the id and timestamp), bins ascend, thresholds are in range (docs/fairness.md).
+    func checkSegmentsAndFairness() throws {
+        let usable = d.declaredColumns.filter { ![.id, .timestamp, .prediction, .score].contains($0.role) }
+        let names = usable.map(\.name)
+        func checkColumn(_ name: String, key: String) throws -> DeclaredColumn {
+            guard let c = usable.first(where: { $0.name == name }) else {
+                var hint = "Declare '\(name)' under schema.features (a model input) first; the column must be in the data."
+                if let near = suggestion(for: name, among: names) { hint = "Did you mean '\(near)'? " + hint }
+                throw fail("'\(key)' names '\(name)', which is not a declared feature or target", key: key, hint: hint)
+            }
+            return c
+        }
+        if let s = d.segments {
+            guard !s.columns.isEmpty else {
+                throw fail("'segments.columns' is empty", key: "segments.columns", hint: "List at least one column, or remove 'segments'.")
+            }
+            var seen = Set<String>()
+            for (i, c) in s.columns.enumerated() {
+                let key = "segments.columns[\(i)]"
+                let col = try checkColumn(c.column, key: key + ".column")
+                guard seen.insert(c.column).inserted else {
+                    throw fail("segment column '\(c.column)' is listed twice", key: key + ".column")
+                }
+                if let bins = c.bins {
+                    guard col.type.isNumeric else {
+                        throw fail("'\(key).bins' applies to numeric and integer columns; '\(c.column)' is \(col.type.rawValue)",
+                                   key: key + ".bins", hint: "Remove 'bins': a categorical column makes one segment per value.")
+                    }
+                    guard !bins.isEmpty, bins.allSatisfy(\.isFinite), zip(bins, bins.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                        throw fail("'\(key).bins' must be finite edges in ascending order, found \(bins.map { formatNumber($0) })",
+                                   key: key + ".bins", hint: "Write e.g. bins: [25, 45, 65].")
+                    }
+                } else if col.type.isNumeric, col.type == .numeric {
+                    throw fail("segment column '\(c.column)' is numeric; give its bin edges", key: key + ".column",
+                               hint: "Add e.g. bins: [25, 45, 65]; values below the first and above the last edge get their own segments.")
+                }
+            }
+            if let n = s.minRows, n < 1 {
+                throw fail("'segments.min_rows' must be at least 1, found \(n)", key: "segments.min_rows")
+            }
+            if let t = s.maxDrop { try checkPair(t, key: "segments.max_drop", share: false) }
+            if let q = s.falseDiscoveryRate, !(q > 0 && q < 1) {
+                throw fail("'segments.false_discovery_rate' must be between 0 and 1, found \(q)", key: "segments.false_discovery_rate")
+            }
+        }
+        if let f = d.fairness {
+            guard !f.attributes.isEmpty else {
+                throw fail("'fairness.attributes' is empty", key: "fairness.attributes", hint: "List at least one column, or remove 'fairness'.")
+            }
+            guard d.schema.prediction?.kind == .binary else {
+                throw fail("'fairness' needs a binary model (schema.prediction.kind: binary)", key: "fairness",
+                           hint: "Group rates (selection rate, TPR, FPR) are defined for binary decisions.")
+            }
+            var seen = Set<String>()
+            for (i, a) in f.attributes.enumerated() {
+                let key = "fairness.attributes[\(i)]"
+                let col = try checkColumn(a.column, key: key + ".column")
+                guard col.role != .target else {
+                    throw fail("'\(key).column' is the target; a protected attribute is an input or carried column", key: key + ".column")
+                }
+                guard seen.insert(a.column).inserted else {
+                    throw fail("protected attribute '\(a.column)' is listed twice", key: key + ".column")
+                }
+                if let r = a.referenceGroup, r.isEmpty {
+                    throw fail("'\(key).reference_group' is empty", key: key + ".reference_group",
+                               hint: "Give a group as written in the data, or remove the key to use the highest selection rate.")
+                }
+            }
+            if let n = f.minGroupRows, n < 1 {
+                throw fail("'fairness.min_group_rows' must be at least 1, found \(n)", key: "fairness.min_group_rows")
+            }
+            if let t = f.impactRatio {
+                for (level, v) in [("warning", t.warning), ("critical", t.critical)] {
+                    if let v, !(v > 0 && v <= 1) {
+                        throw fail("'fairness.impact_ratio.\(level)' must be in (0, 1], found \(v)", key: "fairness.impact_ratio.\(level)")
+                    }
+                }
+                if let w = t.warning, let c = t.critical, c > w {
+                    throw fail("'fairness.impact_ratio.critical' (\(c)) is above 'fairness.impact_ratio.warning' (\(w))",
+                               key: "fairness.impact_ratio.critical", hint: "A lower impact ratio is worse: critical must be at or below warning.")
+                }
+            }
+            if let t = f.equalizedOddsDifference { try checkPair(t, key: "fairness.equalized_odds_difference", share: true) }
         }
     }
 }

@@ -45,6 +45,19 @@ enum Glossary {
                 term: "Latency SLO",
                 text: "p95 \(pair(op.latencyP95Ms, percent: false)) ms; p99 \(pair(op.latencyP99Ms, percent: false)) ms; a p95 rise over the baseline's \(pair((op.latencyRegression ?? Thresholds(warning: nil, critical: nil)).merged(over: Thresholds(warning: 0.5, critical: 1.0))))."))
         }
+        if let f = d.fairness {
+            let impact = (f.impactRatio ?? FairnessSpec.defaultImpactRatio).merged(over: FairnessSpec.defaultImpactRatio)
+            let odds = (f.equalizedOddsDifference ?? FairnessSpec.defaultEqualizedOdds).merged(over: FairnessSpec.defaultEqualizedOdds)
+            out.append(TermView(
+                term: "Four-fifths rule (impact ratio)",
+                text: "A group's selection rate (share predicted positive) divided by the reference group's (declared, else the highest); below 0.8 is read as evidence of adverse impact (US Uniform Guidelines on Employee Selection Procedures, 29 CFR 1607.4(D); NYC Local Law 144 bias audits publish these ratios). Here: warning below \(formatNumber(impact.warning ?? 0.8)), critical below \(formatNumber(impact.critical ?? 0.6)), for groups of at least \(f.minGroupRows ?? FairnessSpec.defaultMinGroupRows) rows whose Wilson 95 % intervals do not overlap the reference's. A monitoring signal, not a legal finding."))
+            out.append(TermView(
+                term: "Demographic parity",
+                text: "Equal selection rates across groups. Difference: highest minus lowest selection rate; ratio: lowest over highest (Fairlearn demographic_parity_difference / demographic_parity_ratio; Barocas, Hardt and Narayanan, Fairness and Machine Learning, ch. 3)."))
+            out.append(TermView(
+                term: "Equalized odds",
+                text: "Equal true positive and false positive rates across groups (Hardt, Price and Srebro 2016). Difference: the larger of the TPR and FPR gaps between groups (Fairlearn equalized_odds_difference, agg=\"worst_case\"); equal opportunity difference is the TPR gap alone. Here: \(pair(odds, percent: false)), on labelled rows, groups of at least \(f.minGroupRows ?? FairnessSpec.defaultMinGroupRows) labelled rows."))
+        }
         out.append(TermView(
             term: "Severity",
             text: "info: recorded, no action; warning: needs attention; critical: act before trusting this day's predictions. The report's status is its worst finding."))

@@ -20,6 +20,8 @@ struct ReportData {
     let performance: AuditSummary.PerformanceSection
     let operational: AuditSummary.OperationalSection
     let retraining: AuditSummary.RetrainingSection
+    /// Per protected attribute (nil without `fairness:`).
+    var fairness: [AuditSummary.FairnessAttribute]? = nil
     let quarantineReasons: [ValueCount]
     let quarantineSamples: [QuarantinedRow]
     let nullRates: [(column: String, rate: Double)]
@@ -107,7 +109,7 @@ struct ReportData {
         let training = try baseline.modelConfigId.flatMap { try store.modelConfig(id: $0) }.map {
             (baseline.modelConfigPath ?? $0.path, $0.sha256)
         }
-        return ReportData(
+        var data = ReportData(
             definition: def, definitionPath: loaded.path, definitionSha256: loaded.sha256, pipelineId: pipelineId, day: day,
             snapshot: snapshot, baseline: baseline, labels: labels, findings: findings,
             drift: try store.drift(snapshotId: snapshot.id),
@@ -118,12 +120,16 @@ struct ReportData {
             quarantineSamples: try store.quarantined(snapshotId: snapshot.id, limit: 10),
             nullRates: nullRates.sorted { $0.0 < $1.0 }, trends: trends, stages: stages, modelConfig: config,
             trainingConfig: training)
+        if def.fairness != nil {
+            data.fairness = try store.result([AuditSummary.FairnessAttribute].self, snapshotId: snapshot.id, name: "fairness") ?? []
+        }
+        return data
     }
 
     /// summary.json for this data, at report version `version`.
     func summary(version: Int) -> AuditSummary {
         let shareThreshold = definition.drift?.driftedShare ?? 0.5
-        return AuditSummary(
+        var s = AuditSummary(
             tool: .init(name: "mlaudit", version: MLAuditVersion.current), pipeline: definition.name,
             model: .init(name: definition.model.name, version: definition.model.version), date: day.description,
             version: version, status: AuditStatus(worst: findings.worstSeverity),
@@ -133,5 +139,7 @@ struct ReportData {
             findings: findings.map(AuditSummary.FindingRecord.init),
             drift: .init(results: drift, shareThreshold: shareThreshold),
             performance: performance, operational: operational, retraining: retraining)
+        s.fairness = fairness
+        return s
     }
 }

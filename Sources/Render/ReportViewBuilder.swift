@@ -95,7 +95,7 @@ struct ReportViewBuilder {
         let actions = topFindings.compactMap { f -> ActionView? in
             seenChecks.insert(f.check).inserted ? ActionView(check: f.check, advice: f.advice) : nil
         }
-        return ReportView(
+        var view = ReportView(
             title: "\(data.definition.name) · \(data.day) · audit report",
             pipeline: escape(data.definition.name), description: data.definition.description.map { escape($0) },
             modelName: escape(data.definition.model.name), modelVersion: escape(data.definition.model.version),
@@ -125,6 +125,46 @@ struct ReportViewBuilder {
             debtFindings: inCategory(.technicalDebt), hasDebt: !inCategory(.technicalDebt).isEmpty,
             trends: data.trends.map(sparkline), trendRange: trendRange(), definitions: Glossary.terms(data.definition),
             provenance: provenance(), inputs: inputs(), stages: stageViews(), htmlLink: "report.html")
+        if let fairness = s.fairness {
+            view.hasFairness = true
+            view.fairnessTables = fairness.map(fairnessTable)
+            view.fairnessFindings = inCategory(.fairness)
+            let minRows = data.definition.fairness?.minGroupRows ?? FairnessSpec.defaultMinGroupRows
+            view.fairnessNote = "Per group of each protected attribute: selection rate (share predicted positive) every day; true and false positive rate, precision and accuracy on labelled rows. Brackets: Wilson 95 % intervals. Groups under \(minRows) rows are listed, not judged. A monitoring signal, not a legal finding (docs/fairness.md)."
+        }
+        return view
+    }
+
+    /// A protected attribute's table: groups with rates, intervals and impact ratios.
+    func fairnessTable(_ a: AuditSummary.FairnessAttribute) -> FairnessTableView {
+        func rate(_ v: Double?, _ ci: [Double]?) -> String {
+            guard let v else { return "—" }
+            guard let ci, ci.count == 2 else { return formatNumber(v, digits: 3) }
+            return "\(formatNumber(v, digits: 3)) [\(formatNumber(ci[0], digits: 3)), \(formatNumber(ci[1], digits: 3))]"
+        }
+        let warning = data.definition.fairness?.impactRatio?.warning ?? FairnessSpec.defaultImpactRatio.warning ?? 0.8
+        let rows = a.groups.map { g -> FairnessRowView in
+            var notes: [String] = []
+            if g.value == a.referenceGroup { notes.append("reference") }
+            if !g.judged { notes.append("not judged: under the minimum rows") }
+            let low = (g.impactRatio ?? 1) < warning
+            if low { notes.append("below \(formatNumber(warning))") }
+            return FairnessRowView(
+                value: escape(g.value), rows: "\(g.rows) (\(g.labelledRows) labelled)",
+                selectionRate: rate(g.selectionRate, g.selectionRateCI), impactRatio: g.impactRatio.map { formatNumber($0, digits: 3) } ?? "—",
+                truePositiveRate: rate(g.truePositiveRate, g.truePositiveRateCI),
+                falsePositiveRate: rate(g.falsePositiveRate, g.falsePositiveRateCI),
+                precision: rate(g.precision, g.precisionCI), accuracy: rate(g.accuracy, g.accuracyCI),
+                note: notes.joined(separator: "; "), flag: low && g.judged)
+        }
+        func num(_ x: Double?) -> String { x.map { formatNumber($0, digits: 3) } ?? "—" }
+        var summary = "Demographic parity difference \(num(a.demographicParityDifference)), ratio \(num(a.demographicParityRatio)); equalized odds difference \(num(a.equalizedOddsDifference)); equal opportunity difference \(num(a.equalOpportunityDifference)); lowest impact ratio \(num(a.minImpactRatio))"
+        if let ref = a.referenceGroup {
+            summary += " against " + escape(ref) + (a.referenceDeclared ? " (declared reference)" : " (highest selection rate)")
+        }
+        summary += "."
+        if a.missingRows > 0 { summary += " \(a.missingRows) rows without a value are in no group." }
+        return FairnessTableView(attribute: escape(a.attribute), summary: summary, rows: rows)
     }
 
     /// The verdict's key numbers: rows, drift, the judged metric and latency, each with the

@@ -59,6 +59,10 @@ struct ReportView {
     let operationalFindings: [FindingView]
     let debtFindings: [FindingView]
     let hasDebt: Bool
+    var hasFairness = false
+    var fairnessNote = ""
+    var fairnessTables: [FairnessTableView] = []
+    var fairnessFindings: [FindingView] = []
     let trends: [SparklineView]
     let trendRange: String
     let definitions: [TermView]
@@ -226,4 +230,25 @@ struct StageView {
     let started: String
     let finished: String
     let duration: String
+}
+
+/// One protected attribute's table in "Segments and fairness".
+struct FairnessTableView {
+    let attribute: String
+    let summary: String
+    let rows: [FairnessRowView]
+}
+
+struct FairnessRowView {
+    let value: String
+    let rows: String
+    let selectionRate: String
+    let impactRatio: String
+    let truePositiveRate: String
+    let falsePositiveRate: String
+    let precision: String
+    let accuracy: String
+    /// Not judged (too few rows), the reference group, or below the four-fifths line.
+    let note: String
+    let flag: Bool
 }

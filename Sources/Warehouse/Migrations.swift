@@ -253,6 +253,7 @@ enum Migrations {
                 );
                 """)
         }
+        registerFairnessMigrations(&m)
         return m
     }
 }

@@ -20,7 +20,7 @@ struct WarehouseTests {
         }
         #expect(mode == "wal")
         #expect(fk == 1)
-        #expect(tables == ["columnProfile", "correlation", "definition", "drift", "finding", "label", "metric", "modelConfig", "numericColumn", "pipeline", "quarantinedRow",
+        #expect(tables == ["columnProfile", "correlation", "definition", "drift", "fairnessGroup", "finding", "label", "metric", "modelConfig", "numericColumn", "pipeline", "quarantinedRow",
                            "report", "reportFile", "rowColumn", "run", "snapshot", "snapshotPart", "sortedColumn", "stageResult", "stageRun"])
         #expect(try w.integrityCheck() == ["ok"])
     }
