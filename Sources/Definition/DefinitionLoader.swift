@@ -321,9 +321,9 @@ extension DefinitionChecker {
         let names = usable.map(\.name)
         func checkColumn(_ name: String, key: String) throws -> DeclaredColumn {
             guard let c = usable.first(where: { $0.name == name }) else {
-                var hint = "Declare '\(name)' under schema.features (a model input) first; the column must be in the data."
+                var hint = "Declare '\(name)' under schema.features (a model input) or schema.carried (kept, not a model input) first."
                 if let near = suggestion(for: name, among: names) { hint = "Did you mean '\(near)'? " + hint }
-                throw fail("'\(key)' names '\(name)', which is not a declared feature or target", key: key, hint: hint)
+                throw fail("'\(key)' names '\(name)', which is not a declared feature, carried column or target", key: key, hint: hint)
             }
             return c
         }

@@ -81,9 +81,17 @@ struct FairnessDefinitionTests {
 
     @Test func unknownColumnIsAnErrorWithASuggestion() {
         let e = error(Self.base + Self.issueForm.replacingOccurrences(of: "column: race", with: "column: rase"))
-        #expect(e?.message == "'fairness.attributes[1].column' names 'rase', which is not a declared feature or target")
+        #expect(e?.message == "'fairness.attributes[1].column' names 'rase', which is not a declared feature, carried column or target")
         #expect(e?.hint?.hasPrefix("Did you mean 'race'?") == true)
         #expect(e?.line == 34)
+    }
+
+    @Test func carriedColumnsMayBeSegmentsAndProtectedAttributes() throws {
+        let text = Self.base.replacingOccurrences(of: "\n    - name: race\n      type: categorical", with: "")
+            + "\n  carried: [race]" + Self.issueForm
+        let d = try parse(text)
+        #expect(d.fairness?.attributes.last?.column == "race")
+        #expect(d.schema.carried == ["race"])
     }
 
     @Test func binsMustAscendAndApplyToNumbers() {
