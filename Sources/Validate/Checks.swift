@@ -98,6 +98,8 @@ struct Checks {
             try checkColumn(c, column, rows: rows)
         }
         duplicateRowsCheck(present.compactMap { data[$0.name] }, rows: rows)
+        // The profile stage reads the same columns next: hand them over instead of reading twice.
+        try store.handOffColumns(table, snapshotId: snapshot.id, data)
         let nullRates = metrics.filter { $0.name == "null_rate" }.compactMap(\.value)
         if let worst = nullRates.max() { metrics.append(Metric("null_rate.max", worst)) }
     }

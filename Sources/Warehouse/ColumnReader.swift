@@ -19,6 +19,9 @@ extension Store {
     /// half is read on a second, read-only connection in parallel (WAL lets it read the
     /// committed rows while this connection holds a transaction); the halves are then joined.
     ///
+    /// Columns handed over by the previous stage (`handOffColumns`) for the same snapshot are
+    /// returned without reading (the next read takes or drops the hand-off).
+    ///
     /// - Parameters:
     ///   - parallelFrom: the row count from which the read is split over two connections
     ///     (tests lower it to cover the join on small tables).
@@ -37,7 +40,13 @@ extension Store {
         guard !indices.isEmpty else { return [:] }
         let numeric = indices.map { table.columns[$0].type.isNumeric || table.columns[$0].type == .boolean }
         guard let bounds = try rowBounds(table, snapshotId: snapshotId) else {
+            ColumnHandoff.shared.clear()
             return Self.assemble(names: names, numeric: numeric, parts: [ColumnPart(numeric: numeric, estimate: 0)])
+        }
+        if columnar, let path = mainPath,
+            let handed = ColumnHandoff.shared.take(ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), names)
+        {
+            return handed
         }
         var out: [String: ColumnData] = [:]
         if columnar {

@@ -118,4 +118,50 @@ struct ColumnReaderTests {
         let e2 = interner.intern(nil, count: 0)
         #expect(e1 == e2 && strings.count + 1 == interner.count)
     }
+
+    /// The hand-off from one stage to the next: taken once, only for the same key and when
+    /// every asked column is there; any other read drops it.
+    @Test func columnHandoffIsTakenOnceForTheSameSnapshotOnly() {
+        let h = ColumnHandoff()
+        let a = ColumnData.numeric(NumericColumnData(values: [1, 2], nulls: [false, true]))
+        let b = ColumnData.labels(LabelColumnData(codes: [0, -1], dictionary: ["x"]))
+        let key = ColumnHandoff.key(path: "/w.sqlite", snapshotId: 2, bounds: (range: 5...6, count: 2))
+        h.put(key, ["a": a, "b": b])
+        #expect(h.take(key, ["b"]) == ["b": b])
+        #expect(h.take(key, ["b"]) == nil, "taken once")
+        h.put(key, ["a": a, "b": b])
+        #expect(h.take(ColumnHandoff.key(path: "/w.sqlite", snapshotId: 3, bounds: (range: 5...6, count: 2)), ["a"]) == nil)
+        #expect(h.take(key, ["a"]) == nil, "another snapshot's read dropped it")
+        h.put(key, ["a": a])
+        #expect(h.take(key, ["a", "b"]) == nil, "a column is missing: read instead")
+        #expect(h.take(key, ["a"]) == nil)
+        h.put(key, ["a": a])
+        #expect(h.take(ColumnHandoff.key(path: "/w.sqlite", snapshotId: 2, bounds: (range: 5...7, count: 3)), ["a"]) == nil,
+                "other rows under the same id")
+    }
+
+    /// What validate hands over is what a read of the rows gives.
+    @Test func handedOverColumnsEqualAReadOfTheRows() throws {
+        let dir = TemporaryDirectory()
+        let (w, table, snapshot) = try fixture(dir, rows: 300)
+        let names = Self.columns.map(\.name)
+        let read = try w.read { try $0.readColumns(table, snapshotId: snapshot, columns: names) }
+        try w.read { try $0.handOffColumns(table, snapshotId: snapshot, read) }
+        let again = try w.read { try $0.readColumns(table, snapshotId: snapshot, columns: names) }
+        let rows = try w.read { try $0.readColumns(table, snapshotId: snapshot, columns: names, columnar: false) }
+        // NaN != NaN: compare the numbers' bit patterns.
+        func bits(_ d: [String: ColumnData]) -> [String: [UInt64]] {
+            d.mapValues { c in
+                switch c {
+                case .numeric(let n): return n.values.map(\.bitPattern) + n.nulls.map { $0 ? 1 : 0 }
+                case .labels(let l): return l.codes.map { UInt64(bitPattern: Int64($0)) }
+                }
+            }
+        }
+        func dictionaries(_ d: [String: ColumnData]) -> [String: [String]] {
+            d.compactMapValues { if case .labels(let l) = $0 { return l.dictionary } else { return nil } }
+        }
+        #expect(bits(again) == bits(read) && dictionaries(again) == dictionaries(read))
+        #expect(bits(rows) == bits(read) && dictionaries(rows) == dictionaries(read))
+    }
 }

@@ -1,0 +1,68 @@
+import AuditModel
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The columns one stage read, handed to the next stage of the same process that reads the same
+/// columns of the same snapshot (validate reads every declared column of a snapshot, then the
+/// profile stage reads them again): one read of the rows instead of two.
+///
+/// Only committed rows of one snapshot are handed over, and a snapshot's rows never change
+/// (a new version of a file is a new snapshot; retention purges rows, which the stages check
+/// before reading). One hand-off at a time: the next read of any columns takes it or drops
+/// it, so at most one snapshot's columns wait in memory, and never past the next read.
+final class ColumnHandoff: @unchecked Sendable {
+    static let shared = ColumnHandoff()
+    private let lock = NSLock()
+    private var key: String?
+    private var columns: [String: ColumnData] = [:]
+
+    static func key(path: String, snapshotId: Int64, bounds: (range: ClosedRange<Int64>, count: Int)) -> String {
+        "\(path)#\(snapshotId)#\(bounds.range.lowerBound)-\(bounds.range.upperBound)#\(bounds.count)"
+    }
+
+    func put(_ key: String, _ columns: [String: ColumnData]) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.key = key
+        self.columns = columns
+    }
+
+    /// The handed-over columns `names` when they are all there for `key`; the hand-off is
+    /// emptied either way.
+    func take(_ key: String, _ names: [String]) -> [String: ColumnData]? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard self.key != nil else { return nil }
+        let found = self.key == key && names.allSatisfy { columns[$0] != nil }
+            ? columns.filter { names.contains($0.key) } : nil
+        self.key = nil
+        columns = [:]
+        return found
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        key = nil
+        columns = [:]
+    }
+}
+
+extension Store {
+    /// Hands `columns`, as `readColumns` returned them for this snapshot, to the next
+    /// `readColumns` of the same columns in this process (see `ColumnHandoff`).
+    public func handOffColumns(_ table: RowTable, snapshotId: Int64, _ columns: [String: ColumnData]) throws {
+        guard let path = mainPath, let bounds = try rowBounds(table, snapshotId: snapshotId) else { return }
+        ColumnHandoff.shared.put(ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), columns)
+    }
+
+    /// Forgets columns handed over and not taken (tests; a stage that failed after handing over).
+    public static func clearColumnHandoff() { ColumnHandoff.shared.clear() }
+
+    /// The warehouse file's path ("" for an in-memory database: nil).
+    var mainPath: String? {
+        let path = String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))
+        return path.isEmpty ? nil : path
+    }
+}
