@@ -367,6 +367,10 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
     public var rowCountZ: Thresholds?
     /// How many trailing days the row-count check looks back over. Default 7.
     public var rowCountDays: Int?
+    /// The floor on the spread: the smallest relative change of the row count (0.1 = ±10 %)
+    /// before its z-score may raise a finding. Trailing days with nearly equal counts have a tiny
+    /// spread, and +0.7 % rows must not read as z = 100, critical.
+    public var rowCountMinChange: Double?
     /// Share of timestamps whose UTC date is not the snapshot's date.
     public var timestampOutsideDay: Thresholds?
     /// Share of timestamps later than the moment the check runs.
@@ -395,6 +399,7 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         case rowCountChange = "row_count_change"
         case rowCountZ = "row_count_z"
         case rowCountDays = "row_count_days"
+        case rowCountMinChange = "row_count_min_change"
         case timestampOutsideDay = "timestamp_outside_day"
         case futureTimestamps = "future_timestamps"
         case nonFinite = "non_finite"
@@ -411,7 +416,7 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         rowCountChange: Thresholds? = nil, rowCountZ: Thresholds? = nil, rowCountDays: Int? = nil,
         timestampOutsideDay: Thresholds? = nil, futureTimestamps: Thresholds? = nil, nonFinite: Thresholds? = nil,
         probabilityRange: Thresholds? = nil, unknownLabels: Thresholds? = nil, constantColumn: Thresholds? = nil,
-        retypedColumn: Thresholds? = nil
+        retypedColumn: Thresholds? = nil, rowCountMinChange: Double? = nil
     ) {
         self.nullRate = nullRate
         self.range = range
@@ -432,14 +437,16 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         self.unknownLabels = unknownLabels
         self.constantColumn = constantColumn
         self.retypedColumn = retypedColumn
+        self.rowCountMinChange = rowCountMinChange
     }
 
     /// Defaults used when neither the column nor the definition sets a threshold (docs/checks.md).
     public static let defaults = ChecksSpec(
         nullRate: Thresholds(warning: 0.05, critical: 0.20),
-        range: Thresholds(warning: 0, critical: 0.05),
-        allowedValues: Thresholds(warning: 0, critical: 0.20),
-        pattern: Thresholds(warning: 0, critical: 0.05),
+        // Shares, so that one value in a million does not warn (issue 11 h): 0.1 % of the values.
+        range: Thresholds(warning: 0.001, critical: 0.05),
+        allowedValues: Thresholds(warning: 0.001, critical: 0.20),
+        pattern: Thresholds(warning: 0.001, critical: 0.05),
         duplicateIds: Thresholds(warning: 0, critical: 0.01),
         quarantinedRows: Thresholds(warning: 0, critical: 0.05),
         typeErrors: Thresholds(warning: 0, critical: 0.05),
@@ -454,12 +461,13 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
         probabilityRange: Thresholds(warning: 0, critical: 0.01),
         unknownLabels: Thresholds(warning: 0, critical: 0.01),
         constantColumn: Thresholds(warning: 1, critical: nil),
-        retypedColumn: Thresholds(warning: 0.20, critical: 0.50))
+        retypedColumn: Thresholds(warning: 0.20, critical: 0.50),
+        rowCountMinChange: 0.10)
 
     /// Keys that describe the whole snapshot, not one column: only valid under the top-level `checks`.
     public static let snapshotLevelKeys: Set<String> = [
         CodingKeys.rowCountChange.rawValue, CodingKeys.rowCountZ.rawValue, CodingKeys.rowCountDays.rawValue,
-        CodingKeys.duplicateRows.rawValue,
+        CodingKeys.duplicateRows.rawValue, CodingKeys.rowCountMinChange.rawValue,
     ]
 
     /// Column settings over pipeline settings over defaults.
@@ -479,7 +487,8 @@ public struct ChecksSpec: Codable, Sendable, Equatable {
             timestampOutsideDay: pick(\.timestampOutsideDay), futureTimestamps: pick(\.futureTimestamps),
             nonFinite: pick(\.nonFinite), probabilityRange: pick(\.probabilityRange),
             unknownLabels: pick(\.unknownLabels), constantColumn: pick(\.constantColumn),
-            retypedColumn: pick(\.retypedColumn))
+            retypedColumn: pick(\.retypedColumn),
+            rowCountMinChange: column?.rowCountMinChange ?? pipeline?.rowCountMinChange ?? defaults.rowCountMinChange)
     }
 
     /// Whether the definition (column or pipeline) sets `key` itself, rather than leaving the default.

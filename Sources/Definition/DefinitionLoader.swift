@@ -204,6 +204,11 @@ struct DefinitionChecker {
         for (k, t) in [("row_count_change", c.rowCountChange), ("row_count_z", c.rowCountZ)] {
             if let t { try checkPair(t, key: "\(key).\(k)", share: false) }
         }
+        if let floor = c.rowCountMinChange, !(floor >= 0 && floor.isFinite) {
+            throw fail("'\(key).row_count_min_change' must be a relative change of 0 or more, found \(floor)",
+                       key: "\(key).row_count_min_change",
+                       hint: "0.1 (the default) lets a z-score alert only when the row count moved by 10 % or more.")
+        }
         if let days = c.rowCountDays, days < 2 {
             throw fail("'\(key).row_count_days' must be at least 2, found \(days)", key: "\(key).row_count_days",
                        hint: "The row-count check compares with the mean and spread of at least 2 trailing days; 7 is the default.")
@@ -212,6 +217,7 @@ struct DefinitionChecker {
             let set: [(String, Bool)] = [
                 ("row_count_change", c.rowCountChange != nil), ("row_count_z", c.rowCountZ != nil),
                 ("row_count_days", c.rowCountDays != nil), ("duplicate_rows", c.duplicateRows != nil),
+                ("row_count_min_change", c.rowCountMinChange != nil),
             ]
             if let (k, _) = set.first(where: { ChecksSpec.snapshotLevelKeys.contains($0.0) && $0.1 }) {
                 throw fail("'\(key).\(k)' describes the whole snapshot, not one column", key: "\(key).\(k)",

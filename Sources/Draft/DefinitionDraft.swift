@@ -439,10 +439,19 @@ struct Writer {
         switch type {
         case .numeric, .integer:
             if let lo = s.minimum, let hi = s.maximum {
-                let (l, h) = type == .integer ? (lo, hi) : (YAMLText.outward(lo, up: false), YAMLText.outward(hi, up: true))
-                let rounded = l != lo || h != hi
-                line("      min: \(YAMLText.number(l))", "observed minimum \(YAMLText.number(lo))" + (rounded ? ", rounded down" : ""))
-                line("      max: \(YAMLText.number(h))", "observed maximum \(YAMLText.number(hi))" + (rounded ? ", rounded up" : ""))
+                if type == .integer {
+                    line("      min: \(YAMLText.number(lo))", "observed minimum")
+                    line("      max: \(YAMLText.number(hi))", "observed maximum")
+                } else {
+                    // Soft bounds for a continuous feature (TFDV and Deequ avoid hard float
+                    // ranges): the observed range padded by 10 % of its width on each side, not
+                    // crossing zero when every value was on one side of it; the range check then
+                    // judges a share (checks.range), so a handful of new extremes do not warn.
+                    let (pl, ph) = softBounds(lo, hi)
+                    let (l, h) = (YAMLText.outward(pl, up: false), YAMLText.outward(ph, up: true))
+                    line("      min: \(YAMLText.number(l))", "observed minimum \(YAMLText.number(lo)), padded by 10 % of the range")
+                    line("      max: \(YAMLText.number(h))", "observed maximum \(YAMLText.number(hi)), padded by 10 % of the range")
+                }
             }
         case .categorical:
             guard !s.highCardinality, s.counts.count <= max(options.maxCategories, 1000) else {
@@ -498,6 +507,17 @@ struct Writer {
         return why
     }
 
+    /// The observed range padded by 10 % of its width each side (1 % of the magnitude when
+    /// all values are equal), not crossing zero when every value was on one side of it.
+    func softBounds(_ lo: Double, _ hi: Double) -> (Double, Double) {
+        let width = hi - lo
+        let pad = width > 0 ? 0.1 * width : max(abs(lo) * 0.01, 1e-9)
+        var l = lo - pad, h = hi + pad
+        if lo >= 0, l < 0 { l = 0 }
+        if hi <= 0, h > 0 { h = 0 }
+        return (l, h)
+    }
+
     func range(_ s: ColumnSketch) -> String {
         guard let lo = s.minimum, let hi = s.maximum else { return "no finite values" }
         return "\(formatNumber(lo)) to \(formatNumber(hi))"
@@ -549,6 +569,7 @@ struct Writer {
         ]
         for (key, t, comment) in rows { line("  \(key): \(pair(t))", comment) }
         line("  row_count_days: \(d.rowCountDays ?? 7)", "trailing days for the row-count check")
+        line("  row_count_min_change: \(YAMLText.number(d.rowCountMinChange ?? 0.1))", "the z-score alerts only past this relative change")
     }
 }
 

@@ -229,9 +229,6 @@ public enum AdHocComparison {
 
     /// The `--json` output: pretty-printed, keys sorted, non-finite numbers as strings (as summary.json).
     public static func json(_ result: Result) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
-        return String(decoding: try e.encode(result.output), as: UTF8.self) + "\n"
+        String(decoding: try SummaryJSON.encoder().encode(result.output), as: UTF8.self) + "\n"
     }
 }

@@ -62,7 +62,9 @@ public struct PipelineRunner {
     /// Days to run: those with a snapshot file in `since...until`, skipping days whose report
     /// is already rendered unless `force` or their labels file is new or changed (late labels).
     public func dueDays(since: Day?, until: Day?, force: Bool, warehouse: Warehouse) throws -> [Day] {
-        let all = SnapshotDiscovery.days(loaded).filter { d in
+        let found = SnapshotDiscovery.days(loaded)
+        try SnapshotDiscovery.checkDeclaredPaths(loaded, found: found)
+        let all = found.filter { d in
             (since.map { d >= $0 } ?? true) && (until.map { d <= $0 } ?? true)
         }
         if force { return all }
@@ -195,7 +197,14 @@ public struct PipelineRunner {
         }
         if result.report == nil {
             // Everything was already complete: report the current version without re-rendering.
-            result.report = try? currentReport(day, warehouse: warehouse)
+            // A report that cannot be read back is a failure of the render stage, never a silent success.
+            do {
+                result.report = try currentReport(day, warehouse: warehouse)
+            } catch {
+                result.error = asAuditError(error)
+                result.failedStage = .render
+                logger.error("\(loaded.name) \(day): reading the current report failed: \(result.error!.description)")
+            }
         }
         return result
     }

@@ -10,20 +10,86 @@ public enum SnapshotDiscovery {
     /// entries of its parent folder; the full path is then checked for each candidate day: a
     /// file, a folder with part files, or a glob matching at least one file (`SnapshotParts`).
     public static func days(_ loaded: LoadedDefinition) -> [Day] {
-        let pattern = loaded.resolve(loaded.definition.snapshots.path)
+        days(matching: loaded.resolve(loaded.definition.snapshots.path)) { SnapshotParts.exists(loaded.snapshotPath(for: $0)) }
+    }
+
+    /// The folder whose entries a resolved path pattern is matched against: the parent of its
+    /// first component holding `{date}` or `{yyyymmdd}`. Nil when the pattern has no placeholder.
+    public static func folder(of pattern: String) -> String? {
         var components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard let index = components.firstIndex(where: { $0.contains("{date}") || $0.contains("{yyyymmdd}") }) else { return [] }
-        let component = components[index]
+        guard let index = components.firstIndex(where: { $0.contains("{date}") || $0.contains("{yyyymmdd}") }) else { return nil }
         components.removeSubrange(index...)
-        var parent = components.joined(separator: "/")
-        if parent.isEmpty { parent = pattern.hasPrefix("/") ? "/" : "." }
+        let parent = components.joined(separator: "/")
+        return parent.isEmpty ? (pattern.hasPrefix("/") ? "/" : ".") : parent
+    }
+
+    /// Every day whose name matches the resolved `pattern` in its folder and for which `exists`
+    /// holds, oldest first.
+    public static func days(matching pattern: String, exists: (Day) -> Bool) -> [Day] {
+        let components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let parent = folder(of: pattern),
+            let component = components.first(where: { $0.contains("{date}") || $0.contains("{yyyymmdd}") })
+        else { return [] }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         var days = Set<Day>()
         for entry in entries {
             guard let day = match(entry, component) else { continue }
-            if SnapshotParts.exists(loaded.snapshotPath(for: day)) { days.insert(day) }
+            if exists(day) { days.insert(day) }
         }
         return days.sorted()
+    }
+
+    /// Whether `folder` exists as a directory.
+    static func isFolder(_ folder: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// A wrong path is an error (issue 11 g): the snapshot pattern matching no file at all, or a
+    /// labels or model-configuration pattern that can never match (its folder does not exist, or
+    /// no file was ever found although one is overdue), exits 2 naming the pattern and the
+    /// folder. "No new snapshot yet" is not checked here: it stays a quiet success.
+    public static func checkDeclaredPaths(_ loaded: LoadedDefinition, found: [Day]) throws {
+        let d = loaded.definition
+        let snapshotPattern = loaded.resolve(d.snapshots.path)
+        if found.isEmpty {
+            let folder = folder(of: snapshotPattern) ?? "."
+            throw MLAuditError(
+                .unreadableInput,
+                "no snapshot matches the pattern '\(d.snapshots.path)' (looked in '\(folder)'" + (isFolder(folder) ? ")" : ", which does not exist)"),
+                file: loaded.path, key: "snapshots.path",
+                hint: "Check snapshots.path and root: the pattern needs {date} (YYYY-MM-DD) or {yyyymmdd} where the date is in the file or folder name.")
+        }
+        if let labels = d.labels {
+            let pattern = loaded.resolve(labels.path)
+            if let folder = folder(of: pattern) {
+                let labelled = days(matching: pattern) { FileManager.default.fileExists(atPath: loaded.resolve(labels.path, day: $0)) }
+                let overdue = labels.expectedWithinDays.map { w in found.contains { $0.adding(days: w) < found.last! } } ?? false
+                // Labels arrive late: only an overdue labels file can be "never found".
+                if labelled.isEmpty && overdue {
+                    throw MLAuditError(
+                        .unreadableInput,
+                        "no labels file matches the pattern '\(labels.path)' (looked in '\(folder)'"
+                            + (isFolder(folder) ? "" : ", which does not exist")
+                            + ") although labels are expected within \(labels.expectedWithinDays ?? 0) days",
+                        file: loaded.path, key: "labels.path",
+                        hint: "Check labels.path and root, or remove the labels section if labels come in the snapshots.")
+                }
+            }
+        }
+        if let config = d.model.config, config.contains("{date}") || config.contains("{yyyymmdd}") {
+            let pattern = loaded.resolve(config)
+            if let folder = folder(of: pattern) {
+                let configured = days(matching: pattern) { FileManager.default.fileExists(atPath: loaded.resolve(config, day: $0)) }
+                if configured.isEmpty {
+                    throw MLAuditError(
+                        .unreadableInput,
+                        "no model configuration matches the pattern '\(config)' (looked in '\(folder)'" + (isFolder(folder) ? ")" : ", which does not exist)"),
+                        file: loaded.path, key: "model.config",
+                        hint: "Check model.config and root, or remove model.config if no configuration is published.")
+                }
+            }
+        }
     }
 
     /// The day encoded in `name` if it matches `component` (literal text around one `{date}`

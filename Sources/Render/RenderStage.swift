@@ -111,7 +111,7 @@ public struct RenderStage {
         throws -> RenderOutcome?
     {
         guard let manifestData = FileManager.default.contents(atPath: directory + "/manifest.json"),
-            let manifest = try? JSONDecoder().decode(Manifest.self, from: manifestData),
+            let manifest = try? SummaryJSON.decode(Manifest.self, from: manifestData),
             manifest.contentSha256 == contentHash, manifest.version == version
         else { return nil }
         for f in manifest.files {
@@ -164,7 +164,7 @@ public struct RenderStage {
             return try store.latestReport(pipelineId: id, date: day.description)
         }) else { return nil }
         let data = try Data(contentsOf: URL(fileURLWithPath: latest.directory + "/summary.json"))
-        let s = try JSONDecoder().decode(AuditSummary.self, from: data)
+        let s = try SummaryJSON.decode(AuditSummary.self, from: data)
         return RenderOutcome(
             directory: latest.directory, version: latest.version, status: s.status, recommendation: s.retraining.recommendation,
             written: false, findingCounts: s.findingCounts)
@@ -209,10 +209,7 @@ func sha256Hex(_ data: Data) -> String {
 func encodeSummary(_ s: AuditSummary) throws -> Data { try encodePretty(s) }
 
 func encodePretty<T: Encodable>(_ value: T) throws -> Data {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
-    var d = try e.encode(value)
+    var d = try SummaryJSON.encoder().encode(value)
     d.append(0x0A)
     return d
 }

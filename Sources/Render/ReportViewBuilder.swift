@@ -186,7 +186,9 @@ struct ReportViewBuilder {
         out.append(KeyNumberView(
             label: "Data quality", value: "\(s.rows.stored) rows", tone: rt, toneWord: rw,
             detail: "\(s.rows.read) read, \(s.rows.quarantined) quarantined; \(qualityCount) finding\(qualityCount == 1 ? "" : "s") at warning or above"))
-        let (dt, dw) = tone([.drift])
+        // The card counts features: target and prediction drift have their own findings and
+        // must not badge "0 of 7" as a warning.
+        let (dt, dw) = tone([.drift], checks: [CheckCatalog.featureDrift.id, CheckCatalog.datasetDrift.id])
         out.append(KeyNumberView(
             label: "Drifted features", value: "\(s.drift.driftedCount) of \(s.drift.featureCount)", tone: dt, toneWord: dw,
             detail: s.drift.datasetDrift ? "dataset drift (≥ \(formatPercent(s.drift.shareThreshold)))"

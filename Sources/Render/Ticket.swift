@@ -56,16 +56,14 @@ public struct TicketWriter {
         guard sha256Hex(manifestData) == record.manifestSha256 else {
             throw integrity(dir + "/manifest.json", "the manifest does not match the hash in the report ledger")
         }
-        let manifest = try JSONDecoder().decode(Manifest.self, from: manifestData)
+        let manifest = try SummaryJSON.decode(Manifest.self, from: manifestData)
         guard let summaryEntry = manifest.files.first(where: { $0.name == "summary.json" }),
             let summaryData = FileManager.default.contents(atPath: dir + "/summary.json"),
             sha256Hex(summaryData) == summaryEntry.sha256
         else {
             throw integrity(dir + "/summary.json", "summary.json is missing or does not match its manifest")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
-        let summary = try decoder.decode(AuditSummary.self, from: summaryData)
+        let summary = try SummaryJSON.decode(AuditSummary.self, from: summaryData)
         let view = TicketView(summary: summary, directory: dir, manifestSha256: record.manifestSha256,
                               files: manifest.files.map(\.name), definitionPath: loaded.path)
         return try TemplateStore.read("ticket.md.mustache").render(view)

@@ -203,7 +203,12 @@ struct Checks {
         let z: Double? = sd > 0 ? (n - mean) / sd : nil
         if let change { metrics.append(Metric("row_count.change", change)) }
         if let z { metrics.append(Metric("row_count.z", z)) }
-        let severity = [change.flatMap { t.rowCountChange!.severity(of: abs($0)) }, z.flatMap { t.rowCountZ!.severity(of: abs($0)) }]
+        // The floor on the spread: a z-score alerts only when the count moved by at least
+        // `row_count_min_change` (trailing days with nearly equal counts make z huge for +0.7 %).
+        let floor = t.rowCountMinChange ?? 0
+        let zCounts = change.map { abs($0) >= floor } ?? true
+        let severity = [change.flatMap { t.rowCountChange!.severity(of: abs($0)) },
+                        zCounts ? z.flatMap { t.rowCountZ!.severity(of: abs($0)) } : nil]
             .compactMap { $0 }.max()
         guard let severity else { return }
         let direction = n < mean ? "below" : "above"
@@ -215,7 +220,7 @@ struct Checks {
         func bound(_ th: Thresholds) -> Double? { severity == .critical ? th.critical : th.warning }
         var expected: [String] = []
         if let b = bound(t.rowCountChange!) { expected.append("within ±\(formatPercent(b))") }
-        if let b = bound(t.rowCountZ!) { expected.append("|z| < \(formatNumber(b))") }
+        if let b = bound(t.rowCountZ!) { expected.append("|z| < \(formatNumber(b)) (or a change under ±\(formatPercent(floor)))") }
         findings.append(Finding(
             CheckCatalog.rowCount, severity: severity,
             message: "\(snapshot.rowsStored) rows stored, \(formatPercent(abs(change ?? 0))) \(direction) the mean of the \(history.count) trailing days (\(formatNumber(mean)))"

@@ -231,11 +231,7 @@ public struct Verifier {
         return report
     }
 
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
-        return d
-    }()
+    static var decoder: JSONDecoder { SummaryJSON.decoder() }
 
     static func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 

@@ -60,8 +60,17 @@ struct DefinitionDraftTests {
             let s = try #require(sketches.first { $0.name == f.name })
             let lo = try #require(f.min), hi = try #require(f.max)
             #expect(lo <= s.minimum! && hi >= s.maximum!, "\(f.name): [\(lo), \(hi)] vs [\(s.minimum!), \(s.maximum!)]")
-            #expect(s.minimum! - lo <= abs(s.minimum!) * 1e-3 + 1e-9, "\(f.name) min rounded by at most the 4th digit")
-            #expect(hi - s.maximum! <= abs(s.maximum!) * 1e-3 + 1e-9, "\(f.name) max rounded by at most the 4th digit")
+            if f.type == .integer {
+                #expect(lo == s.minimum! && hi == s.maximum!, "\(f.name): integers keep the observed range")
+                continue
+            }
+            // Soft bounds (issue 11 h): padded by 10 % of the observed width, not crossing zero,
+            // then rounded outward at the 4th significant digit.
+            let pad = 0.1 * (s.maximum! - s.minimum!)
+            let wantLo = s.minimum! >= 0 ? max(0, s.minimum! - pad) : s.minimum! - pad
+            let wantHi = s.maximum! <= 0 ? min(0, s.maximum! + pad) : s.maximum! + pad
+            #expect(lo <= wantLo && wantLo - lo <= abs(wantLo) * 1e-3 + 1e-9, "\(f.name) min \(lo) vs padded \(wantLo)")
+            #expect(hi >= wantHi && hi - wantHi <= abs(wantHi) * 1e-3 + 1e-9, "\(f.name) max \(hi) vs padded \(wantHi)")
         }
     }
 

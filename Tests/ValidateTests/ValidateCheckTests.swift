@@ -171,7 +171,26 @@ struct ValidateCheckTests {
         #expect(f.severity == .warning)
         #expect(f.message == "440 rows stored, 10% above the mean of the 3 trailing days (400); z = 4")
         #expect(f.observed == "440 rows (+10%, z = 4)")
-        #expect(f.expected == "within ±30% and |z| < 3 of 400")
+        #expect(f.expected == "within ±30% and |z| < 3 (or a change under ±10%) of 400")
+    }
+
+    /// Issue 11 f: trailing days with nearly equal counts make the spread tiny; +0.7 % rows is
+    /// z = 7 here (z = 103 in the field) and must not alert: the z-score needs a 10 % change.
+    @Test func rowCountZScoreHasAFloorOnTheSpread() throws {
+        let findings = try rowCountFindings(history: [1000, 1001, 999], today: 1007)
+        #expect(severities(findings, CheckCatalog.rowCount).isEmpty)
+        // Without the floor the same day is critical.
+        let noFloor = try rowCountFindings(history: [1000, 1001, 999], today: 1007, extra: "checks:\n  row_count_min_change: 0")
+        #expect(severities(noFloor, CheckCatalog.rowCount) == [.critical])
+    }
+
+    /// Issue 11 h: on a large day, a handful of values past the declared extremes is a share far
+    /// below the 0.1 % default and does not warn; a real share still does.
+    @Test(arguments: [(0, nil), (5, nil), (19, nil), (20, Severity.warning), (1_000, .critical)] as [(Int, Severity?)])
+    func rangeJudgesTheShareOnALargeDay(past: Int, severity: Severity?) throws {
+        let rows = 20_000
+        let findings = try validate(csv(rows: rows) { i, f in if i % (rows / max(past, 1)) == 0, i / (rows / max(past, 1)) < past { f[Col.x.rawValue] = "100.5" } })
+        #expect(severities(findings, CheckCatalog.range) == (severity.map { [$0] } ?? []))
     }
 
     @Test func rowCountNeedsThreeTrailingDays() throws {
