@@ -251,6 +251,11 @@ public struct AuditSummary: Codable, Sendable, Equatable {
         public var current: Double?
         public var baseline: Double?
         public var delta: Double?
+        /// CBPE estimates only: the sampling error on the day's rows and the confidence band
+        /// (± 3 sampling errors, clipped to [0, 1]), as NannyML computes them (docs/summary.md).
+        public var samplingError: Double?
+        public var lower: Double?
+        public var upper: Double?
         public init(name: String, current: Double?, baseline: Double?) {
             self.name = name
             self.current = current
@@ -263,8 +268,14 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             try c.encode(current, forKey: .current)
             try c.encode(baseline, forKey: .baseline)
             try c.encode(delta, forKey: .delta)
+            try c.encodeIfPresent(samplingError, forKey: .samplingError)
+            try c.encodeIfPresent(lower, forKey: .lower)
+            try c.encodeIfPresent(upper, forKey: .upper)
         }
-        enum CodingKeys: String, CodingKey { case name, current, baseline, delta }
+        enum CodingKeys: String, CodingKey {
+            case name, current, baseline, delta
+            case samplingError = "sampling_error", lower = "lower_confidence_bound", upper = "upper_confidence_bound"
+        }
     }
 
     public struct PerformanceSection: Codable, Sendable, Equatable {

@@ -108,6 +108,7 @@ public enum CheckCatalog {
         retypedColumn, unseenCategories, duplicateRows, rowCount, timestampOutsideDay, futureTimestamps,
         unknownLabels, constantColumn,
         fairnessImpactRatio, fairnessEqualizedOdds,
+        notEvaluated, snapshotMissing,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -185,6 +186,17 @@ extension CheckCatalog {
     public static let thresholdNotServed = CheckInfo(
         id: "debt.threshold_not_served", stage: .compare, category: .technicalDebt, title: "The documented threshold is not the served one",
         advice: "The served predictions disagree with score ≥ the definition's decision threshold, on the baseline as today: monitoring and serving are configured differently (configuration debt), so realized metrics and CBPE estimates judge decisions the model never made. Set schema.prediction.threshold to the served threshold (the message names the one that reproduces the predictions; `mlaudit init` drafts it), or fix the serving configuration.")
+}
+
+// MARK: - Cadence and paths (issue 11)
+
+extension CheckCatalog {
+    public static let notEvaluated = CheckInfo(
+        id: "audit.not_evaluated", stage: .validate, category: .operational, title: "Check not evaluated",
+        advice: "A check could not run on this snapshot (too few trailing periods, no timestamp column, …); the line says which and why. It runs once its inputs exist; nothing is wrong with the data.")
+    public static let snapshotMissing = CheckInfo(
+        id: "ops.snapshot_missing", stage: .compare, category: .operational, title: "Periods without a snapshot file",
+        advice: "Periods between snapshots that were found have no snapshot at all (the export did not run or wrote elsewhere): monitoring was blind for them. Deliver the missing files and run `mlaudit run` to catch up.")
 }
 
 // MARK: - Ingest (issue 3)

@@ -21,6 +21,14 @@ public struct LoadedDefinition: Sendable {
 
     public var name: String { definition.name }
 
+    /// The same definition with `snapshots.cadence` set (the runner resolves `auto` from the
+    /// snapshot files it found, so every stage sees the same cadence).
+    public func with(cadence: Cadence) -> LoadedDefinition {
+        var d = definition
+        d.snapshots.cadence = cadence
+        return LoadedDefinition(definition: d, path: path, text: text, sha256: sha256, lines: lines)
+    }
+
     /// Resolves a path from the definition: absolute paths stay, relative ones are taken
     /// against `root` (itself relative to the current directory; default the current directory).
     public func resolve(_ p: String) -> String {

@@ -118,17 +118,23 @@ public struct SourceSpec: Codable, Sendable, Equatable {
     public var delimiter: String?
     /// Strings read as missing in non-float columns. Default: empty, NA, N/A, null, NULL, None, NaN, nan.
     public var nullValues: [String]?
+    /// Snapshots only: how often one arrives (`daily`, `weekly`, `monthly` or `auto`, the
+    /// default: inferred from the dates of the snapshots found). docs/definition.md.
+    public var cadence: Cadence?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case path, format, delimiter
         case nullValues = "null_values"
+        case cadence
     }
 
-    public init(path: String, format: FileFormat? = nil, delimiter: String? = nil, nullValues: [String]? = nil) {
+    public init(path: String, format: FileFormat? = nil, delimiter: String? = nil, nullValues: [String]? = nil,
+                cadence: Cadence? = nil) {
         self.path = path
         self.format = format
         self.delimiter = delimiter
         self.nullValues = nullValues
+        self.cadence = cadence
     }
 }
 

@@ -158,6 +158,8 @@ struct Comparison {
     var cacheWritable = true
     /// Whether numbers are read through the columnar copy where a snapshot has one.
     var columnar = true
+    /// The snapshots' cadence, resolved (never `auto`).
+    var cadence: Cadence = .daily
 
     var definition: PipelineDefinition { loaded.definition }
 
@@ -184,10 +186,13 @@ struct Comparison {
         func byColumn(_ list: [ColumnProfile]) -> [String: ColumnProfile] {
             Dictionary(list.map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
         }
-        return Comparison(
+        var out = Comparison(
             loaded: loaded, store: store, warehouse: warehouse, pipelineId: pipelineId, day: day,
             snapshot: snapshot, baseline: baseline, dayProfiles: byColumn(dayProfiles), baseProfiles: byColumn(baseProfiles),
             table: try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns))
+        let dates = try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) }
+        out.cadence = (definition.snapshots.cadence ?? .auto).resolved(dates + [day])
+        return out
     }
 
     mutating func run() throws -> CompareOutcome {
@@ -208,6 +213,14 @@ struct Comparison {
         return CompareOutcome(
             drift: drift, findings: findings, performance: performance, operational: operational, retraining: retraining,
             fairness: fairness)
+    }
+
+    /// A check that could not run on this snapshot, said so in the report (never silently).
+    mutating func notEvaluated(_ check: CheckInfo, _ reason: String) {
+        findings.append(Finding(
+            check: CheckCatalog.notEvaluated.id, stage: .compare, category: CheckCatalog.notEvaluated.category, severity: .info,
+            message: "\(check.id) (\(check.title.lowercased())) not evaluated: \(reason)",
+            observed: "not evaluated", expected: check.id))
     }
 
     /// Writes the outcome: drift rows, findings, metrics and the structured results render reads.

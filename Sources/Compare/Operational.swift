@@ -87,12 +87,16 @@ extension Comparison {
     /// Rows stored against the median of the trailing days that have a snapshot.
     mutating func volume() -> [AuditSummary.MetricComparison] {
         let trailing = operationalSpec?.trailingDays ?? 7
+        let noun = cadence.noun
         guard let series = try? store.metricSeries(
-            pipelineId: pipelineId, name: "rows.stored", from: day.adding(days: -trailing).description,
+            pipelineId: pipelineId, name: "rows.stored", from: cadence.back(trailing, from: day).description,
             to: day.adding(days: -1).description)
         else { return [] }
         let values = series.compactMap(\.value).sorted()
-        guard values.count >= 3, let median = Quantiles.median(sorted: values) else { return [] }
+        guard values.count >= 3, let median = Quantiles.median(sorted: values) else {
+            notEvaluated(CheckCatalog.volume, "\(values.count) previous \(noun)\(values.count == 1 ? "" : "s") with a snapshot in the last \(trailing); the check needs 3")
+            return []
+        }
         let today = Double(snapshot.rowsStored)
         metrics.append(Metric("operational.rows_trailing_median", median))
         let ratio = median > 0 ? today / median : (today > 0 ? .infinity : 1)
@@ -103,7 +107,7 @@ extension Comparison {
         if let severity = t.severity(of: factor) {
             findings.append(Finding(
                 CheckCatalog.volume, severity: severity,
-                message: "\(snapshot.rowsStored) rows against a median of \(formatNumber(median)) over the \(values.count) previous days with a snapshot (\(ratio >= 1 ? "×\(formatNumber(ratio))" : "÷\(formatNumber(1 / ratio))"))",
+                message: "\(snapshot.rowsStored) rows against a median of \(formatNumber(median)) over the \(values.count) previous \(noun)s with a snapshot (\(ratio >= 1 ? "×\(formatNumber(ratio))" : "÷\(formatNumber(1 / ratio))"))",
                 observed: "\(snapshot.rowsStored)",
                 expected: "\(formatNumber(median / t.warning!))–\(formatNumber(median * t.warning!))"))
         }
@@ -117,11 +121,13 @@ extension Comparison {
     mutating func traffic() throws -> [AuditSummary.MetricComparison] {
         guard let ts = definition.schema.timestamp, Set(snapshot.header).contains(ts) else { return [] }
         let counts = try store.hourCounts(table, snapshotId: snapshot.id, column: ts)
-        let prefix = day.description + "T"
+        // Hours of the day over the whole period (one day, or the 7 days of a week ...).
+        let start = day.description, end = cadence.end(of: day).description
         var perHour = [Int](repeating: 0, count: 24)
         var outside = 0
         for (key, n) in counts {
-            if key.hasPrefix(prefix), let h = Int(key.dropFirst(prefix.count)), (0..<24).contains(h) {
+            let date = key.prefix(10)
+            if key.count >= 13, date >= start, date < end, let h = Int(key.dropFirst(11).prefix(2)), (0..<24).contains(h) {
                 perHour[h] += n
             } else {
                 outside += n
@@ -142,7 +148,7 @@ extension Comparison {
             let hours = empty.map { String(format: "%02d:00", $0) }
             findings.append(Finding(
                 CheckCatalog.emptyHours, severity: severity, column: ts,
-                message: "\(empty.count) hour\(empty.count == 1 ? "" : "s") of \(day) without a row although the baseline's traffic expects some: "
+                message: "\(empty.count) hour\(empty.count == 1 ? "" : "s") of \(cadence == .daily ? "" : "the day, over the \(cadence.noun) of ")\(day) without a row although the baseline's traffic expects some: "
                     + hours.prefix(12).joined(separator: ", ") + (hours.count > 12 ? ", …" : "") + " UTC",
                 observed: "\(empty.count)", expected: "< \(formatNumber(t.warning!))"))
         }

@@ -232,6 +232,9 @@ extension Comparison {
                 }
             }
             out.calibrator = CBPE.fitCalibrator(referenceScores: sBase, referenceLabels: yBase)
+            let threshold = definition.decisionThreshold
+            out.samplingErrors = CBPESamplingError.components(
+                labels: yBase, decisions: sBase.map { $0 >= threshold ? 1 : 0 }, scores: sBase)
         }
         return out
     }
@@ -275,8 +278,21 @@ extension Comparison {
 
         // Estimated performance from scores (CBPE), calibrated on the baseline.
         let estimated = kind == .binary ? try estimate(base: base) : [:]
+        let scored = estimated.isEmpty ? 0 : dayScores.count
+        var bands: [String: (lower: Double, upper: Double)] = [:]
         for (k, v) in estimated.sorted(by: { $0.key < $1.key }) {
-            comparisons.append(.init(name: "estimated_\(k)", current: v, baseline: referenceMetrics[k]))
+            var c = AuditSummary.MetricComparison(name: "estimated_\(k)", current: v, baseline: referenceMetrics[k])
+            if let component = base?.samplingErrors?[k] {
+                let se = component.samplingError(rows: scored)
+                if se.isFinite, let band = CBPESamplingError.band(estimate: v, samplingError: se) {
+                    c.samplingError = se
+                    c.lower = band.lower
+                    c.upper = band.upper
+                    bands[k] = band
+                    metrics.append(Metric("performance.estimated_\(k)_sampling_error", se))
+                }
+            }
+            comparisons.append(c)
             metrics.append(Metric("performance.estimated_\(k)", v))
         }
 
@@ -290,13 +306,18 @@ extension Comparison {
                     observed: formatNumber(cur), expected: bound(ref, judged)))
             }
         } else if let cur = estimated[judged], let ref = referenceMetrics[judged] {
-            // No (or too few) labels: judge the estimate, as a proxy.
-            let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
-            metrics.append(Metric("performance.estimated_drop", drop))
+            // No (or too few) labels: judge the estimate, as a proxy — by the edge of its
+            // confidence band nearest the baseline, so a drop within sampling error does not fire.
+            let band = bands[judged]
+            let edge = band.map { PerformanceMetrics.lowerIsBetter.contains(judged) ? $0.lower : $0.upper } ?? cur
+            let nearest = PerformanceMetrics.drop(judged, current: edge, baseline: ref) < PerformanceMetrics.drop(judged, current: cur, baseline: ref) ? edge : cur
+            let drop = PerformanceMetrics.drop(judged, current: nearest, baseline: ref)
+            metrics.append(Metric("performance.estimated_drop", PerformanceMetrics.drop(judged, current: cur, baseline: ref)))
             if let severity = thresholds.severity(of: drop) {
+                let bandText = band.map { " (confidence band \(formatNumber($0.lower))–\(formatNumber($0.upper)))" } ?? ""
                 findings.append(Finding(
                     CheckCatalog.estimatedPerformanceDrop, severity: severity,
-                    message: "estimated \(judged) (CBPE) is \(formatNumber(cur)) against \(formatNumber(ref)) realized on the baseline; \(labelled) labelled rows so far",
+                    message: "estimated \(judged) (CBPE) is \(formatNumber(cur))\(bandText) against \(formatNumber(ref)) realized on the baseline; \(labelled) labelled rows so far",
                     observed: formatNumber(cur), expected: bound(ref, judged)))
             }
         }
@@ -335,7 +356,7 @@ extension Comparison {
 /// baseline's rows.
 struct BaselinePerformance: Codable, Sendable, Equatable {
     static let resultName = "compare.baseline_performance"
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     var version: Int
     /// The settings the values were computed with (`key(_:)`).
@@ -348,6 +369,9 @@ struct BaselinePerformance: Codable, Sendable, Equatable {
     var metrics: [String: Double]
     /// CBPE's calibrator (binary models with a score), nil when it cannot be fitted.
     var calibrator: IsotonicRegression?
+    /// NannyML's sampling-error components of each CBPE metric, fitted on the baseline's labels
+    /// and decisions at the threshold (binary models with a score).
+    var samplingErrors: [String: CBPESamplingError.Component]?
 
     /// The settings the baseline's performance depends on: prediction, score and target
     /// columns with their declared types, kind, positive class, decision threshold and classes.

@@ -163,20 +163,40 @@ extension Comparison {
         let lookback = debtSpec?.gapLookbackDays ?? 30
         let dates = Set(try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) })
         if let first = dates.min(), first < day {
-            let from = max(first, day.adding(days: -lookback))
+            // Periods of the cadence, stepping back from this one (weekly files a week apart).
+            let from = max(first, min(day.adding(days: -lookback), cadence.back(4, from: day)))
             var missing: [Day] = []
-            var d = from
-            while d < day {
+            var d = cadence.previous(day)
+            while d >= from {
                 if !dates.contains(d) { missing.append(d) }
-                d = d.adding(days: 1)
+                d = cadence.previous(d)
             }
-            metrics.append(Metric("debt.missing_days", Double(missing.count)))
-            if !missing.isEmpty {
+            missing.reverse()
+            // A period whose ingest was attempted but left no snapshot is an audit that failed
+            // (debt.snapshot_gap); one nothing was ever ingested for had no file (ops.snapshot_missing).
+            var failed: [Day] = [], absent: [Day] = []
+            for m in missing {
+                if try store.lastStageRun(pipelineId: pipelineId, date: m.description, stage: .ingest) != nil {
+                    failed.append(m)
+                } else {
+                    absent.append(m)
+                }
+            }
+            let noun = cadence.noun
+            func list(_ ds: [Day]) -> String { ds.prefix(10).map(\.description).joined(separator: ", ") + (ds.count > 10 ? ", …" : "") }
+            metrics.append(Metric("debt.missing_days", Double(failed.count)))
+            metrics.append(Metric("ops.missing_periods", Double(absent.count)))
+            if !failed.isEmpty {
                 findings.append(Finding(
                     CheckCatalog.snapshotGap, severity: .warning,
-                    message: "\(missing.count) day\(missing.count == 1 ? "" : "s") in the \(day - from) days before \(day) have no audited snapshot: "
-                        + missing.prefix(10).map(\.description).joined(separator: ", ") + (missing.count > 10 ? ", …" : ""),
-                    observed: "\(missing.count) missing", expected: "a snapshot every day"))
+                    message: "\(failed.count) \(noun)\(failed.count == 1 ? "" : "s") before \(day) have no audited snapshot although their ingest was attempted: " + list(failed),
+                    observed: "\(failed.count) missing", expected: "a snapshot every \(noun)"))
+            }
+            if !absent.isEmpty {
+                findings.append(Finding(
+                    CheckCatalog.snapshotMissing, severity: .warning,
+                    message: "\(absent.count) \(noun)\(absent.count == 1 ? "" : "s") between \(first) and \(day) have no snapshot (\(cadence.rawValue) cadence): " + list(absent),
+                    observed: "\(absent.count) missing", expected: "a snapshot every \(noun)"))
             }
         }
         guard let within = definition.labels?.expectedWithinDays, let target = definition.schema.target else { return }

@@ -44,7 +44,7 @@ public struct RunReport: Sendable {
 /// when, and whether it finished. Stages never call one another; this is the only place that
 /// sequences them.
 public struct PipelineRunner {
-    public let loaded: LoadedDefinition
+    public private(set) var loaded: LoadedDefinition
     public let logger: Logger
     /// The command line, recorded in the ledger.
     public let command: String
@@ -86,6 +86,12 @@ public struct PipelineRunner {
     /// version is still written only when the results changed). After the days, retention
     /// deletes old raw rows when the definition asks for it.
     public func run(days: [Day], force: Bool = false) -> RunReport {
+        if (loaded.definition.snapshots.cadence ?? .auto) == .auto {
+            // `auto`: the cadence the snapshot files found imply, fixed for the whole run.
+            var resolved = self
+            resolved.loaded = loaded.with(cadence: Cadence.infer(SnapshotDiscovery.days(loaded) + days))
+            return resolved.run(days: days, force: force)
+        }
         var report = RunReport(pipeline: loaded.name, runId: nil, days: [], error: nil)
         let lock: PipelineLock
         let warehouse: Warehouse

@@ -269,7 +269,11 @@ struct ReportViewBuilder {
     func metricRow(_ m: AuditSummary.MetricComparison, judged: String?) -> MetricRowView {
         MetricRowView(
             name: escape(MetricNames.display(m.name)), key: m.name, judged: m.name == judged,
-            current: m.current.map { formatNumber($0) } ?? "—", baseline: m.baseline.map { formatNumber($0) } ?? "—",
+            current: m.current.map { cur in
+                // CBPE estimates carry their confidence band (± 3 sampling errors).
+                guard let lo = m.lower, let hi = m.upper else { return formatNumber(cur) }
+                return "\(formatNumber(cur)) (\(formatNumber(lo))–\(formatNumber(hi)))"
+            } ?? "—", baseline: m.baseline.map { formatNumber($0) } ?? "—",
             delta: m.delta.map(signed) ?? "—")
     }
 

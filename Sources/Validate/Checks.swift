@@ -17,6 +17,8 @@ struct CheckInputs {
     var rowCountHistory: [Double] = []
     /// For a day with a labels file: how often each label value occurs in it.
     var labelsFileCounts: [ValueCount]?
+    /// The snapshots' cadence, resolved (never `auto`).
+    var cadence: Cadence = .daily
 }
 
 /// `value` with control characters written as `\u{…}` escapes, so that a NUL or a line break
@@ -194,7 +196,11 @@ struct Checks {
     mutating func rowCountCheck() {
         let history = inputs.rowCountHistory
         let t = thresholds(nil)
-        guard history.count >= rowCountMinimumHistory else { return }
+        let noun = inputs.cadence.noun
+        guard history.count >= rowCountMinimumHistory else {
+            notEvaluated(CheckCatalog.rowCount, "\(history.count) trailing \(noun)\(history.count == 1 ? "" : "s") with a snapshot in the last \(t.rowCountDays ?? 7); the check needs \(rowCountMinimumHistory)")
+            return
+        }
         let n = Double(snapshot.rowsStored)
         let mean = history.reduce(0, +) / Double(history.count)
         let variance = history.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(history.count - 1)
@@ -223,7 +229,7 @@ struct Checks {
         if let b = bound(t.rowCountZ!) { expected.append("|z| < \(formatNumber(b)) (or a change under ±\(formatPercent(floor)))") }
         findings.append(Finding(
             CheckCatalog.rowCount, severity: severity,
-            message: "\(snapshot.rowsStored) rows stored, \(formatPercent(abs(change ?? 0))) \(direction) the mean of the \(history.count) trailing days (\(formatNumber(mean)))"
+            message: "\(snapshot.rowsStored) rows stored, \(formatPercent(abs(change ?? 0))) \(direction) the mean of the \(history.count) trailing \(noun)s (\(formatNumber(mean)))"
                 + (z.map { "; z = \(formatNumber($0, digits: 3))" } ?? ""),
             observed: observed, expected: expected.joined(separator: " and ") + " of \(formatNumber(mean))"))
     }
@@ -238,7 +244,15 @@ struct Checks {
               column: nil, what: "rows repeat an earlier row in every column")
     }
 
-    /// Timestamps outside the snapshot's UTC day (days only) and later than the run.
+    /// A check that could not run on this snapshot, said so in the report (never silently).
+    mutating func notEvaluated(_ check: CheckInfo, _ reason: String) {
+        findings.append(Finding(
+            CheckCatalog.notEvaluated, severity: .info,
+            message: "\(check.id) (\(check.title.lowercased())) not evaluated: \(reason)",
+            observed: "not evaluated", expected: check.id))
+    }
+
+    /// Timestamps outside the snapshot's UTC period (days only) and later than the run.
     mutating func freshnessChecks(_ c: DeclaredColumn, _ d: LabelColumnData) {
         let counts = d.counts
         let n = counts.reduce(0, +)
@@ -249,10 +263,12 @@ struct Checks {
         var outside = 0
         var outsideDays: [String: Int] = [:]
         let date = target.day?.description
+        let cadence = inputs.cadence
+        let end = target.day.map { cadence.end(of: $0).description }
         for (k, v) in d.dictionary.enumerated() where counts[k] > 0 {
             // Stored timestamps are canonical UTC text, so text order is time order.
             if v > now { future += counts[k] }
-            if let date, !v.hasPrefix(date) {
+            if let date, let end, !(v.prefix(10) >= date && v.prefix(10) < end) {
                 outside += counts[k]
                 outsideDays[String(v.prefix(10)), default: 0] += counts[k]
             }
@@ -260,8 +276,9 @@ struct Checks {
         if date != nil {
             let share = Double(outside) / Double(n)
             metrics.append(Metric("timestamp_outside_day_share", column: c.name, share))
+            let period = cadence == .daily ? "on \(date!)" : "in the \(cadence.noun) of \(date!) (\(date!) to \(target.day.map { cadence.end(of: $0).adding(days: -1).description } ?? ""))"
             if judge(CheckCatalog.timestampOutsideDay, share: share, count: outside, of: n, thresholds: t.timestampOutsideDay!,
-                     column: c.name, what: "timestamps are not on \(date!) (UTC)") != nil
+                     column: c.name, what: "timestamps are not \(period) (UTC)") != nil
             {
                 appendExamples(outsideDays.map { ValueCount(value: $0.key, count: $0.value) })
             }

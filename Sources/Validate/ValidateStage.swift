@@ -49,9 +49,11 @@ public struct ValidateStage {
                 if let base = try store.currentSnapshot(pipelineId: pipelineId, kind: .baseline, date: "baseline") {
                     for p in try store.profiles(snapshotId: base.id) { inputs.baselineProfiles[p.column] = p }
                 }
-                let days = ChecksSpec.effective(column: nil, pipeline: definition.checks).rowCountDays ?? 7
+                let periods = ChecksSpec.effective(column: nil, pipeline: definition.checks).rowCountDays ?? 7
+                let dates = try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) }
+                inputs.cadence = (definition.snapshots.cadence ?? .auto).resolved(dates + [day])
                 inputs.rowCountHistory = try store.metricSeries(
-                    pipelineId: pipelineId, name: "rows.stored", from: day.adding(days: -days).description,
+                    pipelineId: pipelineId, name: "rows.stored", from: inputs.cadence.back(periods, from: day).description,
                     to: day.adding(days: -1).description
                 ).compactMap(\.value)
                 if let labels = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: day.description) {

@@ -42,8 +42,8 @@ struct SummaryReadBackTests {
     @Test func targetDriftAloneDoesNotBadgeTheDriftedFeaturesCard() throws {
         let dir = TemporaryDirectory()
         dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
-        dir.write("baseline.csv", TinyPipeline.csv(90, day: "2026-01-01"))
-        dir.write("days/2026-02-01.csv", Self.csv(90, day: "2026-02-01") { f, _ in f[8] = "1" })
+        dir.write("baseline.csv", TinyPipeline.csv(300, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", Self.csv(300, day: "2026-02-01") { f, _ in f[8] = "1" })
         _ = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)
         let summary = try SummaryJSON.decode(
             AuditSummary.self, from: Data(try #require(dir.read("reports/tiny/2026-02-01/v1/summary.json")).utf8))

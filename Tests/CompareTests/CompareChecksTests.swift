@@ -112,8 +112,8 @@ struct CompareChecksTests {
         let d1 = Scenario.csv(300, day: "2026-02-01", withTarget: false)
         let d4 = Scenario.csv(300, day: "2026-02-04", withTarget: false)
         let out = try s.run(baseline: base, days: [("2026-02-01", d1), ("2026-02-04", d4)])
-        let gap = try #require(out.findings("debt.snapshot_gap").first)
-        #expect(gap.message == "2 days in the 3 days before 2026-02-04 have no audited snapshot: 2026-02-02, 2026-02-03")
+        let gap = try #require(out.findings("ops.snapshot_missing").first)
+        #expect(gap.message == "2 days between 2026-02-01 and 2026-02-04 have no snapshot (daily cadence): 2026-02-02, 2026-02-03")
         let labels = try #require(out.findings("debt.labels_missing").first)
         #expect(labels.message == "labels for 1 day are more than 2 days late: 2026-02-01")
     }

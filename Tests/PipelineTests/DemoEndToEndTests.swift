@@ -69,9 +69,9 @@ struct DemoEndToEndTests {
     /// warehouse, which is exactly what the monitoring-gap check reports.
     @Test func skippedDaysAreMonitoringGaps() throws {
         let d5 = try summary("2026-11-05")
-        let gap = try #require(d5.findings.first { $0.check == "debt.snapshot_gap" })
-        #expect(gap.message == "2 days in the 4 days before 2026-11-05 have no audited snapshot: 2026-11-03, 2026-11-04")
-        #expect(try summary("2026-11-02").findings.allSatisfy { $0.check != "debt.snapshot_gap" })
+        let gap = try #require(d5.findings.first { $0.check == "ops.snapshot_missing" })
+        #expect(gap.message == "2 days between 2026-11-01 and 2026-11-05 have no snapshot (daily cadence): 2026-11-03, 2026-11-04")
+        #expect(try summary("2026-11-02").findings.allSatisfy { $0.check != "ops.snapshot_missing" && $0.check != "debt.snapshot_gap" })
     }
 
     @Test func malformedRowsAreQuarantinedOnDay5() throws {
