@@ -7,9 +7,9 @@ import TestSupport
 /// with role flags only and run over 20+ periods unedited: no finding at warning or above on the
 /// clean periods, and each injected problem found on its period.
 ///
-/// Written for the role flags that exist when this test was written (--target, --prediction,
-/// --score, --id); the integer-coded categorical / carried-column data set needs issue-11a's
-/// --categorical/--carried flags and is not here yet.
+/// Three data sets: binary with labels written 1.0/0.0 and weekly files; integer-coded
+/// categoricals plus a carried column (`init --categorical region_code,product --carried year`);
+/// a model served at a threshold of 0.7 (init drafts it from the data).
 @Suite("New user end to end")
 struct NewUserEndToEndTests {
     /// SplitMix64: the same data on every run and platform.
@@ -34,8 +34,8 @@ struct NewUserEndToEndTests {
     /// Rows of a credit-like binary classifier: labels written `1.0`/`0.0` when `floatLabels`,
     /// predictions at score ≥ `threshold`, timestamps spread over `days` days from `start`.
     static func rows(_ g: inout Generator, count: Int, start: Day, days: Int, threshold: Double, floatLabels: Bool,
-                     idPrefix: String, inject: Injection = .none) -> String {
-        var out = "id,ts,amount,age,channel,score,pred,y\n"
+                     idPrefix: String, inject: Injection = .none, codes: Bool = false) -> String {
+        var out = "id,ts,amount,age,channel,score,pred,y" + (codes ? ",region_code,product,year" : "") + "\n"
         let channels = ["web", "app", "branch"]
         for i in 0..<count {
             let y = g.uniform() < 0.3 ? 1 : 0
@@ -52,7 +52,15 @@ struct NewUserEndToEndTests {
                 + String(format: "T%02d:%02d:%02dZ", (second / 3600) % 24, (second / 60) % 60, second % 60)
             func label(_ v: Int) -> String { floatLabels ? "\(v).0" : "\(v)" }
             let amountText = inject == .nulls && i % 10 < 3 ? "" : String(amount)
-            out += "\(idPrefix)\(i),\(ts),\(amountText),\(age),\(channel),\(score),\(label(pred)),\(label(y))\n"
+            out += "\(idPrefix)\(i),\(ts),\(amountText),\(age),\(channel),\(score),\(label(pred)),\(label(y))"
+            if codes {
+                // Integer codes of categories (region 1-12, product 100-104) and a carried year
+                // that is not a model input (it changes with the period: never judged for drift).
+                var region = 1 + Int(g.uniform() * 12) % 12
+                if inject == .unseen, i % 20 == 0 { region = 99 }
+                out += ",\(region),\(100 + Int(g.uniform() * 5) % 5),\(start.components.year + (start >= Day("2026-06-11")! ? 1 : 0))"
+            }
+            out += "\n"
         }
         return out
     }
@@ -62,6 +70,8 @@ struct NewUserEndToEndTests {
         let cadenceDays: Int
         let threshold: Double
         let floatLabels: Bool
+        var codes = false
+        var roleFlags: [String] = []
         /// Period index → injected problem and the check that must find it.
         let injected: [Int: (Injection, String)]
     }
@@ -72,7 +82,7 @@ struct NewUserEndToEndTests {
         let dir = TemporaryDirectory()
         var g = Generator(state: UInt64(set.name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
         dir.write("baseline.csv", Self.rows(&g, count: 3_000, start: Day("2026-01-01")!, days: 28, threshold: set.threshold,
-                                            floatLabels: set.floatLabels, idPrefix: "b"))
+                                            floatLabels: set.floatLabels, idPrefix: "b", codes: set.codes))
         let first = Day("2026-06-01")!
         var dates: [String] = []
         for p in 0..<Self.periods {
@@ -81,11 +91,11 @@ struct NewUserEndToEndTests {
             dates.append(start.description)
             dir.write("days/\(start).csv", Self.rows(
                 &g, count: inject == .short ? 500 : 1_150 + Int(g.uniform() * 100), start: start, days: set.cadenceDays,
-                threshold: set.threshold, floatLabels: set.floatLabels, idPrefix: "p\(p)-", inject: inject))
+                threshold: set.threshold, floatLabels: set.floatLabels, idPrefix: "p\(p)-", inject: inject, codes: set.codes))
         }
         let drafted = try BuiltExecutable.run(
             ["init", "baseline.csv", "--target", "y", "--prediction", "pred", "--score", "score", "--id", "id",
-             "--snapshots", "days/{date}.csv", "--name", set.name, "--out", "pipe.yaml"], in: dir.path)
+             "--snapshots", "days/{date}.csv", "--name", set.name, "--out", "pipe.yaml"] + set.roleFlags, in: dir.path)
         #expect(drafted.status == 0, "\(drafted.stderr)")
         let run = try BuiltExecutable.run(["run", "pipe.yaml"], in: dir.path)
         #expect(run.status != 2, "\(run.stdout)\(run.stderr)")
@@ -105,6 +115,14 @@ struct NewUserEndToEndTests {
     @Test func binaryWithFloatLabelsAndWeeklyFiles() throws {
         try audit(DataSet(name: "credit", cadenceDays: 7, threshold: 0.5, floatLabels: true,
                           injected: [12: (.shift, "drift.feature"), 17: (.short, "quality.row_count")]))
+    }
+
+    /// Integer-coded categoricals and a carried column, drafted with role flags; an unseen code
+    /// and a shifted feature injected. The carried year changes mid-run and is never judged.
+    @Test func integerCodedCategoricalsAndACarriedColumn() throws {
+        try audit(DataSet(name: "claims", cadenceDays: 1, threshold: 0.5, floatLabels: false, codes: true,
+                          roleFlags: ["--categorical", "region_code,product", "--carried", "year"],
+                          injected: [7: (.unseen, "quality.allowed_values"), 14: (.shift, "drift.feature")]))
     }
 
     /// Served at a threshold of 0.7 (init must find it); nulls and an unseen category injected.
