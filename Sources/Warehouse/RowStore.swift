@@ -21,6 +21,17 @@ public struct RowTable: Sendable {
     }
 }
 
+/// Names SQLite resolves to a table's rowid unless a column takes them (compared lowercased).
+let sqliteRowidNames: Set<String> = ["rowid", "oid", "_rowid_"]
+
+/// Whether `name` can be a row-table column: no rowid alias, no reserved prefix, no control
+/// or format characters (case-insensitive, as SQLite compares names).
+func isSafeSQLColumnName(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return !name.isEmpty && !sqliteRowidNames.contains(lower) && !lower.hasPrefix("mlaudit_")
+        && !name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
+}
+
 /// The SQL storage class of a column type.
 func sqlType(_ t: ColumnType) -> String {
     switch t {
@@ -48,21 +59,26 @@ extension Store {
         }
         var sqlNames: [String] = []
         for c in columns {
-            if let existing = try String.fetchOne(
-                db, sql: "SELECT sqlName FROM rowColumn WHERE pipelineId = ? AND name = ? AND type = ?",
-                arguments: [pipelineId, c.name, c.type.rawValue])
-            {
-                sqlNames.append(existing)
+            let takenRows = try Row.fetchAll(db, sql: "SELECT name, type, sqlName FROM rowColumn WHERE pipelineId = ?", arguments: [pipelineId])
+            // SQLite compares column names without case: "Region2" and "region2" are one column.
+            var taken = Set(takenRows.map { (($0["sqlName"] as String?) ?? "").lowercased() })
+            if let existing = takenRows.first(where: { $0["name"] == c.name && $0["type"] == c.type.rawValue }) {
+                let sqlName: String = existing["sqlName"]
+                if isSafeSQLColumnName(sqlName) {
+                    sqlNames.append(sqlName)
+                    continue
+                }
+                // Written by an older MLAudit under a name SQLite gives another meaning (a
+                // column `rowid` hides the real rowid): rename it.
+                let safe = Self.freeSQLName(for: c, taken: &taken)
+                try db.execute(sql: "ALTER TABLE \(qt) RENAME COLUMN \(quoteIdentifier(sqlName)) TO \(quoteIdentifier(safe))")
+                try db.execute(
+                    sql: "UPDATE rowColumn SET sqlName = ? WHERE pipelineId = ? AND name = ? AND type = ?",
+                    arguments: [safe, pipelineId, c.name, c.type.rawValue])
+                sqlNames.append(safe)
                 continue
             }
-            let taken = Set(try String.fetchAll(db, sql: "SELECT sqlName FROM rowColumn WHERE pipelineId = ?", arguments: [pipelineId]))
-            var candidate = c.name
-            if taken.contains(candidate) || candidate.hasPrefix("mlaudit_") { candidate = c.name + "__" + c.type.rawValue }
-            var n = 2
-            while taken.contains(candidate) {
-                candidate = c.name + "__" + c.type.rawValue + "\(n)"
-                n += 1
-            }
+            let candidate = Self.freeSQLName(for: c, taken: &taken)
             try db.execute(sql: "ALTER TABLE \(qt) ADD COLUMN \(quoteIdentifier(candidate)) \(sqlType(c.type))")
             try db.execute(
                 sql: "INSERT INTO rowColumn (pipelineId, name, type, sqlName, addedAt) VALUES (?, ?, ?, ?, ?)",
@@ -70,6 +86,30 @@ extension Store {
             sqlNames.append(candidate)
         }
         return RowTable(name: table, columns: columns, sqlNames: sqlNames)
+    }
+
+    /// An SQL column name for `c` that no other column of the table has (compared without
+    /// case, as SQLite does) and that SQLite gives no meaning of its own: not `rowid`, `oid` or
+    /// `_rowid_`, not the reserved `mlaudit_` prefix (any case), no control characters. The
+    /// declared name is kept where it is safe; the mapping is stored in `rowColumn`.
+    static func freeSQLName(for c: DeclaredColumn, taken: inout Set<String>) -> String {
+        var base = String(String.UnicodeScalarView(c.name.unicodeScalars.map {
+            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "_" : $0
+        }))
+        if base.isEmpty { base = "col" }
+        var candidate = base
+        if !isSafeSQLColumnName(candidate) || taken.contains(candidate.lowercased()) {
+            let lower = base.lowercased()
+            if sqliteRowidNames.contains(lower) || lower.hasPrefix("mlaudit_") { base = "col_" + base }
+            candidate = base + "__" + c.type.rawValue
+        }
+        var n = 2
+        while taken.contains(candidate.lowercased()) {
+            candidate = base + "__" + c.type.rawValue + "\(n)"
+            n += 1
+        }
+        taken.insert(candidate.lowercased())
+        return candidate
     }
 
     /// A reusable prepared insert into the row table, binding values straight to SQLite.
