@@ -1,6 +1,7 @@
 import AuditModel
 import Foundation
 import Logging
+import Render
 
 /// Runs the definition's `notify.command` after a date, so teams wire mail, chat or tickets
 /// without the tool knowing any of them. Its failure or hang is logged and never changes the
@@ -9,7 +10,9 @@ import Logging
 /// Environment of the command: MLAUDIT_PIPELINE, MLAUDIT_DATE, MLAUDIT_STATUS (ok, warning,
 /// critical or failed), MLAUDIT_RECOMMENDATION, MLAUDIT_VERSION, MLAUDIT_REPORT_DIR,
 /// MLAUDIT_SUMMARY (summary.json), MLAUDIT_REPORT_HTML, MLAUDIT_REPORT_MD, MLAUDIT_MANIFEST,
-/// MLAUDIT_CRITICAL, MLAUDIT_WARNING, MLAUDIT_ERROR (when the date failed).
+/// MLAUDIT_MANIFEST_SHA256 (the SHA-256 of manifest.json: the chain head, which an external
+/// log can keep and `mlaudit verify --head` can check), MLAUDIT_CRITICAL, MLAUDIT_WARNING,
+/// MLAUDIT_ERROR (when the date failed).
 struct Notifier {
     let spec: NotifySpec
     let logger: Logger
@@ -26,6 +29,9 @@ struct Notifier {
             env["MLAUDIT_REPORT_HTML"] = r.directory + "/report.html"
             env["MLAUDIT_REPORT_MD"] = r.directory + "/report.md"
             env["MLAUDIT_MANIFEST"] = r.directory + "/manifest.json"
+            if let data = try? readRegularFile(r.directory + "/manifest.json", limit: 64 << 20) {
+                env["MLAUDIT_MANIFEST_SHA256"] = sha256Hex(data)
+            }
             env["MLAUDIT_CRITICAL"] = String(r.findingCounts.critical)
             env["MLAUDIT_WARNING"] = String(r.findingCounts.warning)
         } else {
@@ -77,7 +83,7 @@ struct Notifier {
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
         var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 8192)
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
         /// Reads what the pipe holds now; false at end of file.
         func drain() -> Bool {
             while true {
@@ -90,13 +96,21 @@ struct Notifier {
             }
         }
         defer { close(readEnd) }
-        let outcome = spawnAndWait(command, environment: environment, timeout: timeout, writeEnd: writeEnd) { _ = drain() }
+        var open = true
+        // Waits (up to 20 ms) for output and reads it as soon as it comes, so a chatty command
+        // never stalls on a full pipe; what is past `maxOutputBytes` is read and dropped.
+        let outcome = spawnAndWait(command, environment: environment, timeout: timeout, writeEnd: writeEnd) {
+            guard open else { usleep(20_000); return }
+            var p = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            _ = Glibc.poll(&p, 1, 20)
+            open = drain()
+        }
         _ = drain()
         return (outcome, String(decoding: output, as: UTF8.self))
     }
 
     /// Spawns the command with stdout and stderr on `writeEnd` (closed here once the child has
-    /// it) and waits for it, calling `poll` between checks.
+    /// it) and waits for it, calling `poll` between checks (it waits up to 20 ms).
     private static func spawnAndWait(
         _ command: String, environment: [String: String], timeout: Double, writeEnd: Int32, poll: () -> Void
     ) -> Outcome {
@@ -141,7 +155,6 @@ struct Notifier {
                 return .timedOut
             }
             poll()
-            usleep(20_000)
         }
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)

@@ -23,7 +23,7 @@ public final class PipelineLock {
         path = warehousePath + ".lock"
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw MLAuditError(.locked, "cannot open the lock file", file: path,
                                hint: "Check that the warehouse folder is writable.", cause: String(cString: strerror(errno)))

@@ -86,19 +86,22 @@ public struct PipelineRunner {
     /// version is still written only when the results changed). After the days, retention
     /// deletes old raw rows when the definition asks for it.
     public func run(days: [Day], force: Bool = false) -> RunReport {
-        if (loaded.definition.snapshots.cadence ?? .auto) == .auto {
-            // `auto`: the cadence the snapshot files found imply, fixed for the whole run.
-            var resolved = self
-            resolved.loaded = loaded.with(cadence: Cadence.infer(SnapshotDiscovery.days(loaded) + days))
-            return resolved.run(days: days, force: force)
-        }
+        run(force: force) { _ in days }
+    }
+
+    /// Runs the days `due` picks once the lock is held and the warehouse is open (so the
+    /// warehouse is never opened or migrated without the lock: concurrent first runs of one
+    /// pipeline wait for each other instead of racing to create its tables).
+    public func run(force: Bool = false, due: (Warehouse) throws -> [Day]) -> RunReport {
         var report = RunReport(pipeline: loaded.name, runId: nil, days: [], error: nil)
         let lock: PipelineLock
         let warehouse: Warehouse
         let runId: Int64
+        let days: [Day]
         do {
             lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
             warehouse = try openWarehouse()
+            days = try due(warehouse)
             runId = try startRun(warehouse)
             report.runId = runId
         } catch {
@@ -106,6 +109,17 @@ public struct PipelineRunner {
             return report
         }
         defer { withExtendedLifetime(lock) {} }
+        var runner = self
+        if (loaded.definition.snapshots.cadence ?? .auto) == .auto {
+            // `auto`: the cadence the snapshot files found imply, fixed for the whole run.
+            runner.loaded = loaded.with(cadence: Cadence.infer(SnapshotDiscovery.days(loaded) + days))
+        }
+        return runner.runLocked(days: days, warehouse: warehouse, runId: runId, force: force, report: report)
+    }
+
+    /// The body of a run once the lock is held, the warehouse open and the cadence resolved.
+    private func runLocked(days: [Day], warehouse: Warehouse, runId: Int64, force: Bool, report: RunReport) -> RunReport {
+        var report = report
         do {
             try prepareBaseline(warehouse, runId: runId)
         } catch {

@@ -199,7 +199,7 @@ public struct RenderStage {
 
 func asText(_ error: any Error) -> String { (error as? MLAuditError)?.description ?? "\(error)" }
 
-func sha256Hex(_ data: Data) -> String {
+public func sha256Hex(_ data: Data) -> String {
     SHA256.hash(data: data).map { b in
         let s = String(b, radix: 16)
         return b < 16 ? "0" + s : s

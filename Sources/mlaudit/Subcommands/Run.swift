@@ -48,13 +48,11 @@ extension MLAudit {
                     let loaded = try DefinitionLoader.load(path: path)
                     var runner = PipelineRunner(loaded: loaded, logger: logger, command: CommandLine.arguments.joined(separator: " "))
                     runner.ingestProgress = global.ingestProgress(logger)
-                    let days: [Day]
-                    if let date {
-                        days = [date]
-                    } else {
-                        days = try runner.dueDays(since: since, until: until, force: force, warehouse: try runner.openWarehouse())
+                    let report = runner.run(force: force) { warehouse in
+                        if let date { return [date] }
+                        return try runner.dueDays(since: since, until: until, force: force, warehouse: warehouse)
                     }
-                    let report = runner.run(days: days, force: force)
+                    let days = report.days
                     if let e = report.error {
                         _ = printError(e)
                         print("\(loaded.name) failed: \(SafeText.terminal(e.message))")
