@@ -33,12 +33,16 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var segments: SegmentsSpec?
     /// Protected attributes compared group by group (docs/fairness.md).
     public var fairness: FairnessSpec?
+    /// Whether snapshot, baseline and labels parts may be symbolic links to files outside
+    /// the snapshot's folder (default false: such a part is refused; docs/security.md).
+    public var followSymlinks: Bool?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
             operational, retraining, report, warehouse, retention, notify
         case technicalDebt = "technical_debt"
         case segments, fairness
+        case followSymlinks = "follow_symlinks"
     }
 
     public init(

@@ -37,11 +37,19 @@ final class FileByteSource: ByteSource {
 
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_RDONLY)
+        // Non-blocking open, so a FIFO cannot hang here; anything but a regular file is refused
+        // before a byte is read.
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw MLAuditError.unreadable(path, what: "the file", cause: String(cString: strerror(errno)))
         }
         fstat(fd, &opened)
+        guard opened.st_mode & S_IFMT == S_IFREG else {
+            // (deinit closes fd)
+            try requireRegularFile(path, what: "input")
+            throw MLAuditError(.unreadableInput, "input is not a regular file", file: path)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         #if os(Linux)
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif

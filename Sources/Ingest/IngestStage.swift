@@ -62,7 +62,7 @@ public struct IngestStage {
             key = "snapshots"
         }
         let what = target == .baseline ? "baseline file" : "snapshot for \(target)"
-        let parts = try SnapshotParts.resolve(path)
+        let parts = try SnapshotParts.resolve(path, followSymlinks: definition.followSymlinks ?? false)
         if parts.files.isEmpty { throw missingSnapshot(path, what: what) }
         let delimiter = try delimiterByte(source.delimiter, key: key + ".delimiter")
         let totalBytes = parts.files.reduce(0) { $0 + fileSize($1) }
@@ -299,9 +299,7 @@ public struct IngestStage {
         }
         guard let path else { return nil }
         guard FileManager.default.fileExists(atPath: path) else { return (path, nil, "") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MLAuditError.unreadable(path, what: "the model configuration", cause: "read failed")
-        }
+        let data = try readRegularFile(path, limit: 64 << 20, what: "the model configuration")
         guard let text = String(data: data, encoding: .utf8) else {
             throw MLAuditError(.unreadableInput, "the model configuration is not UTF-8 text", file: path, hint: "Save it as UTF-8 JSON or YAML.")
         }

@@ -12,7 +12,7 @@ struct LabelsLoader {
     let runId: Int64?
 
     func load(path: String, day: Day, snapshotId: Int64) throws -> (loaded: Int, findings: [Finding]) {
-        let parts = try SnapshotParts.resolve(path)
+        let parts = try SnapshotParts.resolve(path, followSymlinks: loaded.definition.followSymlinks ?? false)
         guard !parts.files.isEmpty else { return (0, []) }
         let def = loaded.definition
         guard let idName = def.labels?.id ?? def.schema.id, let targetName = def.labels?.target ?? def.schema.target else {

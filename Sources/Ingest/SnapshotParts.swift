@@ -30,13 +30,49 @@ public struct SnapshotParts: Sendable, Equatable {
     /// Lists the parts of `path`; an empty list when nothing exists there.
     ///
     /// - Throws: `MLAuditError` when a folder cannot be listed.
-    public static func resolve(_ path: String) throws -> SnapshotParts {
+    public static func resolve(_ path: String, followSymlinks: Bool = false) throws -> SnapshotParts {
+        let parts = try list(path)
+        let folder: String
+        if isGlob(path) {
+            folder = fixedPrefix(path)
+        } else if FileKind.of(path) == .folder {
+            folder = path
+        } else {
+            folder = (path as NSString).deletingLastPathComponent
+        }
+        try checkParts(parts.files, folder: folder.isEmpty ? "." : folder, followSymlinks: followSymlinks)
+        return parts
+    }
+
+    /// Refuses parts that are not regular files and, unless `followSymlinks`, parts that are
+    /// symbolic links leading outside `folder` (docs/security.md): nothing is read before.
+    static func checkParts(_ files: [String], folder: String, followSymlinks: Bool) throws {
+        let realFolder = realPath(folder)
+        for f in files {
+            try requireRegularFile(f, what: "snapshot part")
+            guard !followSymlinks, FileKind.of(f, followLinks: false) == .symlink else { continue }
+            let target = realPath(f)
+            guard let realFolder, let target, target.hasPrefix(realFolder.hasSuffix("/") ? realFolder : realFolder + "/") else {
+                throw MLAuditError(
+                    .unreadableInput, "snapshot part is a symbolic link leading outside its folder (to \(target ?? "?"))", file: f,
+                    hint: "Copy the file into the folder, or set 'follow_symlinks: true' in the definition if the link is intended (docs/definition.md).")
+            }
+        }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    private static func list(_ path: String) throws -> SnapshotParts {
         let fm = FileManager.default
         if isGlob(path) {
             let all = glob(path)
             let broken = all.filter { $0.unicodeScalars.contains("\u{FFFD}") && !isRegularFile($0) }
             if !broken.isEmpty { throw undecodable(broken.map { ($0 as NSString).lastPathComponent }, in: path) }
-            let matches = all.filter { isRegularFile($0) }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let matches = all.filter { isPart($0) }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             let base = fixedPrefix(path)
             return SnapshotParts(source: path, files: matches, names: matches.map { relative($0, to: base) })
         }
@@ -55,18 +91,25 @@ public struct SnapshotParts: Sendable, Equatable {
             throw MLAuditError.unreadable(path, what: "the snapshot folder", cause: error.localizedDescription)
         }
         let dir = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let names = entries.filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") && isRegularFile(dir + "/" + $0) }
+        let names = entries.filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") && isPart(dir + "/" + $0) }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         return SnapshotParts(source: path, files: names.map { dir + "/" + $0 }, names: names)
     }
 
     /// Whether the snapshot at `path` exists (at least one part).
-    public static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String, followSymlinks: Bool = false) -> Bool {
         do {
-            return try !resolve(path).files.isEmpty
+            return try !resolve(path, followSymlinks: followSymlinks).files.isEmpty
         } catch {
             return true  // something is there but cannot be read: running the date reports why
         }
+    }
+
+    /// Whether a folder or glob entry is a part: anything but a folder (a FIFO or device is a
+    /// part, and is then refused by `checkParts` rather than skipped in silence).
+    private static func isPart(_ path: String) -> Bool {
+        let k = FileKind.of(path)
+        return k != .folder && k != .missing
     }
 
     private static func isRegularFile(_ path: String) -> Bool {

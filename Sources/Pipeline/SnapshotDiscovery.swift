@@ -10,7 +10,9 @@ public enum SnapshotDiscovery {
     /// entries of its parent folder; the full path is then checked for each candidate day: a
     /// file, a folder with part files, or a glob matching at least one file (`SnapshotParts`).
     public static func days(_ loaded: LoadedDefinition) -> [Day] {
-        days(matching: loaded.resolve(loaded.definition.snapshots.path)) { SnapshotParts.exists(loaded.snapshotPath(for: $0)) }
+        days(matching: loaded.resolve(loaded.definition.snapshots.path)) {
+            SnapshotParts.exists(loaded.snapshotPath(for: $0), followSymlinks: loaded.definition.followSymlinks ?? false)
+        }
     }
 
     /// The folder whose entries a resolved path pattern is matched against: the parent of its

@@ -56,4 +56,43 @@ struct HostileInputTests {
         #expect(r.status == 2)
         #expect(r.stderr.contains("column name 'a\\u{0000}b' at 'schema.features[0].name' holds the control or format character U+0000"), "\(r.stderr)")
     }
+
+    static func tinyDay(_ dir: TemporaryDirectory, extra: String = "") {
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".", extra: extra))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+    }
+
+    /// A snapshot that is a FIFO is refused before anything is read (before: the run hung for
+    /// ever holding the lock); so is a device; exit 2 naming the path.
+    @Test func fifoAndDeviceSnapshotsAreRefused() throws {
+        let dir = TemporaryDirectory()
+        Self.tinyDay(dir)
+        try FileManager.default.createDirectory(atPath: dir.path + "/days", withIntermediateDirectories: true)
+        #expect(mkfifo(dir.path + "/days/2026-02-01.csv", 0o644) == 0)
+        let r = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("days/2026-02-01.csv") && r.stderr.contains("snapshot part is a FIFO (named pipe), not a regular file"), "\(r.stderr)")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/days/2026-02-02.csv", withDestinationPath: "/dev/zero")
+        let dev = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-02"], in: dir.path)
+        #expect(dev.status == 2)
+        #expect(dev.stderr.contains("snapshot part is a character device, not a regular file"), "\(dev.stderr)")
+    }
+
+    /// A part symlinked outside the snapshot's folder is refused (before: its lines were
+    /// published as quarantined raw text) unless `follow_symlinks: true`; a link inside is fine.
+    @Test func symlinkLeavingTheFolderIsRefusedUnlessOptedIn() throws {
+        let dir = TemporaryDirectory()
+        Self.tinyDay(dir)
+        let outside = TemporaryDirectory()
+        outside.write("secret.csv", TinyPipeline.csv(30))
+        dir.write("days/2026-02-01/part-0.csv", TinyPipeline.csv(30))
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/days/2026-02-01/part-1.csv", withDestinationPath: outside.path + "/secret.csv")
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".").replacingOccurrences(of: "days/{date}.csv", with: "days/{date}"))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("part-1.csv") && r.stderr.contains("symbolic link leading outside its folder"), "\(r.stderr)")
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".", extra: "follow_symlinks: true").replacingOccurrences(of: "days/{date}.csv", with: "days/{date}"))
+        let ok = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)
+        #expect(ok.status != 2 && ok.stdout.hasPrefix("tiny 2026-02-01 critical v1 "), "the two parts share ids: \(ok.stdout) \(ok.stderr.suffix(1500))")
+    }
 }
