@@ -18,6 +18,7 @@ struct StrictYAMLDecoder {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> (T, SourceMap) {
+        try Self.checkAliases(text, file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -33,6 +34,62 @@ struct StrictYAMLDecoder {
         let decoder = NodeDecoder(node: root, codingPath: [], file: file, map: map)
         let value = try decoder.decodeValue(T.self)
         return (value, map)
+    }
+
+    /// Aliases (`*name`) a definition may use, at most.
+    static let maxAliases = 100
+
+    /// Bounds YAML alias expansion before the text is composed: at most `maxAliases` aliases,
+    /// and none as (or inside) a mapping key, where the YAML library hashes the whole expanded
+    /// node (nested aliases as keys are exponential: the loader hung). A lexical scan: an
+    /// alias is a `*` followed by a name character where a node starts, outside quotes and
+    /// comments.
+    static func checkAliases(_ text: String, file: String) throws {
+        var count = 0
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let chars = Array(line.unicodeScalars)
+            var quote: Unicode.Scalar? = nil
+            var previous: Unicode.Scalar? = nil  // last non-blank character outside quotes
+            var aliasAt: Int? = nil
+            var i = 0
+            while i < chars.count {
+                let c = chars[i]
+                if let q = quote {
+                    if c == q { quote = nil }
+                    if c == "\\", q == "\"" { i += 1 }
+                    i += 1
+                    continue
+                }
+                if c == "\"" || c == "'", previous == nil || "-[{,?:".unicodeScalars.contains(previous!) {
+                    quote = c
+                } else if c == "#", i == 0 || chars[i - 1] == " " || chars[i - 1] == "\t" {
+                    break
+                } else if c == "*", previous == nil || "-[{,?:".unicodeScalars.contains(previous!),
+                    i + 1 < chars.count, !" \t,[]{}".unicodeScalars.contains(chars[i + 1])
+                {
+                    count += 1
+                    if aliasAt == nil { aliasAt = i }
+                    if previous == "?" {
+                        throw aliasKey(index + 1, file: file)
+                    }
+                } else if c == ":", i + 1 == chars.count || chars[i + 1] == " " || chars[i + 1] == "\t", aliasAt != nil {
+                    throw aliasKey(index + 1, file: file)
+                }
+                if c != " " && c != "\t" { previous = c }
+                i += 1
+            }
+            if count > maxAliases {
+                throw MLAuditError.definition(
+                    "the definition uses more than \(maxAliases) YAML aliases", file: file, line: index + 1,
+                    hint: "Write the values out; MLAudit bounds alias expansion (docs/security.md).")
+            }
+        }
+    }
+
+    static func aliasKey(_ line: Int, file: String) -> MLAuditError {
+        .definition(
+            "a YAML alias is used as (or inside) a mapping key", file: file, line: line,
+            hint: "Write the key out; aliases may only stand for values (docs/security.md).")
     }
 
     static func syntaxError(_ e: YamlError, file: String) -> MLAuditError {

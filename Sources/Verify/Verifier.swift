@@ -19,6 +19,10 @@ public struct VerifyProblem: Sendable, Hashable, CustomStringConvertible {
         case reordered
         /// A report-ledger row in the warehouse disagrees with the manifest it records.
         case ledger
+        /// The warehouse fails SQLite's `PRAGMA quick_check`.
+        case corrupt
+        /// The newest manifest is not the head pinned with `--head`.
+        case head
     }
 
     public var kind: Kind
@@ -47,6 +51,11 @@ public struct VerifyReport: Sendable {
     /// The manifest hash at the head of the chain (the newest version), if any.
     public var head: String?
     public var problems: [VerifyProblem]
+    /// Result of SQLite's `PRAGMA quick_check` on the warehouse ("ok" when healthy).
+    public var quickCheck: String = "not run"
+    /// Entries not judged because a run holding the pipeline's lock is writing them (a
+    /// version folder or index not yet committed to the ledger).
+    public var pending: [String] = []
 
     /// True when every hash, link and ledger row holds.
     public var ok: Bool { problems.isEmpty }
@@ -74,10 +83,35 @@ public struct Verifier {
     /// - Returns: the problems found; an empty list means the trail holds.
     /// - Throws: `MLAuditError.warehouse` when the warehouse cannot be read. Problems with
     ///   report files are results, not errors.
-    public func run(inputs: Bool = false) throws -> VerifyReport {
+    public func run(inputs: Bool = false, head pinned: String? = nil) throws -> VerifyReport {
+        // Whether a run holds the pipeline's lock now: then files it is writing that the
+        // ledger does not hold yet are reported as pending, not as ADDED or ALTERED.
+        let writing = Self.lockHeld(loaded.warehousePath + ".lock")
+        // One read transaction for everything read from the warehouse: a consistent state
+        // even while a run commits (only reports committed to the ledger are considered).
+        return try warehouse.read { store in try run(store: store, inputs: inputs, pinned: pinned, writing: writing) }
+    }
+
+    /// Whether another process holds the lock file's `flock` (nothing is created or changed).
+    static func lockHeld(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return false }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
+    /// Report and manifest files read at most (a report is far smaller; docs/security.md).
+    public static let maxReportFileBytes = 1 << 30
+
+    func run(store: Store, inputs: Bool, pinned: String?, writing: Bool) throws -> VerifyReport {
         let name = loaded.name
         let root = loaded.reportRoot + "/" + name
-        let (entries, snapshotHashes) = try warehouse.read { store -> ([ReportIndex.Entry], [Int64: String]) in
+        let quick = try store.quickCheck()
+        let (entries, snapshotHashes) = try { () throws -> ([ReportIndex.Entry], [Int64: String]) in
             guard let pipelineId = try store.ensurePipelineIfExists(name) else { return ([], [:]) }
             let entries = try ReportIndex.entries(store, pipelineId: pipelineId)
             var hashes: [Int64: String] = [:]
@@ -85,10 +119,27 @@ public struct Verifier {
                 hashes[e.record.snapshotId] = try store.snapshot(id: e.record.snapshotId)?.sha256
             }
             return (entries, hashes)
-        }
+        }()
         var report = VerifyReport(pipeline: name, versions: entries.count, filesHashed: 0, head: entries.last?.record.manifestSha256, problems: [])
+        report.quickCheck = quick == ["ok"] ? "ok" : quick.prefix(5).joined(separator: "; ")
         func problem(_ k: VerifyProblem.Kind, _ path: String, _ detail: String) {
             report.problems.append(VerifyProblem(k, path, detail))
+        }
+        if quick != ["ok"] {
+            problem(.corrupt, warehouse.path, "PRAGMA quick_check reports: \(quick.prefix(5).joined(separator: "; "))\(quick.count > 5 ? " (and \(quick.count - 5) more)" : "")")
+        }
+        if let pinned, pinned.lowercased() != (report.head ?? "") {
+            problem(.head, warehouse.path, "the newest manifest is \(report.head ?? "none"), the pinned head is \(pinned.lowercased())")
+        }
+        /// A file's bytes if it is a regular file within the bound; a problem otherwise.
+        func readReportFile(_ path: String) -> Data? {
+            guard FileKind.of(path) != .missing else { return nil }
+            do {
+                return try readRegularFile(path, limit: Self.maxReportFileBytes, what: "report file")
+            } catch {
+                problem(.altered, path, "cannot be read as a report file: \((error as? MLAuditError)?.message ?? "\(error)")")
+                return Data()
+            }
         }
         var known = Set<String>()
         var inputHashes: [String: (sha: String?, bytes: Int?)] = [:]
@@ -116,7 +167,7 @@ public struct Verifier {
                 continue
             }
             let manifestPath = dir + "/manifest.json"
-            guard let manifestData = FileManager.default.contents(atPath: manifestPath) else {
+            guard let manifestData = readReportFile(manifestPath) else {
                 problem(.missing, manifestPath, "manifest of \(r.date) v\(r.version) is gone")
                 continue
             }
@@ -139,7 +190,7 @@ public struct Verifier {
             let present = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
             for f in manifest.files {
                 let path = dir + "/" + f.name
-                guard let data = FileManager.default.contents(atPath: path) else {
+                guard let data = readReportFile(path) else {
                     problem(.missing, path, "recorded in the manifest (sha256 \(f.sha256)) but gone")
                     continue
                 }
@@ -156,7 +207,7 @@ public struct Verifier {
                 problem(.added, dir + "/" + extra, "is not recorded in the manifest")
             }
             // The ledger row against the manifest.
-            let ledgerFiles = Dictionary(uniqueKeysWithValues: try warehouse.read { try $0.reportFiles(reportId: r.id) }.map { ($0.name, $0) })
+            let ledgerFiles = Dictionary(uniqueKeysWithValues: try store.reportFiles(reportId: r.id).map { ($0.name, $0) })
             let manifestFiles = manifest.files.map { ($0.name, $0.sha256, $0.bytes) } + [("manifest.json", r.manifestSha256, manifestData.count)]
             for (fname, sha, bytes) in manifestFiles {
                 guard let l = ledgerFiles[fname] else {
@@ -188,7 +239,10 @@ public struct Verifier {
                 for input in manifest.inputs {
                     if inputHashes[input.path] == nil { inputHashes[input.path] = Self.hashFile(input.path) }
                     guard let found = inputHashes[input.path], let sha = found.sha else {
-                        problem(.missing, input.path, "the \(input.role) of \(r.date) v\(r.version) is gone")
+                        let kind = FileKind.of(input.path)
+                        problem(kind == .missing ? .missing : .altered, input.path,
+                                kind == .missing ? "the \(input.role) of \(r.date) v\(r.version) is gone"
+                                    : "the \(input.role) of \(r.date) v\(r.version) is \(kind.rawValue), not a regular file (not read)")
                         continue
                     }
                     report.filesHashed += 1
@@ -200,17 +254,26 @@ public struct Verifier {
         }
         // Folders on disk that the ledger does not know.
         let fm = FileManager.default
+        // Hidden entries count too (only a running render's own `.NAME.partial-PID` is pending).
+        func unknown(_ path: String, _ entry: String, _ detail: String) {
+            if writing, entry.hasPrefix(".") ? entry.contains(".partial-") : true {
+                report.pending.append(path)
+            } else {
+                problem(.added, path, detail)
+            }
+        }
         for date in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() {
-            if date == ReportIndex.htmlName || date == ReportIndex.markdownName || date.hasPrefix(".") { continue }
+            if date == ReportIndex.htmlName || date == ReportIndex.markdownName { continue }
             let datePath = root + "/" + date
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: datePath, isDirectory: &isDir), isDir.boolValue, Day(date) != nil else {
-                problem(.added, datePath, "is not a report date folder")
+            guard FileKind.of(datePath, followLinks: false) == .folder, Day(date) != nil else {
+                if date.hasPrefix(".") { unknown(datePath, date, "is a hidden entry, not a report date folder") } else {
+                    problem(.added, datePath, "is not a report date folder")
+                }
                 continue
             }
-            for v in ((try? fm.contentsOfDirectory(atPath: datePath)) ?? []).sorted() where !v.hasPrefix(".") {
+            for v in ((try? fm.contentsOfDirectory(atPath: datePath)) ?? []).sorted() {
                 if !known.contains(date + "/" + v) {
-                    problem(.added, datePath + "/" + v, "is not in the report ledger")
+                    unknown(datePath + "/" + v, v, v.hasPrefix(".") ? "is a hidden entry not in the report ledger" : "is not in the report ledger")
                 }
             }
         }
@@ -219,11 +282,13 @@ public struct Verifier {
             let expected = try ReportIndex.expected(pipeline: name, entries: entries)
             for (file, text) in [(ReportIndex.htmlName, expected.html), (ReportIndex.markdownName, expected.markdown)] {
                 let path = root + "/" + file
-                guard let data = fm.contents(atPath: path) else {
+                guard let data = readReportFile(path) else {
                     problem(.missing, path, "the report index is gone (the next render rebuilds it from the ledger)")
                     continue
                 }
-                if data != Data(text.utf8) {
+                if data != Data(text.utf8), writing {
+                    report.pending.append(path)
+                } else if data != Data(text.utf8) {
                     problem(.altered, path, "does not list the report ledger's versions (delete it; the next render rebuilds it)")
                 }
             }
@@ -244,7 +309,8 @@ public struct Verifier {
 
     /// SHA-256 and size of a file, read in blocks (inputs can be large); nil when unreadable.
     static func hashFile(_ path: String) -> (sha: String?, bytes: Int?) {
-        guard let h = FileHandle(forReadingAtPath: path) else { return (nil, nil) }
+        // Regular files only: a FIFO or device recorded as an input must not hang verify.
+        guard FileKind.of(path) == .regular, let h = FileHandle(forReadingAtPath: path) else { return (nil, nil) }
         defer { try? h.close() }
         var hasher = SHA256()
         var total = 0

@@ -51,6 +51,67 @@ public final class Warehouse: Sendable {
         }
     }
 
+    /// Opens the warehouse at `path` for reading only (`mlaudit verify`, `ticket`): SQLite's
+    /// `mode=ro`, no migration, no write-ahead-log checkpoint, so the file's bytes and mtime
+    /// never change and a writer holding the pipeline's lock is not disturbed. When the
+    /// read-only open fails because the `-shm` file cannot be created (a read-only file
+    /// system), it is retried `immutable=1` (nothing can write there).
+    ///
+    /// - Throws: `MLAuditError.warehouse` when the file is missing, not a SQLite database,
+    ///   or its schema is not this version's (run `mlaudit run` once to migrate it).
+    public init(readOnlyPath path: String) throws {
+        self.path = path
+        guard FileKind.of(path) == .regular else {
+            throw MLAuditError.warehouse(
+                "the warehouse is \(FileKind.of(path).rawValue), not a regular file", file: path,
+                hint: "Check 'warehouse:' in the definition.")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        config.label = "mlaudit.warehouse.readonly"
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-._~")
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+        func open(_ options: String) throws -> DatabaseQueue {
+            let q = try DatabaseQueue(path: "file:" + encoded + "?" + options, configuration: config)
+            let migrator = Migrations.migrator
+            try q.read { db in
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+                if try migrator.hasBeenSuperseded(db) {
+                    throw MLAuditError.warehouse(
+                        "the warehouse was written by a newer version of MLAudit", file: path,
+                        hint: "Upgrade mlaudit (this is \(MLAuditVersion.current)).")
+                }
+                if try !migrator.hasCompletedMigrations(db) {
+                    throw MLAuditError.warehouse(
+                        "the warehouse was written by an older MLAudit and is not migrated yet", file: path,
+                        hint: "Run `mlaudit run` on the pipeline once (it migrates under the lock), then verify again.")
+                }
+            }
+            return q
+        }
+        do {
+            do {
+                queue = try open("mode=ro")
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_CANTOPEN || e.resultCode == .SQLITE_READONLY {
+                queue = try open("mode=ro&immutable=1")
+            }
+        } catch let e as MLAuditError {
+            throw e
+        } catch {
+            throw MLAuditError.warehouse(
+                "cannot open the warehouse for reading", file: path,
+                hint: "Check that the file is a SQLite database written by MLAudit and is readable.", cause: "\(error)")
+        }
+    }
+
+    /// `PRAGMA quick_check` result lines ("ok" when healthy), read-only.
+    public func quickCheck() throws -> [String] {
+        try wrap { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") } }
+    }
+
     /// Runs `body` in a read transaction.
     public func read<T>(_ body: (Store) throws -> T) throws -> T {
         try wrap { try queue.read { db in try body(Store(db: db)) } }
@@ -69,12 +130,20 @@ public final class Warehouse: Sendable {
                 + ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0)
         }
         let before = size()
-        try wrap {
-            try queue.writeWithoutTransaction { db in
+        let busy = try wrap {
+            try queue.writeWithoutTransaction { db -> Bool in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
                 try db.execute(sql: "VACUUM")
-                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                // (busy, log frames, checkpointed frames): busy 1 when a reader kept the log.
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                return (row?[0] as Int?) == 1
             }
+        }
+        if busy {
+            throw MLAuditError.warehouse(
+                "vacuum could not finish: another connection is reading the warehouse, so the write-ahead log could not be checkpointed and the file did not shrink",
+                file: path, hint: "Run `mlaudit vacuum` again when no verify, ticket or other reader is open on the warehouse.",
+                cause: "PRAGMA wal_checkpoint(TRUNCATE) returned SQLITE_BUSY")
         }
         return (before, size())
     }
@@ -110,6 +179,11 @@ public struct Store {
     let db: Database
 
     init(db: Database) { self.db = db }
+
+    /// `PRAGMA quick_check` result lines ("ok" when healthy), inside this transaction.
+    public func quickCheck() throws -> [String] {
+        try String.fetchAll(db, sql: "PRAGMA quick_check")
+    }
 }
 
 /// Quotes an SQL identifier.

@@ -27,7 +27,7 @@ struct AuditCommandTests {
         #expect(try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path).status == 0)
         let ok = try BuiltExecutable.run(["verify", "tiny.yaml", "--inputs"], in: dir.path)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
-        #expect(ok.stdout.hasPrefix("tiny: ok, 1 report version, 7 files hashed, chain intact, head "))
+        #expect(ok.stdout.hasPrefix("tiny: ok, warehouse quick_check ok, 1 report version, 7 files hashed, chain intact, head "))
         let path = dir.path + "/reports/tiny/2026-02-01/v1/report.html"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0x20

@@ -95,4 +95,88 @@ struct HostileInputTests {
         let ok = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)
         #expect(ok.status != 2 && ok.stdout.hasPrefix("tiny 2026-02-01 critical v1 "), "the two parts share ids: \(ok.stdout) \(ok.stderr.suffix(1500))")
     }
+
+    /// A tiny pipeline with one rendered date, for verify.
+    static func rendered(extra: String = "") throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        tinyDay(dir, extra: extra)
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(30))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path)
+        #expect(r.status != 2, "\(r.stderr.suffix(1500))")
+        return dir
+    }
+
+    static func fileSHA(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// verify only reads (the warehouse's bytes do not change, beside a writer holding the
+    /// lock it still runs), says it ran quick_check, pins the head, reports hidden entries.
+    @Test func verifyIsReadOnlyPinsTheHeadAndSeesHiddenEntries() throws {
+        let dir = try Self.rendered(extra: "notify:\n  command: 'printf %s \"$MLAUDIT_MANIFEST_SHA256\" > head.txt'")
+        let before = Self.fileSHA(dir.path + "/tiny.sqlite")
+        // Another process's lock on the pipeline (a writer) does not stop verify.
+        let lockFD = open(dir.path + "/tiny.sqlite.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(flock(lockFD, LOCK_EX | LOCK_NB) == 0)
+        defer { close(lockFD) }
+        let ok = try BuiltExecutable.run(["verify", "tiny.yaml"], in: dir.path)
+        #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("tiny: ok, warehouse quick_check ok, 1 report version"), "\(ok.stdout)")
+        #expect(Self.fileSHA(dir.path + "/tiny.sqlite") == before, "verify changed the warehouse file")
+        #expect(!dir.exists("tiny.sqlite-wal"))
+        let head = try #require(dir.read("head.txt"))
+        #expect(head.count == 64 && ok.stdout.contains("head \(head)"), "notify got MLAUDIT_MANIFEST_SHA256 = the chain head")
+        let pinned = try BuiltExecutable.run(["verify", "tiny.yaml", "--head", head], in: dir.path)
+        #expect(pinned.status == 0 && pinned.stdout.contains("(the pinned head)"), "\(pinned.stdout)")
+        let other = String(repeating: "0", count: 64)
+        let wrong = try BuiltExecutable.run(["verify", "tiny.yaml", "--head", other], in: dir.path)
+        #expect(wrong.status == 1)
+        #expect(wrong.stdout.contains("HEAD tiny.sqlite: the newest manifest is \(head), the pinned head is \(other)"), "\(wrong.stdout)")
+        flock(lockFD, LOCK_UN)
+        dir.write("reports/tiny/2026-02-01/.hidden", "x")
+        let hidden = try BuiltExecutable.run(["verify", "tiny.yaml"], in: dir.path)
+        #expect(hidden.status == 1)
+        #expect(hidden.stdout.contains("ADDED reports/tiny/2026-02-01/.hidden: is a hidden entry not in the report ledger"), "\(hidden.stdout)")
+    }
+
+    /// A damaged warehouse is never "ok, chain intact".
+    @Test func verifyRunsQuickCheck() throws {
+        let dir = try Self.rendered()
+        let path = dir.path + "/tiny.sqlite"
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        // Garble every page after the first few (the schema stays readable).
+        for i in stride(from: 4096 * 3, to: bytes.count, by: 97) { bytes[i] ^= 0x5A }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let r = try BuiltExecutable.run(["verify", "tiny.yaml"], in: dir.path)
+        #expect(r.status != 0)
+        #expect(!r.stdout.contains("chain intact"), "\(r.stdout)")
+    }
+
+    /// An input recorded in a manifest that is now a FIFO is reported, never read (before:
+    /// `verify --inputs` hung).
+    @Test func verifyDoesNotReadAFIFOInput() throws {
+        let dir = try Self.rendered()
+        try FileManager.default.removeItem(atPath: dir.path + "/days/2026-02-01.csv")
+        #expect(mkfifo(dir.path + "/days/2026-02-01.csv", 0o644) == 0)
+        let r = try BuiltExecutable.run(["verify", "tiny.yaml", "--inputs"], in: dir.path)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("is a FIFO (named pipe), not a regular file (not read)"), "\(r.stdout)")
+    }
+
+    /// The lock descriptor is close-on-exec: a notify command's orphan does not hold the lock,
+    /// so the next run is not refused.
+    @Test func notifyChildrenDoNotInheritTheLock() throws {
+        let dir = try Self.rendered(extra: "notify:\n  command: 'sleep 4 >/dev/null 2>&1 </dev/null &'")
+        let again = try BuiltExecutable.run(["run", "tiny.yaml", "--force"], in: dir.path)
+        #expect(!again.stderr.contains("another mlaudit run"), "\(again.stderr)")
+        #expect(again.status != 2)
+    }
+
+    /// Aliases as mapping keys are refused at once (before: the loader hung).
+    @Test func yamlAliasesAsKeysAreRefused() throws {
+        let dir = TemporaryDirectory()
+        let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c {*b : 1, *a : 2}\n"
+        dir.write("tiny.yaml", bomb + TinyPipeline.yaml(root: "."))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("tiny.yaml:3: a YAML alias is used as (or inside) a mapping key"), "\(r.stderr)")
+    }
 }
