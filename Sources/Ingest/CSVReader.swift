@@ -58,7 +58,13 @@ final class CSVReader {
     private var started = false
     /// A quoted field still open after this many bytes is treated as an unterminated quote,
     /// so one stray quote cannot make the reader hold the rest of a huge file in memory.
-    static let maxRecordBytes = 64 << 20
+    /// (64 MiB; the test hook `MLAUDIT_TEST_MAX_RECORD_BYTES` lowers it so tests stay small.)
+    static let maxRecordBytes: Int = {
+        if let raw = getenv("MLAUDIT_TEST_MAX_RECORD_BYTES"), let n = Int(String(cString: raw)), n > 0 { return n }
+        return 64 << 20
+    }()
+    /// The record limit as text ("64 MiB").
+    static var limitText: String { maxRecordBytes >= 1 << 20 ? "\(maxRecordBytes >> 20) MiB" : "\(maxRecordBytes) bytes" }
 
     init(reader: BlockReader, delimiter: UInt8) {
         self.path = reader.path
@@ -117,7 +123,7 @@ final class CSVReader {
                 var quoteLine = line
                 for k in pos..<quoteStart where buf[k] == CSVScanner.lf { quoteLine += 1 }
                 let why = overflow
-                    ? "unterminated quoted field (a quote opened on line \(quoteLine) does not close within \(Self.maxRecordBytes >> 20) MiB)"
+                    ? "unterminated quoted field (a quote opened on line \(quoteLine) does not close within \(Self.limitText))"
                     : "unterminated quoted field (a quote opened on line \(quoteLine) never closes)"
                 try malformed(line, rawText(buf, pos..<next), why)
                 for k in pos..<next where buf[k] == CSVScanner.lf { line += 1 }

@@ -78,6 +78,27 @@ final class JSONLReader {
             if let base = buf.baseAddress, from < buf.count, let hit = memchr(base + from, 0x0A, buf.count - from) {
                 end = UnsafeRawPointer(hit) - base
             }
+            if end == buf.count, !reader.eof, buf.count - pos > CSVReader.maxRecordBytes {
+                // A line longer than the cap is quarantined (its first bytes kept as raw text)
+                // and skipped to its end without being held in memory.
+                try malformed(
+                    line, Ingest.rawText(UnsafeRawBufferPointer(rebasing: buf[pos..<buf.count]), 0..<(buf.count - pos)),
+                    "line longer than \(CSVReader.limitText) (the limit of one record; docs/ingest.md)")
+                var found = false
+                while !found {
+                    reader.start += reader.available.count
+                    pos = 0
+                    searched = 0
+                    guard try reader.fill() else { return }
+                    let b = reader.available
+                    if let base = b.baseAddress, b.count > 0, let hit = memchr(base, 0x0A, b.count) {
+                        pos = UnsafeRawPointer(hit) - base + 1
+                        found = true
+                    }
+                }
+                line += 1
+                continue
+            }
             if end == buf.count, !reader.eof {
                 searched = buf.count - pos
                 reader.start += pos
@@ -89,6 +110,13 @@ final class JSONLReader {
             var lineEnd = end
             if lineEnd > pos, buf[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let text = UnsafeRawBufferPointer(rebasing: buf[pos..<lineEnd])
+            if text.count > CSVReader.maxRecordBytes {
+                try malformed(line, Ingest.rawText(text, 0..<text.count),
+                              "line longer than \(CSVReader.limitText) (the limit of one record; docs/ingest.md)")
+                line += 1
+                pos = min(end + 1, buf.count)
+                continue
+            }
             switch parse(text) {
             case .blank:
                 break
