@@ -121,14 +121,6 @@ struct DefinitionChecker {
         var roles: [String: String] = [:]
         func claim(_ name: String, _ key: String) throws {
             guard !name.isEmpty else { throw fail("'\(key)' is an empty column name", key: key) }
-            if let bad = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) {
-                let shown = name.unicodeScalars.map { s -> String in
-                    s.properties.generalCategory == .control || s.properties.generalCategory == .format
-                        ? String(format: "\\u{%04X}", s.value) : String(s)
-                }.joined()
-                throw fail("column name '\(shown)' at '\(key)' holds the control or format character U+\(String(format: "%04X", bad.value))",
-                           key: key, hint: "Column names are shown in reports and stored in the warehouse; rename the column in the data, or declare it without control characters (NUL, line breaks, bidi controls).")
-            }
             if let other = roles[name] {
                 throw fail("column '\(name)' is declared twice: at '\(other)' and at '\(key)'", key: key,
                            hint: "Each column plays one role; remove one of the declarations.")
