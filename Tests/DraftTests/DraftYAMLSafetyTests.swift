@@ -21,8 +21,8 @@ struct DraftYAMLSafetyTests {
         "\u{9B}", "\u{FFFE}", "é", "中", "\u{0600}", "\u{0301}", "\u{1F600}", "---", "...", "=", "$",
     ]
 
-    /// Pieces for column names: without control and format characters, which the definition
-    /// loader refuses in declared names (U+2028/2029, separators to YAML, stay).
+    /// Pieces for column names: without control and format characters (their SQL names are
+    /// mapped, docs/security.md "Names"; U+2028/2029, separators to YAML, stay).
     static let namePieces = pieces.filter {
         !$0.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }
     }
