@@ -33,17 +33,21 @@ public enum DriftSample: Sendable {
 /// chi-square statistic and p-value, PSI and Jensen–Shannon. Numbers are sorted once and
 /// every statistic walks the sorted arrays.
 public enum DriftEngine {
-    /// Evidently's `auto` choice: up to 1 000 reference rows, tests (KS for numbers with more
-    /// than 5 distinct values, chi-square for more than 2 values, else the Z-test); above,
-    /// distances (Wasserstein for numbers with more than 5 distinct values, else Jensen–Shannon).
+    /// The `auto` choice, Evidently's rule on the SMALLER sample: when either side has at most
+    /// 1 000 values, tests (KS for numbers with more than 5 distinct values, chi-square for more
+    /// than 2 values, else the Z-test); when both have more, distances (Wasserstein for numbers
+    /// with more than 5 distinct values, else Jensen–Shannon). Evidently looks at the reference
+    /// size only; a distance threshold of 0.1 on a small current sample is crossed by sampling
+    /// noise alone (190 rows drawn from the reference itself: normed Wasserstein ≥ 0.1 in about
+    /// one draw in five), so a small day is tested instead (docs/statistics.md).
     /// Distinct values are counted over both samples together, as Evidently does.
     public static func autoMethod(reference: DriftSample, current: DriftSample) -> DriftMethod {
         let r = reference.prepared(), c = current.prepared()
-        return autoMethod(referenceRows: r.size, distinct: distinctValues(r, c), numeric: isNumeric(r, c))
+        return autoMethod(smallerSample: min(r.size, c.size), distinct: distinctValues(r, c), numeric: isNumeric(r, c))
     }
 
-    static func autoMethod(referenceRows: Int, distinct: Int, numeric: Bool) -> DriftMethod {
-        if referenceRows <= 1000 {
+    static func autoMethod(smallerSample: Int, distinct: Int, numeric: Bool) -> DriftMethod {
+        if smallerSample <= 1000 {
             if numeric, distinct > 5 { return .ks }
             return distinct > 2 ? .chi2 : .z
         }
@@ -116,7 +120,7 @@ public enum DriftEngine {
             } else {
                 distinct = distinctValues(reference, current)
             }
-            method = autoMethod(referenceRows: reference.size, distinct: distinct, numeric: numeric)
+            method = autoMethod(smallerSample: min(reference.size, current.size), distinct: distinct, numeric: numeric)
         }
         let threshold = threshold ?? method.defaultThreshold
         let computed: (statistic: Double, pValue: Double?, extra: [String: Double])
@@ -140,10 +144,10 @@ public enum DriftEngine {
     static func numeric(_ r: [Double], _ c: [Double], method: DriftMethod) -> (Double, Double?, [String: Double]) {
         var extra: [String: Double] = [:]
         guard let merged = SortedSamples.merge(sorted: r, sorted: c) else { return (.nan, nil, extra) }
-        // The KS p-value is kept where Evidently would test (at most 1 000 reference rows) or
-        // when KS is the method: on large samples every difference is significant and the
+        // The KS p-value is kept where `auto` would test (at most 1 000 values on either side)
+        // or when KS is the method: on large samples every difference is significant and the
         // asymptotic p-value is the costliest number here.
-        let ks = method == .ks || r.count <= 1000
+        let ks = method == .ks || min(r.count, c.count) <= 1000
             ? KolmogorovSmirnov.pValue(statistic: merged.ksStatistic, n1: r.count, n2: c.count, method: .auto) : nil
         extra["ks_statistic"] = ks?.statistic ?? merged.ksStatistic
         if let ks { extra["ks_p_value"] = ks.pValue }

@@ -110,6 +110,25 @@ enum PerformanceMetrics {
         return m.compactMapValues { $0 }
     }
 
+    /// The Wilson 95 % interval of a rate metric on the day's rows, from the confusion matrix
+    /// (`[[tn, fp], [fn, tp]]` for binary models, classes × classes for multiclass): accuracy
+    /// (correct of all rows), and for binary models precision (of predicted positives) and
+    /// recall (of actual positives). nil for other metrics (F1, AUC, log loss, regression
+    /// errors): their drops are judged on the allowed drop alone.
+    static func rateInterval(_ name: String, confusion: [[Int]]?) -> GroupFairness.Rate? {
+        guard let m = confusion, !m.isEmpty, m.allSatisfy({ $0.count == m.count }) else { return nil }
+        switch name {
+        case "accuracy":
+            let correct = m.indices.reduce(0) { $0 + m[$1][$1] }
+            return GroupFairness.wilson(successes: correct, trials: m.joined().reduce(0, +))
+        case "precision" where m.count == 2:
+            return GroupFairness.wilson(successes: m[1][1], trials: m[0][1] + m[1][1])
+        case "recall" where m.count == 2:
+            return GroupFairness.wilson(successes: m[1][1], trials: m[1][0] + m[1][1])
+        default: return nil
+        }
+    }
+
     /// The drop of a metric against the baseline: `baseline - current`, or for error metrics
     /// (lower is better) the relative rise `(current - baseline) / |baseline|`.
     static func drop(_ name: String, current: Double, baseline: Double) -> Double {
@@ -299,10 +318,14 @@ extension Comparison {
         if labelled >= minLabelledRows, let cur = current.metrics[judged], let ref = referenceMetrics[judged] {
             let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
             metrics.append(Metric("performance.drop", drop))
-            if let severity = thresholds.severity(of: drop) {
+            // A rate (accuracy, precision, recall) must also have fallen beyond sampling noise:
+            // the baseline above the day's Wilson 95 % interval (docs/compare.md).
+            let interval = PerformanceMetrics.rateInterval(judged, confusion: current.confusion)
+            if let severity = thresholds.severity(of: drop), interval.map({ ref > $0.upper }) ?? true {
+                let within = interval.map { "; 95 % interval \(formatNumber($0.lower))–\(formatNumber($0.upper))" } ?? ""
                 findings.append(Finding(
                     CheckCatalog.performanceDrop, severity: severity,
-                    message: "\(judged) is \(formatNumber(cur)) against \(formatNumber(ref)) on the baseline (\(labelled) labelled rows)",
+                    message: "\(judged) is \(formatNumber(cur))\(within) against \(formatNumber(ref)) on the baseline (\(labelled) labelled rows)",
                     observed: formatNumber(cur), expected: bound(ref, judged)))
             }
         } else if let cur = estimated[judged], let ref = referenceMetrics[judged] {

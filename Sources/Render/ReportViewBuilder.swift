@@ -70,7 +70,8 @@ struct ReportViewBuilder {
         }
         let driftRows = data.drift.map(driftRow)
         let judged = s.performance.judgedMetric
-        let performanceRows = s.performance.metrics.filter { !$0.name.hasPrefix("estimated_") }.map { metricRow($0, judged: judged) }
+        let performanceRows = s.performance.metrics.filter { !$0.name.hasPrefix("estimated_") }
+            .map { metricRow($0, judged: realizedJudged ? judged : nil) }
         let estimatedRows = s.performance.metrics.filter { $0.name.hasPrefix("estimated_") }.map { metricRow($0, judged: judged.map { "estimated_" + $0 }) }
         var confusion: ConfusionView?
         if let m = s.performance.confusionMatrix, m.count == 2, m[0].count == 2 {
@@ -80,6 +81,7 @@ struct ReportViewBuilder {
         if s.performance.labelsAvailable {
             performanceNote = "Realized on \(s.performance.labelledRows) labelled rows"
                 + (data.labels.map { " (labels file \(escape($0.sourcePath)))" } ?? "") + "."
+                + (realizedJudged ? "" : " Not judged: fewer than performance.min_labelled_rows (\(minLabelledRows)) labelled rows.")
         } else if s.performance.kind == nil {
             performanceNote = "The definition declares no prediction column."
         } else if let labels = data.labels, labels.rowsStored > 0 {
@@ -167,6 +169,10 @@ struct ReportViewBuilder {
         return FairnessTableView(attribute: escape(a.attribute), summary: summary, rows: rows)
     }
 
+    var minLabelledRows: Int { data.definition.performance?.minLabelledRows ?? 100 }
+    /// Whether the realized metrics were judged: enough labelled rows (docs/compare.md).
+    var realizedJudged: Bool { summary.performance.labelledRows >= minLabelledRows }
+
     /// The verdict's key numbers: rows, drift, the judged metric and latency, each with the
     /// worst severity of its findings as a word (colour is never the only signal).
     func keyNumbers() -> [KeyNumberView] {
@@ -198,9 +204,11 @@ struct ReportViewBuilder {
             let realized = s.performance.metrics.first { $0.name == judged }
             let estimated = s.performance.metrics.first { $0.name == "estimated_" + judged }
             if s.performance.labelsAvailable, let m = realized, let cur = m.current {
+                let notJudged = realizedJudged ? "" : "; not judged: \(s.performance.labelledRows) labelled rows < \(minLabelledRows)"
                 out.append(KeyNumberView(
-                    label: MetricNames.display(judged), value: formatNumber(cur), tone: pt, toneWord: pw,
-                    detail: m.baseline.map { "baseline \(formatNumber($0))" + (m.delta.map { ", change " + signed($0) } ?? "") } ?? "no baseline"))
+                    label: MetricNames.display(judged), value: formatNumber(cur), tone: pt,
+                    toneWord: realizedJudged || pt != "ok" ? pw : "NOT JUDGED",
+                    detail: (m.baseline.map { "baseline \(formatNumber($0))" + (m.delta.map { ", change " + signed($0) } ?? "") } ?? "no baseline") + notJudged))
             } else if let m = estimated, let cur = m.current {
                 out.append(KeyNumberView(
                     label: MetricNames.display(judged) + " (estimated)", value: formatNumber(cur), tone: pt, toneWord: pw,
