@@ -84,7 +84,19 @@ struct DriftReferenceTests {
                 #expect(result == nil, "\(name): no result expected")
                 continue
             }
-            let r = try #require(result, "\(name)")
+            var r = try #require(result, "\(name)")
+            // The documented deviation (docs/statistics.md "Method choice"): `auto` decides on the
+            // smaller sample, so a small current sample against a reference of more than 1 000
+            // values is tested where Evidently measures a distance. Evidently's numbers are then
+            // checked with its method set explicitly.
+            if method == .auto, let e = expected["method"] as? String, let evidently = DriftMethod(rawValue: e),
+                [.wasserstein, .jensenshannon].contains(evidently), min(r.referenceCount, r.currentCount) <= 1000
+            {
+                #expect([.ks, .chi2, .z].contains(r.method), "\(name): a small sample is tested, not measured")
+                r = try #require(DriftEngine.compare(
+                    column: name, role: .feature, reference: sample(c, "reference", generated),
+                    current: sample(c, "current", generated), method: evidently, threshold: threshold))
+            }
             #expect(r.method.rawValue == expected["method"] as? String, "\(name): method \(r.method)")
             #expect(close(r.statistic, Self.number(expected["statistic"])), "\(name): statistic \(r.statistic)")
             #expect(close(r.pValue, Self.number(expected["p_value"])), "\(name): p-value \(String(describing: r.pValue))")
