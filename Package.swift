@@ -45,11 +45,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The system zlib, for gzip snapshots (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The system Snappy, Zstandard and LZ4, for compressed Parquet pages (Debian:
+        // libsnappy-dev, libzstd-dev, liblz4-dev).
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", providers: [.apt(["liblz4-dev"])]),
         // The five stages. Each reads what earlier stages wrote and writes its own tables.
         .target(
             name: "Ingest",
             dependencies: [
-                "AuditModel", "Warehouse", "CZlib",
+                "AuditModel", "Warehouse", "CZlib", "CSnappy", "CZstd", "CLZ4",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -142,8 +147,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "TestSupport"],
-                    swiftSettings: swiftSettings),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "Definition", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Profile", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],

@@ -108,7 +108,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
 /// Input file format.
 public enum FileFormat: String, Codable, Sendable, CaseIterable {
-    case auto, csv, jsonl
+    case auto, csv, jsonl, parquet
 }
 
 /// Where a data set comes from: a path (with `{date}` for daily snapshots) and how to read it.
@@ -116,7 +116,8 @@ public struct SourceSpec: Codable, Sendable, Equatable {
     /// A file, a folder of part files, or a glob of part files (`days/{date}/part-*.csv.gz`);
     /// gzip is detected by content. docs/ingest.md has the rules.
     public var path: String
-    /// `auto` (default: by extension, else by content), `csv` or `jsonl`.
+    /// `auto` (default: by extension, else by content), `csv`, `jsonl` or `parquet` (a file
+    /// starting with `PAR1` is read as Parquet whatever is declared).
     public var format: FileFormat?
     /// One-character field delimiter for CSV. Default `,` (a tab for `.tsv` files).
     public var delimiter: String?

@@ -138,6 +138,17 @@ public enum SchemaInference {
         var sketches: [ColumnSketch] = []
         var skipped = 0
         var sawHeader = false
+        if ParquetInspection.isParquet(path: path) {
+            // Parquet: the flat columns' values as the reader's text (integers, shortest-spelling
+            // numbers, true/false, ISO timestamps), so the types come out as the schema's and are
+            // refined by the values as for CSV. Nested columns are left out (they cannot be read).
+            let file = try ParquetInspection.read(path: path)
+            sketches = file.names.map { ColumnSketch(name: $0) }
+            for r in 0..<file.rows {
+                for i in sketches.indices { sketches[i].add(file.values[i][r]) }
+            }
+            return (sketches, 0)
+        }
         try UntypedCSV.read(
             path: path, delimiter: delimiter,
             header: { names in

@@ -253,6 +253,12 @@ public struct IngestStage {
                 message: "\(d): rows after the damage are missing from this snapshot",
                 observed: "stream ends early", expected: "a complete gzip stream"))
         }
+        for d in result.corruptRowGroups {
+            findings.append(Finding(
+                CheckCatalog.ingestTruncatedInput, severity: .critical,
+                message: "\(d): the row group's rows are quarantined, not stored",
+                observed: "a corrupt Parquet row group", expected: "pages that decode"))
+        }
         for r in result.headerRejections {
             findings.append(Finding(CheckCatalog.ingestHeaderMismatch, severity: .critical, message: r))
         }

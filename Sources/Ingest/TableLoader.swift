@@ -94,6 +94,8 @@ struct LoadResult {
     var headerRejections: [String] = []
     /// Parts whose stream ended early (truncated or corrupt gzip).
     var damage: [String] = []
+    /// Parquet row groups that could not be decoded (their rows quarantined).
+    var corruptRowGroups: [String] = []
 }
 
 /// Everything the parser thread needs to read a snapshot.
@@ -156,6 +158,8 @@ final class SnapshotProducer: @unchecked Sendable {
     private var scratch: [UInt8] = []
     private let anyRequired: Bool
     private var headerSeen: Set<String> = []
+    /// For a Parquet part: the end of the row group being read (progress per row group).
+    private var parquetBytesDone: Int?
 
     init(plan: LoadPlan, channel: BatchChannel) throws {
         self.plan = plan
@@ -186,7 +190,7 @@ final class SnapshotProducer: @unchecked Sendable {
     private func send() throws {
         guard !batch.isEmpty else { return }
         batch.partIndex = partIndex
-        batch.fileBytesDone = currentFile?.fileBytesRead ?? 0
+        batch.fileBytesDone = parquetBytesDone ?? currentFile?.fileBytesRead ?? 0
         try channel.send(batch)
         batch = try channel.takeFree()
     }
@@ -241,6 +245,11 @@ final class SnapshotProducer: @unchecked Sendable {
         let path = plan.parts.files[k]
         let (source, file, compression) = try openByteSource(path: path)
         currentFile = file
+        parquetBytesDone = nil
+        if compression == .none, hasParquetMagic(file) {
+            try loadParquetPart(k, file: file)
+            return
+        }
         let block = BlockReader(path: path, source: source)
         _ = try block.fill()
         let format = partFormat(plan.format, path: path, firstBytes: block.available)
@@ -248,6 +257,10 @@ final class SnapshotProducer: @unchecked Sendable {
         switch format {
         case .jsonl: try loadJSONL(block)
         case .csv, .auto: try loadCSV(block, delimiter: partDelimiter(plan.delimiter, path: path))
+        case .parquet:
+            throw MLAuditError(
+                .unreadableInput, "the file is declared Parquet but does not start with the Parquet magic bytes PAR1", file: path,
+                hint: "Check the path, or set the source's format to the file's real format (or auto).")
         }
         if let damage = block.damage {
             part.damage = damage.message
@@ -575,5 +588,179 @@ final class SnapshotProducer: @unchecked Sendable {
                 try quarantine(line: line, raw: raw, reason: reason)
             })
         try quarantineDamagedTail(block, line: reader.line)
+    }
+
+    // MARK: Parquet
+
+    private func loadParquetPart(_ k: Int, file: FileByteSource) throws {
+        let path = plan.parts.files[k]
+        part = PartResult(path: path, name: plan.parts.names[k], format: .parquet, compression: .none)
+        let bytes = try file.readAll()
+        try bytes.withUnsafeBytes { try loadParquet($0) }
+        part.fileBytes = file.fileBytesRead
+        part.dataBytes = bytes.count
+        part.sha256 = file.digest()
+        if !file.unchangedSinceOpen() || plan.expectedDigests.map({ $0[k] != part.sha256 }) == true {
+            throw MLAuditError(
+                .unreadableInput, "the file changed while it was being ingested", file: path,
+                hint: "Another program is writing it; ingest again once the upstream export has finished. Nothing was stored.")
+        }
+        result.parts.append(part)
+        result.counts.read += part.read
+        result.counts.stored += part.stored
+        result.counts.quarantined += part.quarantined
+        for name in part.header where headerSeen.insert(name).inserted { result.header.append(name) }
+    }
+
+    private func loadParquet(_ file: UnsafeRawBufferPointer) throws {
+        let footer: ParquetFooter
+        do {
+            footer = try ParquetFooter.read(file)
+        } catch let e as ParquetError {
+            throw MLAuditError(
+                .unreadableInput, "the Parquet file cannot be read: \(e.message)", file: part.path,
+                hint: "Check that the export finished and the file was copied whole; nothing was stored.")
+        }
+        let declared = plan.declared
+        let typer = plan.typer
+        // Declared columns by top-level name; nested or conflicting types are definition errors.
+        var slot = [Int](repeating: -1, count: declared.count)
+        for (j, d) in declared.enumerated() {
+            if let i = footer.columns.firstIndex(where: { $0.name == d.name && !$0.nested }) {
+                let c = footer.columns[i]
+                if let stored = parquetTypeConflict(d.type, c) {
+                    throw MLAuditError(
+                        .invalidDefinition,
+                        "column '\(d.name)' is declared \(d.type.rawValue) but the Parquet file stores it as \(stored), which cannot hold \(d.type.rawValue) values",
+                        file: part.path, key: d.name,
+                        hint: "Declare the column with a type its Parquet type can hold (docs/ingest.md lists them), or convert the column upstream.")
+                }
+                slot[j] = i
+            } else if footer.topLevel.contains(d.name) || footer.columns.contains(where: { $0.name.hasPrefix(d.name + ".") }) {
+                throw MLAuditError(
+                    .invalidDefinition,
+                    "column '\(d.name)' is a nested Parquet column (a list, map or struct); nested columns cannot be read",
+                    file: part.path, key: d.name,
+                    hint: "Flatten the column upstream (one scalar column per field), or remove it from the definition.")
+            }
+        }
+        let m = HeaderMapping(header: footer.topLevel, declared: declared)
+        result.sawHeader = true
+        for p in m.problems { result.headerProblems.append(prefixed(p)) }
+        part.header = m.header
+        let rejection = headerRejection(m)
+        let kinds = footer.columns.map { ParquetValueKind($0) }
+        let dataEnd = file.count - 8 - Int(file.loadUnaligned(fromByteOffset: file.count - 8, as: UInt32.self).littleEndian)
+        var rowBase = 0
+        var text: [UInt8] = []
+        var index = [Int](repeating: -1, count: declared.count)
+        for (g, rg) in footer.rowGroups.enumerated() {
+            guard rg.numRows <= parquetMaxRowGroupRows else {
+                throw MLAuditError(
+                    .unreadableInput,
+                    "row group \(g + 1) of the Parquet file claims \(rg.numRows) rows, more than the \(parquetMaxRowGroupRows) one row group may hold here",
+                    file: part.path, hint: "Write the file with smaller row groups (pyarrow: row_group_size), or check that it is not corrupt.")
+            }
+            let rows = Int(rg.numRows)
+            let groupEnd = rg.chunks.map { Int(clamping: ($0.dictionaryPageOffset ?? $0.dataPageOffset) + $0.totalCompressed) }.max() ?? 0
+            defer {
+                rowBase += rows
+                parquetBytesDone = min(max(groupEnd, parquetBytesDone ?? 0), file.count)
+            }
+            if let rejection {
+                for r in 0..<rows { try quarantine(line: rowBase + r + 1, raw: "", reason: rejection) }
+                continue
+            }
+            var columns: [ParquetColumnData?] = Array(repeating: nil, count: footer.columns.count)
+            var failure: String?
+            for (j, i) in slot.enumerated() where i >= 0 && columns[i] == nil {
+                let reader = ParquetChunkReader(file: file, dataEnd: dataEnd, column: footer.columns[i], chunk: rg.chunks[i], rows: rows)
+                do {
+                    columns[i] = try reader.read()
+                } catch let e as ParquetError {
+                    failure = "row group \(g + 1), column '\(declared[j].name)': \(e.message)"
+                    break
+                }
+            }
+            if let failure {
+                // A damaged row group: its rows are set aside with the reason; the rest is read.
+                part.damage = part.damage ?? failure
+                result.corruptRowGroups.append(prefixed(failure))
+                for r in 0..<rows { try quarantine(line: rowBase + r + 1, raw: "", reason: "the Parquet data is corrupt: \(failure)") }
+                continue
+            }
+            var cursor = [Int](repeating: 0, count: footer.columns.count)
+            for r in 0..<rows {
+                // Each declared column's value index in this row (-1: null).
+                for j in 0..<declared.count {
+                    let i = slot[j]
+                    guard i >= 0, let d = columns[i] else {
+                        index[j] = -1
+                        continue
+                    }
+                    if d.present.isEmpty || d.present[r] != 0 {
+                        index[j] = cursor[i]
+                    } else {
+                        index[j] = -1
+                    }
+                }
+                for i in cursor.indices where columns[i] != nil {
+                    if columns[i]!.present.isEmpty || columns[i]!.present[r] != 0 { cursor[i] += 1 }
+                }
+                let b = batch
+                let mark = b.arenaMark
+                if !pendingTypeErrors.isEmpty { pendingTypeErrors.removeAll(keepingCapacity: true) }
+                if !pendingNonFinite.isEmpty { pendingNonFinite.removeAll(keepingCapacity: true) }
+                var rejectedWhy: (String, String)?
+                for j in 0..<declared.count {
+                    let k = index[j]
+                    let outcome: RowTyper.Outcome
+                    if k < 0 {
+                        b.setNull(j)
+                        outcome = .null
+                    } else {
+                        let i = slot[j]
+                        outcome = typeParquetValue(j, columns[i]!, k, kinds[i], declared[j].type, typer, b, &text)
+                    }
+                    if case .stored = outcome { continue }
+                    if let failure = apply(outcome, column: j) {
+                        b.rollback(arenaTo: mark)
+                        var why = "column '\(declared[j].name)': \(failure.text)"
+                        if k >= 0 {
+                            text.removeAll(keepingCapacity: true)
+                            parquetText(columns[slot[j]]!, k, kinds[slot[j]], into: &text)
+                            why = "column '\(declared[j].name)': '\(String(decoding: text.prefix(80), as: UTF8.self))' \(failure.text)"
+                        }
+                        rejectedWhy = (why, declared[j].name)
+                        break
+                    }
+                }
+                if let (why, column) = rejectedWhy {
+                    try quarantine(line: rowBase + r + 1, raw: parquetRowText(columns, slot, index, kinds), reason: why, column: column)
+                    continue
+                }
+                try commit(line: rowBase + r + 1, extraOffset: -1, extraLength: 0)
+            }
+            try send()
+        }
+    }
+
+    /// A quarantined Parquet row as JSON text (declared columns only).
+    private func parquetRowText(_ columns: [ParquetColumnData?], _ slot: [Int], _ index: [Int], _ kinds: [ParquetValueKind]) -> String {
+        var out = "{"
+        var text: [UInt8] = []
+        for (j, d) in plan.declared.enumerated() {
+            if j > 0 { out += "," }
+            out += jsonQuoted(d.name) + ":"
+            let k = index[j]
+            guard k >= 0, slot[j] >= 0, let c = columns[slot[j]] else {
+                out += "null"
+                continue
+            }
+            text.removeAll(keepingCapacity: true)
+            parquetText(c, k, kinds[slot[j]], into: &text)
+            out += jsonQuoted(String(decoding: text.prefix(1000), as: UTF8.self))
+        }
+        return out + "}"
     }
 }

@@ -254,6 +254,33 @@ enum Migrations {
                 """)
         }
         registerFairnessMigrations(&m)
+        // Parquet part files (issue 16): snapshotPart.format also admits 'parquet'. SQLite
+        // cannot change a CHECK constraint, so the table is rebuilt with its rows.
+        m.registerMigration("v3-issue16-parquet-part-format") { db in
+            try db.execute(sql: """
+                CREATE TABLE snapshotPart_issue16 (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  ordinal INTEGER NOT NULL,
+                  path TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl', 'parquet')),
+                  compression TEXT NOT NULL CHECK (compression IN ('none', 'gzip')),
+                  sha256 TEXT NOT NULL,
+                  bytes INTEGER NOT NULL,
+                  dataBytes INTEGER NOT NULL,
+                  rowsRead INTEGER NOT NULL,
+                  rowsStored INTEGER NOT NULL,
+                  rowsQuarantined INTEGER NOT NULL,
+                  damage TEXT,
+                  CHECK (rowsRead = rowsStored + rowsQuarantined),
+                  PRIMARY KEY (snapshotId, ordinal)
+                );
+                INSERT INTO snapshotPart_issue16 SELECT snapshotId, ordinal, path, name, format, compression, sha256,
+                  bytes, dataBytes, rowsRead, rowsStored, rowsQuarantined, damage FROM snapshotPart;
+                DROP TABLE snapshotPart;
+                ALTER TABLE snapshotPart_issue16 RENAME TO snapshotPart;
+                """)
+        }
         return m
     }
 }

@@ -1,0 +1,2 @@
+// The system zstd (Debian: libzstd-dev), for Parquet pages compressed with it.
+#include <zstd.h>
