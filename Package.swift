@@ -107,7 +107,7 @@ let package = Package(
         // constraint suggestion over the ingest's reader and value parsers.
         .target(name: "Draft", dependencies: ["AuditModel", "Definition", "Ingest", "Statistics"], swiftSettings: swiftSettings),
         // The deterministic demo data set (a credit-default classifier's serving log).
-        .target(name: "Demo", dependencies: ["AuditModel"], swiftSettings: swiftSettings),
+        .target(name: "Demo", dependencies: ["AuditModel", "CSnappy"], swiftSettings: swiftSettings),
         // Orchestration: due dates, stage order, ledger, exit status.
         .target(
             name: "Pipeline",
@@ -147,7 +147,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "Definition", "TestSupport"],
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "Definition", "TestSupport", "Demo"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Profile", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),

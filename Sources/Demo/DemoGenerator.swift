@@ -14,15 +14,27 @@ public struct DemoGenerator {
         public var baselineRows: Int
         public var seed: UInt64
         public var start: Day
+        /// The data files' format: CSV, or Parquet (`mlaudit demo --format parquet`).
+        public var format: Format
 
         public init(days: Int = 30, rowsPerDay: Int = 3000, baselineRows: Int = 10_000, seed: UInt64 = 20_261_101,
-                    start: Day = Day("2026-11-01")!) {
+                    start: Day = Day("2026-11-01")!, format: Format = .csv) {
             self.days = days
             self.rowsPerDay = rowsPerDay
             self.baselineRows = baselineRows
             self.seed = seed
             self.start = start
+            self.format = format
         }
+    }
+
+    /// The format of the baseline, snapshots and labels files.
+    public enum Format: String, Sendable, CaseIterable {
+        case csv
+        /// Snappy Parquet, typed (strings, INT64, DOUBLE, BOOLEAN, TIMESTAMP(MILLIS, UTC)) with the
+        /// same values as the CSV; day 5's malformed rows are left out: Parquet cannot hold a
+        /// ragged row, text in an integer column or an unparseable timestamp.
+        case parquet
     }
 
     /// An incident injected into the demo, by day number (1-based).
@@ -72,16 +84,62 @@ public struct DemoGenerator {
             }
             written.append(relative)
         }
-        try put("baseline.csv", baselineCSV())
+        func table(_ relative: String, _ csv: String, _ columns: [ParquetWriter.Column]) throws {
+            guard options.format == .parquet else { return try put(relative + ".csv", csv) }
+            let path = directory + "/" + relative + ".parquet"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Self.writeParquet(csv: csv, columns: columns, to: path)
+            written.append(relative + ".parquet")
+        }
+        try table("baseline", baselineCSV(), Self.parquetColumns + [.init("defaulted", .int64, optional: false)])
         try put("model/training-config.json", modelConfig(changed: false))
         for d in 1...options.days {
             let day = options.start.adding(days: d - 1)
             let (snapshot, labels) = dayCSV(dayNumber: d)
-            try put("snapshots/\(day).csv", snapshot)
-            if d <= options.days - Self.labelDelay { try put("labels/\(day).csv", labels) }
+            try table("snapshots/\(day)", snapshot, Self.parquetColumns)
+            if d <= options.days - Self.labelDelay {
+                try table("labels/\(day)", labels, [.init("request_id", .string, optional: false), .init("defaulted", .int64, optional: false)])
+            }
             try put("model/serving/\(day).json", modelConfig(changed: d >= 26))
         }
         return written
+    }
+
+    /// The Parquet types of the snapshot columns (`header`, in order).
+    static let parquetColumns: [ParquetWriter.Column] = [
+        .init("request_id", .string, optional: false), .init("ts", .timestampMillis, optional: false),
+        .init("age", .int64, optional: false), .init("income", .double, optional: false),
+        .init("debt_ratio", .double, optional: false), .init("credit_score", .int64),
+        .init("num_open_accounts", .int64, optional: false), .init("loan_amount", .double, optional: false),
+        .init("employment_type", .string, optional: false), .init("region", .string, optional: false),
+        .init("has_mortgage", .boolean, optional: false), .init("application_channel", .string, optional: false),
+        .init("default_probability", .double, optional: false), .init("predicted_default", .int64, optional: false),
+        .init("latency_ms", .double, optional: false),
+    ]
+
+    /// Writes the demo's CSV text (its header, then plain comma-separated rows) as snappy
+    /// Parquet with `columns`' types, the values parsed from the same text (so the two formats
+    /// hold the same numbers); an empty field is a null. Row groups of 4 096 rows.
+    static func writeParquet(csv: String, columns: [ParquetWriter.Column], to path: String) throws {
+        let writer = try ParquetWriter(path: path, columns: columns, codec: .snappy)
+        var lines = csv.split(separator: "\n").dropFirst()[...]
+        while !lines.isEmpty {
+            let group = lines.prefix(4096).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            lines = lines.dropFirst(4096)
+            var values: [ParquetWriter.Values] = []
+            for (i, c) in columns.enumerated() {
+                func field(_ r: [Substring]) -> Substring? { r[i].isEmpty ? nil : r[i] }
+                switch c.kind {
+                case .string: values.append(.strings(group.map { field($0).map(String.init) }))
+                case .int64: values.append(.ints(group.map { field($0).flatMap { Int64($0) } }))
+                case .double: values.append(.doubles(group.map { field($0).flatMap { Double($0) } }))
+                case .boolean: values.append(.booleans(group.map { field($0).map { $0 == "true" } }))
+                case .timestampMillis: values.append(.ints(group.map { field($0).flatMap { demoTimestamp($0) } }))
+                }
+            }
+            try writer.append(rowGroup: values)
+        }
+        try writer.finish()
     }
 
     static let header = [
@@ -180,7 +238,7 @@ public struct DemoGenerator {
             out += row(id: id, tsMillis: ts, a, score: s, threshold: threshold, latency: latency) + "\n"
             labels += "\(id),\(y)\n"
         }
-        if d == 5 {
+        if d == 5, options.format == .csv {
             // A bad export: a ragged row, text in a number column, an unparseable timestamp.
             out += "R-bad-1,2026-11-05T10:00:00Z,41,52000.5,0.3\n"
             out += "R-bad-2,2026-11-05T10:00:01Z,forty,52000.5,0.3,700,4,12000,salaried,north,true,web,0.2,0,40.1\n"
@@ -217,6 +275,11 @@ public struct DemoGenerator {
 
         """
     }
+}
+
+/// Epoch milliseconds of a demo timestamp (`row` writes the canonical form, `.000` dropped).
+func demoTimestamp(_ s: Substring) -> Int64? {
+    Timestamp.parseCanonical(s.utf8.count == 20 ? String(s.dropLast()) + ".000Z" : String(s))
 }
 
 /// Fixed-point text for a number (no locale, no exponent).

@@ -256,7 +256,7 @@ public struct IngestStage {
         for d in result.corruptRowGroups {
             findings.append(Finding(
                 CheckCatalog.ingestTruncatedInput, severity: .critical,
-                message: "\(d): the row group's rows are quarantined, not stored",
+                message: "\(d): the row group's rows from the damage on are quarantined, not stored",
                 observed: "a corrupt Parquet row group", expected: "pages that decode"))
         }
         for r in result.headerRejections {

@@ -595,10 +595,18 @@ final class SnapshotProducer: @unchecked Sendable {
     private func loadParquetPart(_ k: Int, file: FileByteSource) throws {
         let path = plan.parts.files[k]
         part = PartResult(path: path, name: plan.parts.names[k], format: .parquet, compression: .none)
-        let bytes = try file.readAll()
-        try bytes.withUnsafeBytes { try loadParquet($0) }
+        var st = stat()
+        guard fstat(file.fd, &st) == 0 else {
+            throw MLAuditError.unreadable(path, what: "the file", cause: String(cString: strerror(errno)))
+        }
+        let size = Int(st.st_size)
+        // Pages are read where the footer says (pread); the SHA-256 is of every byte of the
+        // file, read in order afterwards (from the page cache), and the file must not have
+        // changed in between (size and modification time).
+        try loadParquet(fd: file.fd, size: size)
+        file.drain()
         part.fileBytes = file.fileBytesRead
-        part.dataBytes = bytes.count
+        part.dataBytes = size
         part.sha256 = file.digest()
         if !file.unchangedSinceOpen() || plan.expectedDigests.map({ $0[k] != part.sha256 }) == true {
             throw MLAuditError(
@@ -612,10 +620,11 @@ final class SnapshotProducer: @unchecked Sendable {
         for name in part.header where headerSeen.insert(name).inserted { result.header.append(name) }
     }
 
-    private func loadParquet(_ file: UnsafeRawBufferPointer) throws {
+    private func loadParquet(fd: Int32, size: Int) throws {
         let footer: ParquetFooter
+        let dataEnd: Int
         do {
-            footer = try ParquetFooter.read(file)
+            (footer, dataEnd) = try ParquetFooter.read(fd: fd, size: size)
         } catch let e as ParquetError {
             throw MLAuditError(
                 .unreadableInput, "the Parquet file cannot be read: \(e.message)", file: part.path,
@@ -650,10 +659,13 @@ final class SnapshotProducer: @unchecked Sendable {
         part.header = m.header
         let rejection = headerRejection(m)
         let kinds = footer.columns.map { ParquetValueKind($0) }
-        let dataEnd = file.count - 8 - Int(file.loadUnaligned(fromByteOffset: file.count - 8, as: UInt32.self).littleEndian)
+        // The Parquet columns read: the declared ones only (projection), each once.
+        var wanted: [Int] = []
+        for i in slot where i >= 0 && !wanted.contains(i) { wanted.append(i) }
         var rowBase = 0
         var text: [UInt8] = []
         var index = [Int](repeating: -1, count: declared.count)
+        var streams = [ParquetColumnStream?](repeating: nil, count: footer.columns.count)
         for (g, rg) in footer.rowGroups.enumerated() {
             guard rg.numRows <= parquetMaxRowGroupRows else {
                 throw MLAuditError(
@@ -662,50 +674,52 @@ final class SnapshotProducer: @unchecked Sendable {
                     file: part.path, hint: "Write the file with smaller row groups (pyarrow: row_group_size), or check that it is not corrupt.")
             }
             let rows = Int(rg.numRows)
-            let groupEnd = rg.chunks.map { Int(clamping: ($0.dictionaryPageOffset ?? $0.dataPageOffset) + $0.totalCompressed) }.max() ?? 0
+            let groupEnd = rg.chunks.map { Int(clamping: ($0.dictionaryPageOffset ?? $0.dataPageOffset) &+ $0.totalCompressed) }.max() ?? 0
             defer {
                 rowBase += rows
-                parquetBytesDone = min(max(groupEnd, parquetBytesDone ?? 0), file.count)
+                parquetBytesDone = min(max(groupEnd, parquetBytesDone ?? 0), size)
             }
             if let rejection {
                 for r in 0..<rows { try quarantine(line: rowBase + r + 1, raw: "", reason: rejection) }
                 continue
             }
-            var columns: [ParquetColumnData?] = Array(repeating: nil, count: footer.columns.count)
-            var failure: String?
-            for (j, i) in slot.enumerated() where i >= 0 && columns[i] == nil {
-                let reader = ParquetChunkReader(file: file, dataEnd: dataEnd, column: footer.columns[i], chunk: rg.chunks[i], rows: rows)
+            // A damaged row group: the rows from the damage on are set aside with the reason
+            // (the rows before it decoded whole and are stored); the next row group is read.
+            func damaged(_ i: Int, _ e: ParquetError, from first: Int) throws {
+                let failure = "row group \(g + 1), column '\(footer.columns[i].name)': \(e.message)"
+                part.damage = part.damage ?? failure
+                result.corruptRowGroups.append(prefixed(failure))
+                for r in first..<rows { try quarantine(line: rowBase + r + 1, raw: "", reason: "the Parquet data is corrupt: \(failure)") }
+            }
+            var opened = true
+            for i in wanted {
                 do {
-                    columns[i] = try reader.read()
+                    streams[i] = try ParquetColumnStream(fd: fd, dataEnd: dataEnd, column: footer.columns[i], chunk: rg.chunks[i], rows: rows)
                 } catch let e as ParquetError {
-                    failure = "row group \(g + 1), column '\(declared[j].name)': \(e.message)"
+                    try damaged(i, e, from: 0)
+                    opened = false
                     break
                 }
             }
-            if let failure {
-                // A damaged row group: its rows are set aside with the reason; the rest is read.
-                part.damage = part.damage ?? failure
-                result.corruptRowGroups.append(prefixed(failure))
-                for r in 0..<rows { try quarantine(line: rowBase + r + 1, raw: "", reason: "the Parquet data is corrupt: \(failure)") }
-                continue
-            }
-            var cursor = [Int](repeating: 0, count: footer.columns.count)
-            for r in 0..<rows {
-                // Each declared column's value index in this row (-1: null).
+            guard opened else { continue }
+            rowLoop: for r in 0..<rows {
+                // Each declared column's value index in this row (-1: null); pages load here,
+                // so a damaged page stops the group before the row touches the batch.
+                for i in wanted {
+                    do {
+                        try streams[i]!.ensureRow()
+                    } catch let e as ParquetError {
+                        try damaged(i, e, from: r)
+                        break rowLoop
+                    }
+                }
                 for j in 0..<declared.count {
                     let i = slot[j]
-                    guard i >= 0, let d = columns[i] else {
-                        index[j] = -1
-                        continue
-                    }
-                    if d.present.isEmpty || d.present[r] != 0 {
-                        index[j] = cursor[i]
+                    if i >= 0, let s = streams[i], s.present {
+                        index[j] = s.valueIndex
                     } else {
                         index[j] = -1
                     }
-                }
-                for i in cursor.indices where columns[i] != nil {
-                    if columns[i]!.present.isEmpty || columns[i]!.present[r] != 0 { cursor[i] += 1 }
                 }
                 let b = batch
                 let mark = b.arenaMark
@@ -720,7 +734,7 @@ final class SnapshotProducer: @unchecked Sendable {
                         outcome = .null
                     } else {
                         let i = slot[j]
-                        outcome = typeParquetValue(j, columns[i]!, k, kinds[i], declared[j].type, typer, b, &text)
+                        outcome = typeParquetValue(j, streams[i]!.page, k, kinds[i], declared[j].type, typer, b, &text)
                     }
                     if case .stored = outcome { continue }
                     if let failure = apply(outcome, column: j) {
@@ -728,7 +742,7 @@ final class SnapshotProducer: @unchecked Sendable {
                         var why = "column '\(declared[j].name)': \(failure.text)"
                         if k >= 0 {
                             text.removeAll(keepingCapacity: true)
-                            parquetText(columns[slot[j]]!, k, kinds[slot[j]], into: &text)
+                            parquetText(streams[slot[j]]!.page, k, kinds[slot[j]], into: &text)
                             why = "column '\(declared[j].name)': '\(String(decoding: text.prefix(80), as: UTF8.self))' \(failure.text)"
                         }
                         rejectedWhy = (why, declared[j].name)
@@ -736,24 +750,26 @@ final class SnapshotProducer: @unchecked Sendable {
                     }
                 }
                 if let (why, column) = rejectedWhy {
-                    try quarantine(line: rowBase + r + 1, raw: parquetRowText(columns, slot, index, kinds), reason: why, column: column)
-                    continue
+                    try quarantine(line: rowBase + r + 1, raw: parquetRowText(streams, slot, index, kinds), reason: why, column: column)
+                } else {
+                    try commit(line: rowBase + r + 1, extraOffset: -1, extraLength: 0)
                 }
-                try commit(line: rowBase + r + 1, extraOffset: -1, extraLength: 0)
+                for i in wanted { streams[i]!.advance() }
             }
+            for i in wanted { streams[i] = nil }
             try send()
         }
     }
 
     /// A quarantined Parquet row as JSON text (declared columns only).
-    private func parquetRowText(_ columns: [ParquetColumnData?], _ slot: [Int], _ index: [Int], _ kinds: [ParquetValueKind]) -> String {
+    private func parquetRowText(_ streams: [ParquetColumnStream?], _ slot: [Int], _ index: [Int], _ kinds: [ParquetValueKind]) -> String {
         var out = "{"
         var text: [UInt8] = []
         for (j, d) in plan.declared.enumerated() {
             if j > 0 { out += "," }
             out += jsonQuoted(d.name) + ":"
             let k = index[j]
-            guard k >= 0, slot[j] >= 0, let c = columns[slot[j]] else {
+            guard k >= 0, slot[j] >= 0, let c = streams[slot[j]]?.page else {
                 out += "null"
                 continue
             }

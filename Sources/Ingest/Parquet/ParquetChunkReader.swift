@@ -30,11 +30,12 @@ enum ParquetStorage {
     }
 }
 
-/// Rows per row group the reader accepts (a footer claiming more is refused: the decoded
-/// row group is held in memory).
+/// Rows per row group the reader accepts (a footer claiming more is refused rather than trusted).
 let parquetMaxRowGroupRows: Int64 = 1 << 26
 
-/// Decodes one column chunk of a flat column into `ParquetColumnData`.
+/// Decodes one column chunk of a flat column, held in memory, into `ParquetColumnData` (the
+/// whole-file reader of `ParquetInspection`); its page decoders (`readLevels`, `decodeValues`,
+/// `decodePlain`) also serve `ParquetColumnStream`, which the ingest reads pages through.
 struct ParquetChunkReader {
     let file: UnsafeRawBufferPointer
     /// Bytes before the footer (pages must lie within).
@@ -157,7 +158,7 @@ struct ParquetChunkReader {
 
     /// Definition levels (RLE hybrid, bit width from the maximum level): appends a presence
     /// flag per value; returns how many are present.
-    private func readLevels(_ c: inout ByteCursor, count: Int, into present: inout [UInt8]) throws -> Int {
+    func readLevels(_ c: inout ByteCursor, count: Int, into present: inout [UInt8]) throws -> Int {
         let maxDef = column.maxDefinition
         let width = maxDef == 0 ? 0 : (Int.bitWidth - maxDef.leadingZeroBitCount)
         var n = 0
@@ -170,7 +171,7 @@ struct ParquetChunkReader {
         return n
     }
 
-    private func decodeValues(
+    func decodeValues(
         _ c: inout ByteCursor, encoding: Int32, count: Int, dictionary: ParquetColumnData?, into out: inout ParquetColumnData
     ) throws {
         switch encoding {
@@ -287,7 +288,7 @@ struct ParquetChunkReader {
     }
 
     /// PLAIN values.
-    private func decodePlain(_ c: inout ByteCursor, count: Int, into out: inout ParquetColumnData) throws {
+    func decodePlain(_ c: inout ByteCursor, count: Int, into out: inout ParquetColumnData) throws {
         switch column.physical {
         case .boolean:
             let b = try c.take((count + 7) / 8)
