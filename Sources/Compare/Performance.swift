@@ -328,20 +328,29 @@ extension Comparison {
                     message: "\(judged) is \(formatNumber(cur))\(within) against \(formatNumber(ref)) on the baseline (\(labelled) labelled rows)",
                     observed: formatNumber(cur), expected: bound(ref, judged)))
             }
-        } else if let cur = estimated[judged], let ref = referenceMetrics[judged] {
-            // No (or too few) labels: judge the estimate, as a proxy — by the edge of its
-            // confidence band nearest the baseline, so a drop within sampling error does not fire.
-            let band = bands[judged]
-            let edge = band.map { PerformanceMetrics.lowerIsBetter.contains(judged) ? $0.lower : $0.upper } ?? cur
-            let nearest = PerformanceMetrics.drop(judged, current: edge, baseline: ref) < PerformanceMetrics.drop(judged, current: cur, baseline: ref) ? edge : cur
-            let drop = PerformanceMetrics.drop(judged, current: nearest, baseline: ref)
-            metrics.append(Metric("performance.estimated_drop", PerformanceMetrics.drop(judged, current: cur, baseline: ref)))
-            if let severity = thresholds.severity(of: drop) {
-                let bandText = band.map { " (confidence band \(formatNumber($0.lower))–\(formatNumber($0.upper)))" } ?? ""
-                findings.append(Finding(
-                    CheckCatalog.estimatedPerformanceDrop, severity: severity,
-                    message: "estimated \(judged) (CBPE) is \(formatNumber(cur))\(bandText) against \(formatNumber(ref)) realized on the baseline; \(labelled) labelled rows so far",
-                    observed: formatNumber(cur), expected: bound(ref, judged)))
+        } else {
+            if labelled > 0, current.metrics[judged] != nil {
+                // Labels exist but too few to judge the realized metric: say so (never silently).
+                let proxy = estimated[judged] != nil ? "; the CBPE estimate is judged instead" : ""
+                notEvaluated(
+                    CheckCatalog.performanceDrop,
+                    "\(labelled) labelled row\(labelled == 1 ? "" : "s"), fewer than performance.min_labelled_rows (\(minLabelledRows))\(proxy)")
+            }
+            if let cur = estimated[judged], let ref = referenceMetrics[judged] {
+                // No (or too few) labels: judge the estimate, as a proxy — by the edge of its
+                // confidence band nearest the baseline, so a drop within sampling error does not fire.
+                let band = bands[judged]
+                let edge = band.map { PerformanceMetrics.lowerIsBetter.contains(judged) ? $0.lower : $0.upper } ?? cur
+                let nearest = PerformanceMetrics.drop(judged, current: edge, baseline: ref) < PerformanceMetrics.drop(judged, current: cur, baseline: ref) ? edge : cur
+                let drop = PerformanceMetrics.drop(judged, current: nearest, baseline: ref)
+                metrics.append(Metric("performance.estimated_drop", PerformanceMetrics.drop(judged, current: cur, baseline: ref)))
+                if let severity = thresholds.severity(of: drop) {
+                    let bandText = band.map { " (confidence band \(formatNumber($0.lower))–\(formatNumber($0.upper)))" } ?? ""
+                    findings.append(Finding(
+                        CheckCatalog.estimatedPerformanceDrop, severity: severity,
+                        message: "estimated \(judged) (CBPE) is \(formatNumber(cur))\(bandText) against \(formatNumber(ref)) realized on the baseline; \(labelled) labelled rows so far",
+                        observed: formatNumber(cur), expected: bound(ref, judged)))
+                }
             }
         }
         var section = AuditSummary.PerformanceSection(

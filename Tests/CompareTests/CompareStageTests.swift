@@ -202,6 +202,29 @@ struct CompareStageTests {
         #expect(drop.message.contains("95 % interval"))
     }
 
+    /// The trial's silence: a regression's RMSE doubled on 80 labelled rows (< min_labelled_rows)
+    /// and the report said "OK". Too few labels to judge is an info `audit.not_evaluated`
+    /// finding naming the check and the count; enough labels give none.
+    @Test func tooFewLabelsToJudgeIsSaid() throws {
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(
+            dir, dayLabels: labels { $0 % 10 < 6 }, extra: "performance:\n  min_labelled_rows: 301\n")
+        let out = try compare(loaded, w)
+        #expect(out.performance.labelledRows == 300)
+        #expect(!out.findings.contains { $0.check == "performance.drop" })
+        let said = try #require(out.findings.first { $0.check == "audit.not_evaluated" && $0.expected == "performance.drop" })
+        #expect(said.severity == .info)
+        #expect(said.message.contains("300 labelled rows, fewer than performance.min_labelled_rows (301)"))
+        #expect(said.message.contains("CBPE estimate is judged instead"))
+
+        let dir2 = TemporaryDirectory()
+        let (loaded2, w2) = try prepare(
+            dir2, dayLabels: labels { $0 % 10 < 6 }, extra: "performance:\n  min_labelled_rows: 300\n")
+        let out2 = try compare(loaded2, w2)
+        #expect(!out2.findings.contains { $0.check == "audit.not_evaluated" && $0.expected == "performance.drop" })
+        #expect(out2.findings.contains { $0.check == "performance.drop" })
+    }
+
     @Test func configurationDiffIsATechnicalDebtFinding() throws {
         let dir = TemporaryDirectory()
         let (loaded, w) = try prepare(dir, dayConfig: #"{"threshold": 0.3, "params": {"depth": 6}, "features": ["x", "n", "z"]}"#)

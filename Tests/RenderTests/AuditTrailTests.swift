@@ -177,8 +177,9 @@ struct AuditTrailTests {
         let commit = try #require(m.tool.commit)
         #expect(commit == "unknown" || commit.range(of: "^[0-9a-f]{40}(-dirty)?$", options: .regularExpression) != nil, "\(commit)")
         #expect(m.recommendation == .notNeeded)
-        // info: the finding of the fixture and two "not evaluated" lines (row count, volume: no trailing days).
-        #expect(m.findingCounts == .init(critical: 0, warning: 1, info: 3))
+        // info: the finding of the fixture and three "not evaluated" lines (row count, volume: no
+        // trailing days; performance.drop: 30 labelled rows < min_labelled_rows).
+        #expect(m.findingCounts == .init(critical: 0, warning: 1, info: 4))
         #expect(m.inputs.map(\.role) == ["snapshot", "baseline", "definition"])
         #expect(m.inputs.last?.sha256 == f.loaded.sha256)
         #expect(m.previousManifestSha256 == nil)
