@@ -558,6 +558,10 @@ public struct DriftSpec: Codable, Sendable, Equatable {
     public var score: ColumnDriftSpec?
     /// Method and threshold for the target (true labels).
     public var target: ColumnDriftSpec?
+    /// How a day's drift tests are read together. Default `benjamini_hochberg`: a column drifted by
+    /// its own test is a warning only when it stays significant after the Benjamini–Hochberg
+    /// correction over all of the day's drift tests with a p-value (an info line otherwise).
+    public var multipleTesting: MultipleTestingCorrection?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case method, threshold
@@ -566,6 +570,7 @@ public struct DriftSpec: Codable, Sendable, Equatable {
         case datasetSeverity = "dataset_severity"
         case nullRateChange = "null_rate_change"
         case prediction, score, target
+        case multipleTesting = "multiple_testing"
     }
 
     public init(
@@ -583,6 +588,14 @@ public struct DriftSpec: Codable, Sendable, Equatable {
         self.score = score
         self.target = target
     }
+}
+
+/// How many simultaneous tests are read together (`drift.multiple_testing`).
+public enum MultipleTestingCorrection: String, Codable, Sendable, Equatable, CaseIterable {
+    /// Benjamini–Hochberg false discovery rate at each test's own threshold.
+    case benjaminiHochberg = "benjamini_hochberg"
+    /// Each test on its own, as Evidently reads them.
+    case none
 }
 
 public struct ColumnDriftSpec: Codable, Sendable, Equatable {

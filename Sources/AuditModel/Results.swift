@@ -178,6 +178,17 @@ public struct DriftResult: Codable, Sendable, Equatable {
         self.currentCount = currentCount
         self.extra = extra
     }
+
+    /// The p-value adjusted for the day's other drift tests (Benjamini–Hochberg), when adjusted.
+    public var adjustedPValue: Double? { extra["p_value_adjusted"] }
+
+    /// Drifted by its own test and, when adjusted, still beyond the threshold after the
+    /// correction for the day's drift tests (`drift.multiple_testing`).
+    public var significant: Bool {
+        guard drifted else { return false }
+        guard let q = adjustedPValue else { return true }
+        return method == .ks ? q <= threshold : q < threshold
+    }
 }
 
 /// Retraining advice.

@@ -69,6 +69,20 @@ extension Comparison {
             threshold: settings.threshold)
     }
 
+    /// Reads the day's drift tests together: with ten columns tested at 0.05, a clean day shows a
+    /// "drifted" column about two days in five. Benjamini–Hochberg over every result with a
+    /// p-value (features, prediction, score, target) stores the adjusted p-value as
+    /// `p_value_adjusted`; a result is `significant` only when it stays beyond its threshold.
+    /// The per-column verdict (Evidently's) and the dataset drift share are unchanged
+    /// (`drift.multiple_testing`, docs/statistics.md).
+    func adjustForMultipleTests(_ results: inout [DriftResult]) {
+        guard (definition.drift?.multipleTesting ?? .benjaminiHochberg) == .benjaminiHochberg else { return }
+        let tested = results.indices.filter { results[$0].pValue.map { !$0.isNaN } ?? false }
+        guard tested.count > 1 else { return }
+        let adjusted = MultipleTesting.benjaminiHochberg(tested.map { results[$0].pValue! })
+        for (k, i) in tested.enumerated() { results[i].extra["p_value_adjusted"] = adjusted[k] }
+    }
+
     /// Metrics and findings for the drift results: one finding per drifted column, and dataset
     /// drift when the share of drifted features reaches `drift.drifted_share`.
     mutating func judgeDrift(_ results: [DriftResult]) {
@@ -81,8 +95,10 @@ extension Comparison {
         for r in results {
             metrics.append(Metric("drift.statistic", column: r.column, r.statistic))
             if let p = r.pValue { metrics.append(Metric("drift.p_value", column: r.column, p)) }
+            if let q = r.adjustedPValue { metrics.append(Metric("drift.p_value_adjusted", column: r.column, q)) }
         }
         let featureSeverity = definition.drift?.featureSeverity ?? .warning
+        let tested = results.filter { $0.adjustedPValue != nil }.count
         for r in results where r.drifted {
             let check: CheckInfo
             switch r.role {
@@ -94,9 +110,17 @@ extension Comparison {
             let bound = r.method.isTest
                 ? "p \(r.method == .ks ? ">" : "≥") \(formatNumber(r.threshold))"
                 : "\(r.method.rawValue) < \(formatNumber(r.threshold))"
+            if !r.significant, let q = r.adjustedPValue {
+                findings.append(Finding(
+                    check, severity: .info, column: r.column,
+                    message: "'\(r.column)' differs from the baseline by its own test (\(r.method.rawValue) \(formatNumber(r.statistic)), p = \(formatNumber(r.pValue!))) but not once the day's \(tested) drift tests are read together (Benjamini–Hochberg adjusted p = \(formatNumber(q)))",
+                    observed: value, expected: "adjusted p \(r.method == .ks ? ">" : "≥") \(formatNumber(r.threshold))"))
+                continue
+            }
+            let adjustedText = r.adjustedPValue.map { "; adjusted for \(tested) tests: \(formatNumber($0))" } ?? ""
             findings.append(Finding(
                 check, severity: featureSeverity, column: r.column,
-                message: "'\(r.column)' drifted from the baseline (\(r.method.rawValue) \(formatNumber(r.statistic))\(r.pValue.map { ", p = \(formatNumber($0))" } ?? ""))",
+                message: "'\(r.column)' drifted from the baseline (\(r.method.rawValue) \(formatNumber(r.statistic))\(r.pValue.map { ", p = \(formatNumber($0))" } ?? "")\(adjustedText))",
                 observed: value, expected: bound))
         }
         if !features.isEmpty, share >= shareThreshold {

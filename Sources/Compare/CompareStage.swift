@@ -202,6 +202,7 @@ struct Comparison {
         let basePerformance = try loadBaselinePerformance()
         var drift = try driftResults()
         if let target = try targetDrift(dayTruth: dayRows?.truth) { drift.append(target) }
+        adjustForMultipleTests(&drift)
         judgeDrift(drift)
         judgeMissingValues()
         let performance = try performanceSection(day: dayRows, base: basePerformance)

@@ -117,7 +117,11 @@ extension Comparison {
     // MARK: Traffic by hour
 
     /// Rows per UTC hour of the snapshot date, and hours with no row although the baseline's
-    /// hour-of-day pattern expects at least 5 (P(0 rows) < 0.7 % for Poisson traffic).
+    /// hour-of-day pattern expects at least 10: for Poisson traffic P(0 rows) = e⁻¹⁰ < 0.005 % an
+    /// hour, so all 24 hours of a clean day stay quiet in 999 days of 1 000 (at 5 expected rows
+    /// an hour, one clean day in seven showed an empty hour somewhere).
+    static let emptyHourExpectedRows = 10.0
+
     mutating func traffic() throws -> [AuditSummary.MetricComparison] {
         guard let ts = definition.schema.timestamp, Set(snapshot.header).contains(ts) else { return [] }
         let counts = try store.hourCounts(table, snapshotId: snapshot.id, column: ts)
@@ -136,7 +140,7 @@ extension Comparison {
         let onDay = perHour.reduce(0, +)
         let shares = facts?.hourShares ?? [Double](repeating: 1.0 / 24, count: 24)
         var empty: [Int] = []
-        for h in 0..<24 where perHour[h] == 0 && Double(onDay) * shares[h] >= 5 { empty.append(h) }
+        for h in 0..<24 where perHour[h] == 0 && Double(onDay) * shares[h] >= Self.emptyHourExpectedRows { empty.append(h) }
         let mean = Double(onDay) / 24
         metrics.append(Metric("operational.rows_per_hour_min", Double(perHour.min() ?? 0)))
         metrics.append(Metric("operational.rows_per_hour_max", Double(perHour.max() ?? 0)))

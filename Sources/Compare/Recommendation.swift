@@ -45,8 +45,11 @@ public struct RetrainingPolicy: Sendable, Equatable {
         func escalate(_ yes: Bool, _ reason: String) {
             if yes { recommended.append(reason) } else { watch.append(reason) }
         }
-        let driftedFeatures = drift.filter { $0.role == .feature && $0.drifted }.map(\.column)
-        for f in findings {
+        // Significant: drifted and, when the day's tests are read together, still so after the
+        // correction; a column only its own test flags is an info line, not a reason.
+        let driftedFeatures = drift.filter { $0.role == .feature && $0.significant }.map(\.column)
+        let readTogether: Set = [CheckCatalog.featureDrift.id, CheckCatalog.predictionDrift.id, CheckCatalog.targetDrift.id]
+        for f in findings where !(f.severity == .info && readTogether.contains(f.check)) {
             switch f.check {
             case CheckCatalog.datasetDrift.id:
                 escalate(onDatasetDrift, "dataset drift: \(f.message)")

@@ -438,7 +438,11 @@ struct Writer {
         line("      type: \(type.rawValue)", reason)
         switch type {
         case .numeric, .integer:
-            if let lo = s.minimum, let hi = s.maximum {
+            if let lo = s.minimum, let hi = s.maximum, s.nonNull < Self.boundsMinimumValues {
+                // Too few values to bound: a new value falls outside the extremes of n values
+                // about 2 times in n + 1 (the trial's 90-row baseline warned on every clean day).
+                line("      # no min/max drafted: \(s.nonNull) baseline values (\(formatNumber(lo)) to \(formatNumber(hi))) are too few to bound it (fewer than \(Self.boundsMinimumValues)); set them if the feature has real limits")
+            } else if let lo = s.minimum, let hi = s.maximum {
                 if type == .integer {
                     line("      min: \(YAMLText.number(lo))", "observed minimum")
                     line("      max: \(YAMLText.number(hi))", "observed maximum")
@@ -506,6 +510,11 @@ struct Writer {
         if let d = s.distinct, d == 1, n > 1 { why += "; NOTE: constant in the baseline" }
         return why
     }
+
+    /// Fewest non-null baseline values from which `init` drafts a numeric feature's range: the
+    /// share of new values beyond the extremes of n exchangeable values is 2 / (n + 1) (2 % at
+    /// n = 90, 0.2 % at 1 000, before padding).
+    static let boundsMinimumValues = 1000
 
     /// The observed range padded by 10 % of its width each side (1 % of the magnitude when
     /// all values are equal), not crossing zero when every value was on one side of it.

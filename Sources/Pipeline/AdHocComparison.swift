@@ -23,9 +23,12 @@ public enum AdHocComparison {
         public var categorical: [String]
         /// Columns declared numeric (win over inference; values that do not parse quarantine the row).
         public var numeric: [String]
+        /// Columns left out (e.g. the model's score and prediction, so they are not counted as features).
+        public var ignore: [String] = []
 
         public init(baseline: String, current: String, method: DriftMethod = .auto, categorical: [String] = [],
-                    numeric: [String] = []) {
+                    numeric: [String] = [], ignore: [String] = []) {
+            self.ignore = ignore
             self.baseline = baseline
             self.current = current
             self.method = method
@@ -96,7 +99,17 @@ public enum AdHocComparison {
         var features: [FeatureSpec] = []
         var types: [String: ColumnType] = [:]
         var notComparable: [String] = []
-        for name in inferred.header where !name.isEmpty && seen.insert(name).inserted {
+        for n in options.ignore where !inferred.header.contains(n) {
+            throw MLAuditError(
+                .usage, "column '\(n)' given to --ignore is not in the header of the baseline file", file: baseline,
+                hint: "Columns: \(inferred.header.prefix(20).joined(separator: ", "))\(inferred.header.count > 20 ? ", …" : "").")
+        }
+        if let n = options.ignore.first(where: { options.categorical.contains($0) || options.numeric.contains($0) }) {
+            throw MLAuditError(
+                .usage, "column '\(n)' is both ignored and declared \(options.categorical.contains(n) ? "categorical" : "numeric")",
+                hint: "Give it to one of --ignore, --categorical and --numeric.")
+        }
+        for name in inferred.header where !name.isEmpty && !options.ignore.contains(name) && seen.insert(name).inserted {
             if inferred.skipped.contains(name), !options.categorical.contains(name), !options.numeric.contains(name) {
                 notComparable.append(name)
                 continue

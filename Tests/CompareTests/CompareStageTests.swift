@@ -225,6 +225,49 @@ struct CompareStageTests {
         #expect(out2.findings.contains { $0.check == "performance.drop" })
     }
 
+    /// The trial's false alarms: a clean day with ten columns tested shows one at p ≈ 0.02 two
+    /// days in five. A column drifted by its own test but not after the Benjamini–Hochberg
+    /// correction over the day's tests is an info line (and no retraining reason); with
+    /// `multiple_testing: none` it is a warning, as in Evidently.
+    @Test func aDaysDriftTestsAreReadTogether() throws {
+        // The smallest shift of x whose KS p-value lies between 0.05 / (tests) and 0.05.
+        var found: (shift: Double, out: CompareOutcome)?
+        for shift in stride(from: 5.0, through: 8.0, by: 0.5) {
+            let dir = TemporaryDirectory()
+            let (loaded, w) = try prepare(dir, dayShift: shift)
+            let out = try compare(loaded, w)
+            let x = try #require(out.drift.first { $0.column == "x" })
+            let tested = out.drift.filter { $0.pValue != nil }.count
+            if let p = x.pValue, p <= 0.05, p * Double(tested) > 0.05 { found = (shift, out); break }
+        }
+        let (shift, out) = try #require(found)
+        let x = try #require(out.drift.first { $0.column == "x" })
+        let tests = out.drift.filter { $0.pValue != nil }
+        #expect(tests.count >= 5)
+        // The adjusted p-values are statsmodels' fdr_bh of the day's p-values (MultipleTestingTests).
+        let adjusted = MultipleTesting.benjaminiHochberg(tests.map { $0.pValue! })
+        for (r, q) in zip(tests, adjusted) { #expect(r.adjustedPValue == q, "\(r.column)") }
+        #expect(x.drifted && !x.significant)
+        let line = try #require(out.findings.first { $0.check == "drift.feature" && $0.column == "x" })
+        #expect(line.severity == .info)
+        #expect(line.message.contains("Benjamini–Hochberg adjusted p = "))
+        #expect(!out.findings.contains { $0.severity >= .warning && $0.check.hasPrefix("drift.") })
+        #expect(!out.retraining.reasons.contains { $0.contains("drifted features") })
+
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, dayShift: shift, extra: "drift:\n  multiple_testing: none\n")
+        let raw = try compare(loaded, w)
+        #expect(raw.drift.allSatisfy { $0.adjustedPValue == nil })
+        #expect(raw.findings.first { $0.check == "drift.feature" && $0.column == "x" }?.severity == .warning)
+        #expect(raw.retraining.recommendation == .watch)
+
+        // A real shift stays a warning after the correction.
+        let dir3 = TemporaryDirectory()
+        let (loaded3, w3) = try prepare(dir3, dayShift: 25)
+        let moved = try compare(loaded3, w3)
+        #expect(moved.findings.first { $0.check == "drift.feature" && $0.column == "x" }?.severity == .warning)
+    }
+
     @Test func configurationDiffIsATechnicalDebtFinding() throws {
         let dir = TemporaryDirectory()
         let (loaded, w) = try prepare(dir, dayConfig: #"{"threshold": 0.3, "params": {"depth": 6}, "features": ["x", "n", "z"]}"#)

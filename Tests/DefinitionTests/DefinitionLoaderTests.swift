@@ -63,7 +63,7 @@ struct DefinitionLoaderTests {
         #expect(e?.code == .invalidDefinition)
         #expect(e?.line == 14)
         #expect(e?.key == "drift.thresold")
-        #expect(e?.description == "p.yaml:14: unknown key 'thresold' in 'drift'. Did you mean 'threshold'? Expected one of: method, threshold, drifted_share, feature_severity, dataset_severity, null_rate_change, prediction, score, target.")
+        #expect(e?.description == "p.yaml:14: unknown key 'thresold' in 'drift'. Did you mean 'threshold'? Expected one of: method, threshold, drifted_share, feature_severity, dataset_severity, null_rate_change, prediction, score, target, multiple_testing.")
         #expect(e?.exitStatus == 2)
     }
 

@@ -11,12 +11,12 @@ extension MLAudit {
             abstract: "Compare a profiled day with the baseline, or two CSV files with each other.",
             usage: """
                 mlaudit compare <pipeline> --date <YYYY-MM-DD>
-                mlaudit compare --baseline <file> --current <file> [--method <method>] [--json] [--categorical <column> ...] [--numeric <column> ...]
+                mlaudit compare --baseline <file> --current <file> [--method <method>] [--json] [--categorical <column> ...] [--numeric <column> ...] [--ignore <column> ...]
                 """,
             discussion: """
                 With a pipeline and --date, runs the compare stage for that day: drift, performance, operational health, technical debt and the retraining recommendation.
 
-                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric. Problems ingest found in either file (quarantined rows, a truncated stream) are printed as warning lines (`warnings` in --json). Exit status 1 when at least half of the columns drifted (dataset drift); 2 when a file cannot be read or there is nothing to compare.
+                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric; --ignore leaves a column out (give it the model's score and prediction columns: otherwise they are compared and counted as features in the dataset drift share). Problems ingest found in either file (quarantined rows, a truncated stream) are printed as warning lines (`warnings` in --json). Exit status 1 when at least half of the columns drifted (dataset drift); 2 when a file cannot be read or there is nothing to compare.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -45,6 +45,9 @@ extension MLAudit {
         @Option(help: "Treat this column as numeric (repeatable; with --baseline/--current).")
         var numeric: [String] = []
 
+        @Option(help: "Leave this column out, e.g. the model's score or prediction (repeatable or a comma list; with --baseline/--current).")
+        var ignore: [String] = []
+
         var adHoc: Bool { baseline != nil || current != nil }
 
         func validate() throws {
@@ -58,9 +61,9 @@ extension MLAudit {
                 }
                 return
             }
-            if json || method != nil || !categorical.isEmpty || !numeric.isEmpty {
+            if json || method != nil || !categorical.isEmpty || !numeric.isEmpty || !ignore.isEmpty {
                 throw ValidationError(
-                    "--method, --json, --categorical and --numeric apply when comparing two files: add --baseline FILE --current FILE.")
+                    "--method, --json, --categorical, --numeric and --ignore apply when comparing two files: add --baseline FILE --current FILE.")
             }
             guard pipeline != nil else {
                 throw ValidationError("Please give a pipeline definition and --date YYYY-MM-DD, or --baseline FILE --current FILE.")
@@ -75,7 +78,10 @@ extension MLAudit {
             let logger = global.bootstrapLogging()
             let result = try guarded {
                 try AdHocComparison.run(
-                    .init(baseline: baseline, current: current, method: method ?? .auto, categorical: categorical, numeric: numeric),
+                    .init(
+                        baseline: baseline, current: current, method: method ?? .auto, categorical: categorical, numeric: numeric,
+                        ignore: ignore.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+                            .filter { !$0.isEmpty }),
                     logger: logger)
             }
             if json {
