@@ -46,6 +46,23 @@ struct CompareCommandTests {
         #expect(r.stdout.contains("current file: 401 rows read, 400 stored, 1 quarantined"))
     }
 
+    /// The trial: a model's score and prediction were counted as features in the drifted share.
+    /// `--ignore` leaves columns out (repeatable or a comma list); an unknown one is bad usage.
+    @Test func ignoredColumnsAreLeftOut() throws {
+        let dir = TemporaryDirectory()
+        let (a, b) = files(dir, shift: 3)
+        let r = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--json", "--ignore", "x,n"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let drift = try #require(object["drift"] as? [String: Any])
+        let columns = try #require(drift["columns"] as? [[String: Any]])
+        #expect(columns.map { $0["column"] as? String } == ["color"])
+        #expect(drift["feature_count"] as? Int == 1)
+        let unknown = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--ignore", "score"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("column 'score' given to --ignore is not in the header of the baseline file"))
+    }
+
     @Test func datasetDriftExitsOne() throws {
         let dir = TemporaryDirectory()
         var a = "x,y\n", b = "x,y\n"
@@ -108,7 +125,7 @@ struct CompareCommandTests {
         #expect(half.stderr.contains("Comparing two files needs both --baseline FILE and --current FILE."))
         let stray = try BuiltExecutable.run(["compare", "x.yaml", "--date", "2026-02-01", "--json"])
         #expect(stray.status == 64)
-        #expect(stray.stderr.contains("--method, --json, --categorical and --numeric apply when comparing two files"))
+        #expect(stray.stderr.contains("--method, --json, --categorical, --numeric and --ignore apply when comparing two files"))
         let missing = try BuiltExecutable.run(["compare", "--baseline", "/nonexistent/a.csv", "--current", "/nonexistent/b.csv"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("/nonexistent/a.csv"))
