@@ -128,6 +128,22 @@ public struct ColumnSketch: Sendable {
 
 /// Schema inference over a CSV file: one `ColumnSketch` per column, in file order.
 public enum SchemaInference {
+    /// Every data row of a CSV or Parquet file (detected by its magic bytes) as its fields' text,
+    /// in header order (nil for a Parquet null or a missing CSV field). Ragged CSV rows are passed
+    /// as they are; callers bound their index.
+    static func forEachRow(path: String, delimiter: UInt8, _ row: ([String?]) throws -> Void) throws {
+        if ParquetInspection.isParquet(path: path) {
+            let file = try ParquetInspection.read(path: path)
+            var fields = [String?](repeating: nil, count: file.names.count)
+            for r in 0..<file.rows {
+                for i in fields.indices { fields[i] = file.values[i][r] }
+                try row(fields)
+            }
+            return
+        }
+        try UntypedCSV.read(path: path, delimiter: delimiter, header: { _ in }, row: { try row($0) })
+    }
+
     /// Reads `path` once and sketches every column.
     ///
     /// - Throws: `MLAuditError` when the file is missing or unreadable, has no header, or has

@@ -276,6 +276,23 @@ struct DefinitionDraftTests {
 }
 
 extension DefinitionDraftTests {
+    /// The Parquet trial: a pandas `to_parquet` baseline served at 0.6 was drafted 0.5 ("no row
+    /// has both a score and a prediction") because the threshold fit read the file as CSV.
+    @Test func theServedThresholdIsDraftedFromAParquetBaseline() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/served.parquet"
+        let scores = (0..<500).map { Double(($0 * 7919) % 1000) / 1000 }
+        let w = try ParquetWriter(
+            path: path, columns: [.init("f", .int64), .init("score", .double), .init("pred", .int64)], codec: .snappy)
+        try w.append(rowGroup: [
+            .ints((0..<500).map { Int64($0 % 17) }), .doubles(scores), .ints(scores.map { $0 >= 0.7 ? 1 : 0 }),
+        ])
+        try w.finish()
+        let yaml = try DefinitionDraft(baselinePath: path, options: .init(prediction: "pred", score: "score")).yaml()
+        #expect(try DefinitionLoader.parse(text: yaml, file: "t").definition.schema.prediction?.threshold == 0.7)
+        #expect(yaml.contains("# reproduces 100% of the baseline's predictions"))
+    }
+
     /// Issue 11 (d): the role flags' usage errors.
     @Test func roleFlagsThatCannotApplyAreUsageErrors() throws {
         let dir = TemporaryDirectory()
