@@ -159,7 +159,7 @@ let package = Package(
                     exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Draft", "Warehouse", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport", .product(name: "Yams", package: "Yams")],
                     swiftSettings: swiftSettings),
     ]

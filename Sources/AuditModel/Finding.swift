@@ -86,7 +86,50 @@ public struct Finding: Codable, Sendable, Equatable, Hashable {
     }
 }
 
+extension Finding {
+    /// The most findings of one check a stage keeps for one snapshot (docs/security.md,
+    /// "Bounded costs"); the rest are counted in one more finding of the same check.
+    public static let perCheckLimit = 50
+}
+
 extension Array where Element == Finding {
+    /// The findings a stage stores and reports, bounded: for each check id the first
+    /// ``Finding/perCheckLimit`` in order, then one finding of that check (the worst severity
+    /// among the rest) saying how many more there were; every message, observed and expected
+    /// text and column cut to ``SafeText/textLimit`` scalars (with their full size noted). A header
+    /// of two million blank names gave two million findings.
+    public func bounded(perCheck limit: Int = Finding.perCheckLimit) -> [Finding] {
+        var kept: [Finding] = []
+        var seen: [String: Int] = [:]
+        var rest: [String: (count: Int, first: Finding, worst: Severity)] = [:]
+        var restOrder: [String] = []
+        for f in self {
+            let n = seen[f.check, default: 0]
+            seen[f.check] = n + 1
+            if n < limit {
+                var g = f
+                g.message = SafeText.cut(g.message, to: SafeText.textLimit)
+                g.observed = g.observed.map { SafeText.cut($0, to: SafeText.textLimit) }
+                g.expected = g.expected.map { SafeText.cut($0, to: SafeText.textLimit) }
+                g.column = g.column.map { SafeText.cut($0, to: SafeText.textLimit) }
+                kept.append(g)
+            } else if let r = rest[f.check] {
+                rest[f.check] = (r.count + 1, r.first, Swift.max(r.worst, f.severity))
+            } else {
+                rest[f.check] = (1, f, f.severity)
+                restOrder.append(f.check)
+            }
+        }
+        for check in restOrder {
+            let r = rest[check]!
+            kept.append(Finding(
+                check: check, stage: r.first.stage, category: r.first.category, severity: r.worst,
+                message: "\(r.count) more \(check) finding\(r.count == 1 ? "" : "s") not listed (only the first \(limit) of a check are kept)",
+                observed: "\(r.count + limit) findings", expected: "at most \(limit) listed", advice: r.first.advice))
+        }
+        return kept
+    }
+
     /// The worst severity present, or nil when empty.
     public var worstSeverity: Severity? { map(\.severity).max() }
 

@@ -36,6 +36,8 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     /// Whether snapshot, baseline and labels parts may be symbolic links to files outside
     /// the snapshot's folder (default false: such a part is refused; docs/security.md).
     public var followSymlinks: Bool?
+    /// Bounds on what one input file may cost (docs/security.md, "Bounded costs").
+    public var limits: LimitsSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
@@ -43,6 +45,7 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         case technicalDebt = "technical_debt"
         case segments, fairness
         case followSymlinks = "follow_symlinks"
+        case limits
     }
 
     public init(
@@ -778,6 +781,35 @@ public struct ReportSpec: Codable, Sendable, Equatable {
 
 /// Retention of raw data. Profiles, findings, metrics, the ledger and reports are kept forever;
 /// the baseline is never deleted.
+/// Bounds on one input file's header (docs/definition.md, docs/security.md). A file beyond them
+/// is refused (exit 2 naming the file, the limit and this key), never half-read.
+public struct LimitsSpec: Codable, Sendable, Equatable {
+    /// The most columns (CSV header fields, distinct JSON Lines keys) of one file. Default 10 000.
+    public var maxColumns: Int?
+    /// The most bytes of a CSV header line. Default 1 MiB (1 048 576).
+    public var maxHeaderBytes: Int?
+
+    public static let defaultMaxColumns = 10_000
+    public static let defaultMaxHeaderBytes = 1 << 20
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxColumns = "max_columns"
+        case maxHeaderBytes = "max_header_bytes"
+    }
+
+    public init(maxColumns: Int? = nil, maxHeaderBytes: Int? = nil) {
+        self.maxColumns = maxColumns
+        self.maxHeaderBytes = maxHeaderBytes
+    }
+}
+
+extension PipelineDefinition {
+    /// `limits.max_columns`, or its default.
+    public var maxColumns: Int { limits?.maxColumns ?? LimitsSpec.defaultMaxColumns }
+    /// `limits.max_header_bytes`, or its default.
+    public var maxHeaderBytes: Int { limits?.maxHeaderBytes ?? LimitsSpec.defaultMaxHeaderBytes }
+}
+
 public struct RetentionSpec: Codable, Sendable, Equatable {
     /// Stored rows (and labels) of daily snapshots older than this many days before the newest
     /// snapshot date are deleted after a run. Unset: kept forever.

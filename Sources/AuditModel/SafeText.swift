@@ -10,6 +10,41 @@
 /// `\uXXXX` (`\u{XXXXX}` above the Basic Multilingual Plane) in every format: see
 /// ``shownVisibly(_:)``.
 public enum SafeText {
+    // MARK: - Bounded length
+
+    /// The most Unicode scalars of one data value (a category, a header name, a group value, a
+    /// quarantined line's raw text, a label id) shown in a report, a ticket, a finding message or
+    /// on the terminal (docs/security.md, "Bounded costs"). The warehouse keeps the value whole.
+    public static let valueLimit = 200
+
+    /// The most Unicode scalars of one text shown in a report (a finding message, a reason) that
+    /// may quote several values, each already cut to ``valueLimit``: a last bound.
+    public static let textLimit = 4_000
+
+    /// `s` when it has at most `limit` Unicode scalars; else its first `limit` scalars followed by
+    /// `… (N bytes)`, N its full UTF-8 size. Cut between scalars (never inside one, so the result
+    /// is valid text), before any escaping (an escape is never split).
+    public static func cut(_ s: String, to limit: Int = valueLimit) -> String {
+        let scalars = s.unicodeScalars
+        guard let end = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
+              end != scalars.endIndex
+        else { return s }
+        var out = String(String.UnicodeScalarView(scalars[..<end]))
+        out += "… (" + groupedDigits(s.utf8.count) + " bytes)"
+        return out
+    }
+
+    /// `20971520` as `20 971 520` (groups of three digits, separated by spaces).
+    public static func groupedDigits(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out += " " }
+            out.append(d)
+        }
+        return out
+    }
+
     // MARK: - Scalars shown visibly
 
     /// Whether `u` is shown as its code (`\u202E`) rather than itself: C0 and C1 control

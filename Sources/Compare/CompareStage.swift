@@ -212,7 +212,7 @@ struct Comparison {
         let retraining = recommendation(drift: drift)
         metrics.append(Metric("retraining.recommended", retraining.recommendation == .recommended ? 1 : 0))
         return CompareOutcome(
-            drift: drift, findings: findings, performance: performance, operational: operational, retraining: retraining,
+            drift: drift, findings: findings.bounded(), performance: performance, operational: operational, retraining: retraining,
             fairness: fairness)
     }
 

@@ -8,7 +8,7 @@ enum ConfigDiff {
         if let a = flatten(old), let b = flatten(new) {
             var out: [String] = []
             for k in Set(a.keys).union(b.keys).sorted() where a[k] != b[k] {
-                out.append("\(k): \(a[k] ?? "(absent)") → \(b[k] ?? "(absent)")")
+                out.append("\(SafeText.cut(k)): \(SafeText.cut(a[k] ?? "(absent)")) → \(SafeText.cut(b[k] ?? "(absent)"))")
             }
             return out
         }
@@ -16,7 +16,7 @@ enum ConfigDiff {
         let b = new.split(separator: "\n", omittingEmptySubsequences: false)
         var out: [String] = []
         for i in 0..<max(a.count, b.count) where (i < a.count ? a[i] : "") != (i < b.count ? b[i] : "") {
-            out.append("line \(i + 1): \(i < a.count ? String(a[i]) : "(absent)") → \(i < b.count ? String(b[i]) : "(absent)")")
+            out.append("line \(i + 1): \(SafeText.cut(i < a.count ? String(a[i]) : "(absent)")) → \(SafeText.cut(i < b.count ? String(b[i]) : "(absent)"))")
         }
         return out
     }

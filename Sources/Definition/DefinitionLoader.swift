@@ -101,6 +101,12 @@ struct DefinitionChecker {
         if let formats = d.report?.formats, formats.isEmpty {
             throw fail("'report.formats' is empty", key: "report.formats", hint: "List at least one of html, md, json.")
         }
+        if let n = d.limits?.maxColumns, n < 1 {
+            throw fail("'limits.max_columns' must be at least 1, found \(n)", key: "limits.max_columns")
+        }
+        if let n = d.limits?.maxHeaderBytes, n < 1 {
+            throw fail("'limits.max_header_bytes' must be at least 1, found \(n)", key: "limits.max_header_bytes")
+        }
         if let days = d.retention?.rawDays, days < 1 {
             throw fail("'retention.raw_days' must be at least 1, found \(days)", key: "retention.raw_days")
         }
@@ -121,6 +127,12 @@ struct DefinitionChecker {
         var roles: [String: String] = [:]
         func claim(_ name: String, _ key: String) throws {
             guard !name.isEmpty else { throw fail("'\(key)' is an empty column name", key: key) }
+            if name.unicodeScalars.contains("\u{0}") {
+                throw fail(
+                    "'\(key)' holds a NUL character (U+0000) in the column name '\(SafeText.terminal(name))'", key: key,
+                    hint: "SQLite and most tools end a name at a NUL, so such a column cannot be stored under its name. "
+                        + "Rename the column in the data, or leave it undeclared (its values are then kept in mlaudit_extra).")
+            }
             if let other = roles[name] {
                 throw fail("column '\(name)' is declared twice: at '\(other)' and at '\(key)'", key: key,
                            hint: "Each column plays one role; remove one of the declarations.")

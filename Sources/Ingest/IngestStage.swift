@@ -158,7 +158,7 @@ public struct IngestStage {
                 outcome.labelsLoaded = labels.loaded
                 findings += labels.findings
             }
-            try store.replaceFindings(snapshotId: outcome.snapshotId, stage: .ingest, findings, stageRunId: stageRunId)
+            try store.replaceFindings(snapshotId: outcome.snapshotId, stage: .ingest, findings.bounded(), stageRunId: stageRunId)
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: outcome.snapshotId) }
             return outcome
         }
@@ -214,7 +214,8 @@ public struct IngestStage {
             declared: table.columns,
             typer: RowTyper(
                 columns: table.columns, parser: ValueParser(nullTokens: source.nullValues), classes: definition.classLabels),
-            requiredHeaderColumns: [], requireSomeDeclaredColumn: true, ignored: definition.ignoredColumns)
+            requiredHeaderColumns: [], requireSomeDeclaredColumn: true, ignored: definition.ignoredColumns,
+            maxColumns: definition.maxColumns, maxHeaderBytes: definition.maxHeaderBytes)
         let sink = try RowTableSink(store: store, table: table, snapshotId: snapshotId)
         let started = DispatchTime.now().uptimeNanoseconds
         progress?.begin(label, totalBytes: totalBytes)

@@ -50,7 +50,8 @@ struct LabelsLoader {
             typer: RowTyper(
                 columns: columns, parser: ValueParser(nullTokens: def.snapshots.nullValues), required: [idName],
                 classes: def.classLabels),
-            requiredHeaderColumns: [idName, targetName], requireSomeDeclaredColumn: false)
+            requiredHeaderColumns: [idName, targetName], requireSomeDeclaredColumn: false,
+            maxColumns: def.maxColumns, maxHeaderBytes: def.maxHeaderBytes)
         let result = try runLoad(plan, sink: LabelSink(store: store, snapshotId: id))
         let c = result.counts
         try store.finishSnapshot(id, read: c.read, stored: c.stored, quarantined: c.quarantined)
@@ -92,7 +93,7 @@ struct LabelsLoader {
             findings.append(Finding(
                 CheckCatalog.ingestLabelsConflicting, severity: .warning, column: idName,
                 message: "\(conflicts.count) ids are labelled more than once with different values (the last line wins): "
-                    + conflicts.examples.map { "'\($0)'" }.joined(separator: ", ") + (conflicts.count > conflicts.examples.count ? ", …" : ""),
+                    + conflicts.examples.map { "'\(SafeText.cut($0))'" }.joined(separator: ", ") + (conflicts.count > conflicts.examples.count ? ", …" : ""),
                 observed: "\(conflicts.count)", expected: "0"))
         }
         let labels = try store.labels(snapshotId: labelsSnapshot)
@@ -116,7 +117,7 @@ struct LabelsLoader {
             CheckCatalog.ingestLabelsUnmatched, severity: none ? .critical : unmatched * 20 >= labels.count ? .warning : .info,
             column: idName,
             message: none
-                ? "none of the \(labels.count) labels matches a prediction of the day by '\(idName)': the join is broken (e.g. label id '\(labels.keys.min() ?? "")')"
+                ? "none of the \(labels.count) labels matches a prediction of the day by '\(idName)': the join is broken (e.g. label id '\(SafeText.cut(labels.keys.min() ?? ""))')"
                 : "\(unmatched) of \(labels.count) labels match no prediction of the day",
             observed: "\(unmatched)", expected: "0"))
         return findings

@@ -27,11 +27,11 @@ struct HeaderMapping {
             } else {
                 header[i] = name
                 if invalidUTF8.contains(i) {
-                    problems.append("header field \(i + 1) is not valid UTF-8; it is read as '\(name)'")
+                    problems.append("header field \(i + 1) is not valid UTF-8; it is read as '\(SafeText.cut(name))'")
                 }
             }
             if let first = firstIndex[header[i]] {
-                problems.append("header name '\(header[i])' appears twice (fields \(first + 1) and \(i + 1)); the first is used")
+                problems.append("header name '\(SafeText.cut(header[i]))' appears twice (fields \(first + 1) and \(i + 1)); the first is used")
             } else {
                 firstIndex[header[i]] = i
             }
@@ -116,6 +116,11 @@ struct LoadPlan: @unchecked Sendable {
     let requireSomeDeclaredColumn: Bool
     /// Undeclared columns dropped rather than kept in `mlaudit_extra` (`schema.ignored`).
     var ignored: Set<String> = []
+    /// `limits.max_columns`: the most columns (CSV header fields, declared plus distinct
+    /// undeclared JSON Lines keys) of one part.
+    var maxColumns = LimitsSpec.defaultMaxColumns
+    /// `limits.max_header_bytes`: the most bytes of a CSV header record.
+    var maxHeaderBytes = LimitsSpec.defaultMaxHeaderBytes
 }
 
 /// The format a part is read as: the declared one, or for `auto` its extension (`.jsonl`,
@@ -309,6 +314,16 @@ final class SnapshotProducer: @unchecked Sendable {
             record: { rec in
                 guard headerDone else {
                     headerDone = true
+                    if rec.raw.count > plan.maxHeaderBytes {
+                        throw limitError(
+                            "the header line has \(SafeText.groupedDigits(rec.raw.count)) bytes", key: "limits.max_header_bytes",
+                            limit: plan.maxHeaderBytes)
+                    }
+                    if rec.fields.count > plan.maxColumns {
+                        throw limitError(
+                            "the header has \(SafeText.groupedDigits(rec.fields.count)) columns", key: "limits.max_columns",
+                            limit: plan.maxColumns)
+                    }
                     let m = headerMapping(rec)
                     mapping = m
                     rejection = headerRejection(m)
@@ -407,6 +422,16 @@ final class SnapshotProducer: @unchecked Sendable {
                 try quarantine(line: line, raw: raw, reason: reason)
             })
         try quarantineDamagedTail(block, line: reader.line)
+    }
+
+    /// A part beyond one of the definition's `limits`: refused as a whole (nothing of the
+    /// snapshot is stored), saying which limit, which key raises it and how to skip the date.
+    private func limitError(_ what: String, key: String, limit: Int) -> MLAuditError {
+        MLAuditError(
+            .unreadableInput, "\(what), more than '\(key)' allows (\(SafeText.groupedDigits(limit)))", file: part.path, key: key,
+            hint: "Nothing of this snapshot was stored. If the file is right, raise '\(key)' in the definition "
+                + "(docs/definition.md, \"limits\"); otherwise replace the file, or move it out of the snapshots' folder "
+                + "so that `mlaudit run` skips its date (docs/security.md, \"Bounded costs\").")
     }
 
     private func headerMapping(_ rec: RecordView) -> HeaderMapping {
@@ -510,6 +535,7 @@ final class SnapshotProducer: @unchecked Sendable {
         let typer = plan.typer
         var valueOf = [Int](repeating: -1, count: declared.count)
         var extras: [(member: Int, extra: Int)] = []
+        let extraLimit = plan.maxColumns - declared.count
         try reader.forEach(
             object: { view in
                 result.sawHeader = true
@@ -519,6 +545,11 @@ final class SnapshotProducer: @unchecked Sendable {
                     guard let t = target(of: view.key(m), position: k) else {
                         try quarantine(line: view.number, raw: view.rawText(), reason: "a key is not valid UTF-8")
                         return
+                    }
+                    if t < 0, t != Self.ignoredKey, -t > extraLimit {
+                        throw limitError(
+                            "line \(view.number) brings the file to \(SafeText.groupedDigits(declared.count - t)) columns (declared and distinct undeclared keys)",
+                            key: "limits.max_columns", limit: plan.maxColumns)
                     }
                     if t >= 0 {
                         valueOf[t] = k  // a repeated key: the last one wins

@@ -10,7 +10,19 @@ enum TextEscaping {
     case html
     case markdown
 
+    /// A text that may quote values (a message, a reason, a path), cut to
+    /// ``SafeText/textLimit`` scalars, then escaped.
     func callAsFunction(_ s: String) -> String {
+        escaped(SafeText.cut(s, to: SafeText.textLimit))
+    }
+
+    /// One data value (a column name from a header, a category, a group value, a raw line), cut
+    /// to ``SafeText/valueLimit`` scalars with its full size noted, then escaped.
+    func value(_ s: String) -> String {
+        escaped(SafeText.cut(s))
+    }
+
+    private func escaped(_ s: String) -> String {
         switch self {
         case .html: return s
         case .markdown: return SafeText.markdown(s)
@@ -109,9 +121,9 @@ struct ReportViewBuilder {
             topFindings: topFindings, hasTopFindings: !topFindings.isEmpty, actions: actions,
             rowsRead: "\(s.rows.read)", rowsStored: "\(s.rows.stored)", rowsQuarantined: "\(s.rows.quarantined)",
             quarantinedShare: quarantinedShare,
-            quarantineReasons: data.quarantineReasons.map { ReasonView(reason: escape($0.value), count: $0.count) },
+            quarantineReasons: quarantineReasonViews(),
             quarantineSamples: data.quarantineSamples.map {
-                QuarantineView(file: escape($0.file), line: $0.line, reason: escape($0.reason), raw: escape(String($0.raw.prefix(300))))
+                QuarantineView(file: escape($0.file), line: $0.line, reason: escape($0.reason), raw: escape.value($0.raw))
             },
             hasQuarantine: s.rows.quarantined > 0, nullRates: nulls, hasNullRates: !nulls.isEmpty,
             nullRateNote: nullRateNote(shown: nulls.count), qualityFindings: inCategory(.dataQuality),
@@ -152,7 +164,7 @@ struct ReportViewBuilder {
             let low = (g.impactRatio ?? 1) < warning
             if low { notes.append("below \(formatNumber(warning))") }
             return FairnessRowView(
-                value: escape(g.value), rows: "\(g.rows) (\(g.labelledRows) labelled)",
+                value: escape.value(g.value), rows: "\(g.rows) (\(g.labelledRows) labelled)",
                 selectionRate: rate(g.selectionRate, g.selectionRateCI), impactRatio: g.impactRatio.map { formatNumber($0, digits: 3) } ?? "—",
                 truePositiveRate: rate(g.truePositiveRate, g.truePositiveRateCI),
                 falsePositiveRate: rate(g.falsePositiveRate, g.falsePositiveRateCI),
@@ -162,11 +174,11 @@ struct ReportViewBuilder {
         func num(_ x: Double?) -> String { x.map { formatNumber($0, digits: 3) } ?? "—" }
         var summary = "Demographic parity difference \(num(a.demographicParityDifference)), ratio \(num(a.demographicParityRatio)); equalized odds difference \(num(a.equalizedOddsDifference)); equal opportunity difference \(num(a.equalOpportunityDifference)); lowest impact ratio \(num(a.minImpactRatio))"
         if let ref = a.referenceGroup {
-            summary += " against " + escape(ref) + (a.referenceDeclared ? " (declared reference)" : " (highest selection rate)")
+            summary += " against " + escape.value(ref) + (a.referenceDeclared ? " (declared reference)" : " (highest selection rate)")
         }
         summary += "."
         if a.missingRows > 0 { summary += " \(a.missingRows) rows without a value are in no group." }
-        return FairnessTableView(attribute: escape(a.attribute), summary: summary, rows: rows)
+        return FairnessTableView(attribute: escape.value(a.attribute), summary: summary, rows: rows)
     }
 
     var minLabelledRows: Int { data.definition.performance?.minLabelledRows ?? 100 }
@@ -248,13 +260,13 @@ struct ReportViewBuilder {
     func findingView(_ f: Finding) -> FindingView {
         FindingView(
             severity: f.severity.rawValue, severityLabel: f.severity.rawValue.uppercased(), check: f.check,
-            category: f.category.title, column: escape(f.column ?? "—"), hasColumn: f.column != nil, message: escape(f.message),
+            category: f.category.title, column: escape.value(f.column ?? "—"), hasColumn: f.column != nil, message: escape(f.message),
             observed: escape(f.observed ?? "—"), expected: escape(f.expected ?? "—"), advice: escape.trusted(f.advice))
     }
 
     func driftRow(_ r: DriftResult) -> DriftRowView {
         DriftRowView(
-            column: escape(r.column), role: r.role.rawValue, method: methodName(r.method), statistic: formatNumber(r.statistic),
+            column: escape.value(r.column), role: r.role.rawValue, method: methodName(r.method), statistic: formatNumber(r.statistic),
             pValue: r.pValue.map { formatNumber($0) } ?? "—", threshold: formatNumber(r.threshold),
             verdict: r.drifted ? "Drifted" : "Stable", drifted: r.drifted, counts: "\(r.referenceCount) / \(r.currentCount)")
     }
@@ -292,8 +304,23 @@ struct ReportViewBuilder {
             return c.rate > 0 || (base ?? 0) > 0 ? (c.column, c.rate, base) : nil
         }
         .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        .map { NullRateView(column: escape($0.0), rate: formatPercent($0.1), baseline: $0.2.map(formatPercent) ?? "—") }
+        .map { NullRateView(column: escape.value($0.0), rate: formatPercent($0.1), baseline: $0.2.map(formatPercent) ?? "—") }
     }
+
+    /// The quarantine reasons, most frequent first: the first ``reasonLimit``, then one line
+    /// counting the rest (a reason may quote a value, so a day of distinct bad values has as many
+    /// reasons as rows).
+    func quarantineReasonViews() -> [ReasonView] {
+        let all = data.quarantineReasons
+        var out = all.prefix(Self.reasonLimit).map { ReasonView(reason: escape($0.value), count: $0.count) }
+        if all.count > Self.reasonLimit {
+            let rest = all.dropFirst(Self.reasonLimit)
+            out.append(ReasonView(reason: escape("… \(rest.count) other reasons"), count: rest.reduce(0) { $0 + $1.count }))
+        }
+        return out
+    }
+
+    static let reasonLimit = 20
 
     /// Baseline-versus-current distributions of drifted columns (and of prediction and score).
     func driftCharts() -> [ChartView] {
@@ -318,12 +345,12 @@ struct ReportViewBuilder {
                     let b = Double(rmap[$1] ?? 0) / rt + Double(cmap[$1] ?? 0) / ct
                     return a != b ? a > b : $0 < $1
                 }.prefix(12)
-                for key in keys { series.append((key, Double(rmap[key] ?? 0) / rt, Double(cmap[key] ?? 0) / ct)) }
+                for key in keys { series.append((SafeText.cut(key), Double(rmap[key] ?? 0) / rt, Double(cmap[key] ?? 0) / ct)) }
             } else if let rb = ref.boolean, let cb = cur.boolean {
                 series = [("false", 1 - (rb.trueShare ?? 0), 1 - (cb.trueShare ?? 0)), ("true", rb.trueShare ?? 0, cb.trueShare ?? 0)]
             }
             guard !series.isEmpty else { continue }
-            charts.append(barChart(id: "chart-\(k)", column: r.column, series: series, drifted: r.drifted))
+            charts.append(barChart(id: "chart-\(k)", column: SafeText.cut(r.column), series: series, drifted: r.drifted))
         }
         return charts
     }

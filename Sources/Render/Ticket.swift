@@ -120,7 +120,7 @@ struct TicketView {
         hasReasons = !reasons.isEmpty
         let serious = s.findings.filter { $0.severity != .info }
         findings = serious.prefix(TicketWriter.topFindings).map {
-            TicketFinding(severityLabel: $0.severity.rawValue.uppercased(), check: $0.check, column: $0.column.map { md($0) },
+            TicketFinding(severityLabel: $0.severity.rawValue.uppercased(), check: $0.check, column: $0.column.map { md.value($0) },
                           message: md($0.message), advice: md.trusted($0.advice))
         }
         moreFindings = serious.count > TicketWriter.topFindings

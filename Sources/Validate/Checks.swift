@@ -25,7 +25,7 @@ struct CheckInputs {
 /// in data cannot cut or break a finding's message.
 func printable(_ value: String) -> String {
     var out = ""
-    for u in value.unicodeScalars {
+    for u in SafeText.cut(value).unicodeScalars {
         if u.value < 0x20 || u.value == 0x7F {
             out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
         } else {
@@ -140,7 +140,7 @@ struct Checks {
             for h in snapshot.header where !declaredNames.contains(h) && !ignored.contains(h) {
                 findings.append(Finding(
                     CheckCatalog.unexpectedColumn, severity: policy == .error ? .critical : .warning, column: h,
-                    message: "column '\(h)' is in the file but not declared in the definition",
+                    message: "column '\(printable(h))' is in the file but not declared in the definition",
                     observed: "present", expected: "declared, or schema.unexpected_columns: ignore"))
             }
         }

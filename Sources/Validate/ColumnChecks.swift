@@ -150,6 +150,7 @@ extension Checks {
         metrics.append(Metric("most_frequent_share", column: c.name, share))
         guard let severity = th.severity(of: share) else { return }
         let bound = severity == .critical ? th.critical! : th.warning!
+        let value = printable(value)
         let message = count == n
             ? "'\(c.name)' holds one value ('\(value)') in all \(n) non-null rows"
             : "\(formatPercent(share)) of '\(c.name)' values are '\(value)' (\(count) of \(n))"

@@ -62,10 +62,11 @@ public struct ValidateStage {
             }
             var checks = Checks(loaded: loaded, inputs: inputs)
             try checks.run(store: store, table: table)
-            try store.replaceFindings(snapshotId: snapshot.id, stage: .validate, checks.findings, stageRunId: stageRunId)
+            let bounded = checks.findings.bounded()
+            try store.replaceFindings(snapshotId: snapshot.id, stage: .validate, bounded, stageRunId: stageRunId)
             try store.replaceMetrics(snapshotId: snapshot.id, stage: .validate, checks.metrics)
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }
-            return checks.findings
+            return bounded
         }
         let counts = Dictionary(grouping: findings, by: \.severity).mapValues(\.count)
         logger.info(

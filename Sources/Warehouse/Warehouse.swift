@@ -122,6 +122,9 @@ public final class Warehouse: Sendable {
         try wrap { try queue.write { db in try body(Store(db: db)) } }
     }
 
+    /// How long `vacuum` waits for readers before its final checkpoint gives up.
+    static let vacuumReaderWaitMilliseconds = 3_000
+
     /// Reclaims the space of deleted rows: checkpoints the WAL and rebuilds the file (VACUUM).
     /// Returns the file size before and after, in bytes.
     public func vacuum() throws -> (before: Int, after: Int) {
@@ -132,8 +135,13 @@ public final class Warehouse: Sendable {
         let before = size()
         let busy = try wrap {
             try queue.writeWithoutTransaction { db -> Bool in
-                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                // Copies what the log holds without waiting for readers (VACUUM works either way).
+                try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
                 try db.execute(sql: "VACUUM")
+                // A reader that started before VACUUM keeps the log: wait for it at most a few
+                // seconds (a verify or ticket ends soon), then say so rather than wait for ever.
+                try db.execute(sql: "PRAGMA busy_timeout = \(Self.vacuumReaderWaitMilliseconds)")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = 10000") }
                 // (busy, log frames, checkpointed frames): busy 1 when a reader kept the log.
                 let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
                 return (row?[0] as Int?) == 1

@@ -48,7 +48,7 @@ struct HostileInputTests {
     }
 
     /// A line feed or a bidi control in a declared name is mapped to a safe SQL name: the run
-    /// completes. (A NUL in a name is not handled yet: the warehouse write fails, exit 2.)
+    /// completes. (A NUL is refused at load: `nulInADeclaredNameIsRefusedAtLoad`.)
     @Test func controlCharactersInANameAreMapped() throws {
         let dir = TemporaryDirectory()
         dir.write("h.yaml", Self.definition([("\"ab\"", "numeric"), ("\"c\\nd\\u202E\"", "categorical")]))
@@ -59,6 +59,32 @@ struct HostileInputTests {
         let r = try BuiltExecutable.run(["run", "h.yaml"], in: dir.path)
         #expect(r.status != 2, "\(r.stderr.suffix(2000))")
         #expect(r.stdout.hasPrefix("h 2026-02-01 "), "\(r.stdout)")
+    }
+
+    /// A NUL in a declared name is refused when the definition loads, naming the key (before:
+    /// exit 2 "a warehouse operation failed", SQLite having cut the name at the NUL). The same
+    /// column left undeclared is kept and reported with the NUL shown as `\u{0}`.
+    @Test func nulInADeclaredNameIsRefusedAtLoad() throws {
+        let dir = TemporaryDirectory()
+        dir.write("h.yaml", Self.definition([("\"a\\0b\"", "numeric")]))
+        var csv = "a\u{0}b,pred\n"
+        for i in 0..<40 { csv += "\(i),\(i % 2)\n" }
+        dir.write("baseline.csv", csv)
+        dir.write("days/2026-02-01.csv", csv)
+        let r = try BuiltExecutable.run(["run", "h.yaml"], in: dir.path)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("h.yaml:15: 'schema.features[0].name' holds a NUL character (U+0000) in the column name 'a\\u0000b'"), "\(r.stderr)")
+        #expect(r.stderr.contains("Rename the column in the data, or leave it undeclared"), "\(r.stderr)")
+        #expect(!r.stderr.contains("warehouse operation failed"))
+        dir.write("h.yaml", Self.definition([("other", "numeric")]))
+        var wide = "a\u{0}b,other,pred\n"
+        for i in 0..<40 { wide += "\(i),\(i),\(i % 2)\n" }
+        dir.write("baseline.csv", wide)
+        dir.write("days/2026-02-01.csv", wide)
+        let undeclared = try BuiltExecutable.run(["run", "h.yaml"], in: dir.path)
+        #expect(undeclared.status != 2, "\(undeclared.stderr.suffix(1500))")
+        let summary = try #require(dir.read("reports/h/2026-02-01/v1/summary.json"))
+        #expect(summary.contains("column 'a\\\\u{0}b' is in the file but not declared"), "\(summary)")
     }
 
     static func tinyDay(_ dir: TemporaryDirectory, extra: String = "") {
