@@ -216,7 +216,7 @@ public enum AdHocComparison {
         var rows: [[String]] = [["column", "type", "method", "statistic", "p-value", "threshold", "drifted", "missing"]]
         for c in d.columns {
             rows.append([
-                SafeText.terminal(c.column), result.types[c.column]?.rawValue ?? "-", c.method.rawValue, formatNumber(c.statistic),
+                SafeText.terminal(SafeText.cut(c.column)), result.types[c.column]?.rawValue ?? "-", c.method.rawValue, formatNumber(c.statistic),
                 c.pValue.map { formatNumber($0) } ?? "-", formatNumber(c.threshold), c.drifted ? "yes" : "no",
                 c.missingShare.map { formatPercent($0) } ?? "-",
             ])
@@ -231,10 +231,10 @@ public enum AdHocComparison {
         let r = result.output.rows
         out += "current file: \(r.read) rows read, \(r.stored) stored, \(r.quarantined) quarantined\n"
         if !result.notComparable.isEmpty {
-            out += "not compared (identifiers, free text or timestamps; declare with --categorical to compare): \(result.notComparable.map { SafeText.terminal($0) }.joined(separator: ", "))\n"
+            out += "not compared (identifiers, free text or timestamps; declare with --categorical to compare): \(result.notComparable.map { SafeText.terminal(SafeText.cut($0)) }.joined(separator: ", "))\n"
         }
         if !result.missingInCurrent.isEmpty {
-            out += "not compared (absent from the current file): \(result.missingInCurrent.map { SafeText.terminal($0) }.joined(separator: ", "))\n"
+            out += "not compared (absent from the current file): \(result.missingInCurrent.map { SafeText.terminal(SafeText.cut($0)) }.joined(separator: ", "))\n"
         }
         for w in result.output.warnings { out += "warning: \(SafeText.terminal(w))\n" }
         return out

@@ -46,13 +46,13 @@ func runSingleStage(_ stage: Stage, pipeline: String, target: AuditTarget, _ glo
         case .validate(let findings):
             let c = Dictionary(grouping: findings, by: \.severity).mapValues(\.count)
             print("\(loaded.name) \(target) validate: critical=\(c[.critical] ?? 0) warning=\(c[.warning] ?? 0) info=\(c[.info] ?? 0)")
-            for f in findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(SafeText.terminal(f.column ?? "-")): \(SafeText.terminal(f.message))") }
+            for f in findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(SafeText.terminal(SafeText.cut(f.column ?? "-"))): \(SafeText.terminal(f.message))") }
         case .profile(let profiles):
             print("\(loaded.name) \(target) profile: \(profiles.count) columns")
         case .compare(let o):
             let drifted = o.drift.filter(\.drifted).map { SafeText.terminal($0.column) }
             print("\(loaded.name) \(target) compare: drifted=[\(drifted.joined(separator: ", "))] retraining=\(o.retraining.recommendation.rawValue)")
-            for f in o.findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(SafeText.terminal(f.column ?? "-")): \(SafeText.terminal(f.message))") }
+            for f in o.findings.sortedForReport() { print("  \(f.severity.rawValue) \(f.check) \(SafeText.terminal(SafeText.cut(f.column ?? "-"))): \(SafeText.terminal(f.message))") }
         case .render(let r):
             print("\(loaded.name) \(target) render: \(r.status.rawValue) v\(r.version)\(r.written ? "" : " (unchanged)") \(r.directory)")
         }
