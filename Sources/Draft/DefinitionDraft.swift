@@ -83,6 +83,15 @@ public struct DefinitionDraft {
             throw MLAuditError(.unreadableInput, "the baseline has a header but no data rows", file: baselinePath,
                                hint: "Draft from a file with the training rows in it.")
         }
+        if let k = sketches.firstIndex(where: { $0.name.unicodeScalars.contains("\u{0}") }) {
+            // The definition loader refuses such a name (docs/security.md, "Names"): say so here
+            // rather than draft a definition that does not load.
+            throw MLAuditError(
+                .unreadableInput,
+                "header field \(k + 1) of the baseline holds a NUL character (U+0000): '\(SafeText.terminal(SafeText.cut(sketches[k].name)))'",
+                file: baselinePath,
+                hint: "A column name with a NUL cannot be declared (SQLite and most tools end a name at a NUL). Rename the column in the baseline, then run init again.")
+        }
         var writer = Writer(draft: self, sketches: sketches, rows: rows, skipped: skipped)
         let text = try writer.text()
         do {

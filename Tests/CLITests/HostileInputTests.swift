@@ -85,6 +85,11 @@ struct HostileInputTests {
         #expect(undeclared.status != 2, "\(undeclared.stderr.suffix(1500))")
         let summary = try #require(dir.read("reports/h/2026-02-01/v1/summary.json"))
         #expect(summary.contains("column 'a\\\\u{0}b' is in the file but not declared"), "\(summary)")
+        // init drafting from such a header says so (before: an internal error, the draft not loading).
+        let draft = try BuiltExecutable.run(["init", "baseline.csv"], in: dir.path)
+        #expect(draft.status == 2)
+        #expect(draft.stderr.contains("baseline.csv: header field 1 of the baseline holds a NUL character (U+0000): 'a\\u0000b'"), "\(draft.stderr)")
+        #expect(!draft.stderr.contains("bug in MLAudit"), "\(draft.stderr)")
     }
 
     static func tinyDay(_ dir: TemporaryDirectory, extra: String = "") {
