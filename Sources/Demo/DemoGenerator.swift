@@ -119,13 +119,15 @@ public struct DemoGenerator {
 
     /// Writes the demo's CSV text (its header, then plain comma-separated rows) as snappy
     /// Parquet with `columns`' types, the values parsed from the same text (so the two formats
-    /// hold the same numbers); an empty field is a null. Row groups of 4 096 rows.
-    static func writeParquet(csv: String, columns: [ParquetWriter.Column], to path: String) throws {
-        let writer = try ParquetWriter(path: path, columns: columns, codec: .snappy)
+    /// hold the same numbers); an empty field is a null. Row groups of 4 096 rows by default.
+    package static func writeParquet(
+        csv: String, columns: [ParquetWriter.Column], to path: String, rowGroupRows: Int = 4096, rowsPerPage: Int = 65_536
+    ) throws {
+        let writer = try ParquetWriter(path: path, columns: columns, codec: .snappy, rowsPerPage: rowsPerPage)
         var lines = csv.split(separator: "\n").dropFirst()[...]
         while !lines.isEmpty {
-            let group = lines.prefix(4096).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            lines = lines.dropFirst(4096)
+            let group = lines.prefix(rowGroupRows).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            lines = lines.dropFirst(rowGroupRows)
             var values: [ParquetWriter.Values] = []
             for (i, c) in columns.enumerated() {
                 func field(_ r: [Substring]) -> Substring? { r[i].isEmpty ? nil : r[i] }

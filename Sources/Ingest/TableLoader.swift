@@ -697,6 +697,14 @@ final class SnapshotProducer: @unchecked Sendable {
         var text: [UInt8] = []
         var index = [Int](repeating: -1, count: declared.count)
         var streams = [ParquetColumnStream?](repeating: nil, count: footer.columns.count)
+        // The row loop's state per Parquet column, outside Swift arrays (no copy-on-write
+        // checks, retains or exclusivity checks per value).
+        let views = UnsafeMutablePointer<ParquetPageView>.allocate(capacity: max(footer.columns.count, 1))
+        views.initialize(repeating: ParquetPageView(), count: max(footer.columns.count, 1))
+        defer { views.deallocate() }
+        let readBuffer = ParquetReadBuffer()
+        let types = declared.map(\.type)
+        let declaredCount = declared.count
         for (g, rg) in footer.rowGroups.enumerated() {
             guard rg.numRows <= parquetMaxRowGroupRows else {
                 throw MLAuditError(
@@ -725,7 +733,9 @@ final class SnapshotProducer: @unchecked Sendable {
             var opened = true
             for i in wanted {
                 do {
-                    streams[i] = try ParquetColumnStream(fd: fd, dataEnd: dataEnd, column: footer.columns[i], chunk: rg.chunks[i], rows: rows)
+                    streams[i] = try ParquetColumnStream(
+                        fd: fd, dataEnd: dataEnd, column: footer.columns[i], chunk: rg.chunks[i], rows: rows, buffer: readBuffer)
+                    views[i] = ParquetPageView()
                 } catch let e as ParquetError {
                     try damaged(i, e, from: 0)
                     opened = false
@@ -736,28 +746,24 @@ final class SnapshotProducer: @unchecked Sendable {
             rowLoop: for r in 0..<rows {
                 // Each declared column's value index in this row (-1: null); pages load here,
                 // so a damaged page stops the group before the row touches the batch.
-                for i in wanted {
+                for i in wanted where views[i].pageRow >= views[i].pageRows {
                     do {
-                        try streams[i]!.ensureRow()
+                        views[i] = try streams[i]!.nextView()
                     } catch let e as ParquetError {
                         try damaged(i, e, from: r)
                         break rowLoop
                     }
                 }
-                for j in 0..<declared.count {
+                for j in 0..<declaredCount {
                     let i = slot[j]
-                    if i >= 0, let s = streams[i], s.present {
-                        index[j] = s.valueIndex
-                    } else {
-                        index[j] = -1
-                    }
+                    index[j] = i >= 0 && views[i].isPresent ? views[i].valueIndex : -1
                 }
                 let b = batch
                 let mark = b.arenaMark
                 if !pendingTypeErrors.isEmpty { pendingTypeErrors.removeAll(keepingCapacity: true) }
                 if !pendingNonFinite.isEmpty { pendingNonFinite.removeAll(keepingCapacity: true) }
-                var rejectedWhy: (String, String)?
-                for j in 0..<declared.count {
+                var rejected = -1
+                for j in 0..<declaredCount {
                     let k = index[j]
                     let outcome: RowTyper.Outcome
                     if k < 0 {
@@ -765,7 +771,11 @@ final class SnapshotProducer: @unchecked Sendable {
                         outcome = .null
                     } else {
                         let i = slot[j]
-                        outcome = typeParquetValue(j, streams[i]!.page, k, kinds[i], declared[j].type, typer, b, &text)
+                        if let o = typeParquetView(j, views[i], k, kinds[i], types[j], b) {
+                            outcome = o
+                        } else {
+                            outcome = typeParquetValue(j, streams[i]!.page, k, kinds[i], types[j], typer, b, &text)
+                        }
                     }
                     if case .stored = outcome { continue }
                     if let failure = apply(outcome, column: j) {
@@ -776,16 +786,15 @@ final class SnapshotProducer: @unchecked Sendable {
                             parquetText(streams[slot[j]]!.page, k, kinds[slot[j]], into: &text)
                             why = "column '\(declared[j].name)': '\(String(decoding: text.prefix(80), as: UTF8.self))' \(failure.text)"
                         }
-                        rejectedWhy = (why, declared[j].name)
+                        try quarantine(line: rowBase + r + 1, raw: parquetRowText(streams, slot, index, kinds), reason: why, column: declared[j].name)
+                        rejected = j
                         break
                     }
                 }
-                if let (why, column) = rejectedWhy {
-                    try quarantine(line: rowBase + r + 1, raw: parquetRowText(streams, slot, index, kinds), reason: why, column: column)
-                } else {
+                if rejected < 0 {
                     try commit(line: rowBase + r + 1, extraOffset: -1, extraLength: 0)
                 }
-                for i in wanted { streams[i]!.advance() }
+                for i in wanted { views[i].advance() }
             }
             for i in wanted { streams[i] = nil }
             try send()

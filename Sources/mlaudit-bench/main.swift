@@ -12,10 +12,14 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
-// The child process the parquet benchmark measures (not a benchmark of its own).
-if args.first == "ingest-file" {
+// The child processes of the parquet benchmark (not benchmarks of their own).
+if args.first == "ingest-file" || args.first == "write-parquet-copy" {
     do {
-        try ParquetBenchmark.ingestFile(Array(args.dropFirst()))
+        if args.first == "ingest-file" {
+            try ParquetBenchmark.ingestFile(Array(args.dropFirst()))
+        } else if args.count == 3 {
+            try ParquetBenchmark.writeCopy(csv: args[1], to: args[2])
+        }
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("mlaudit-bench: \(error)\n".utf8))

@@ -91,6 +91,60 @@ struct ParquetWriterTests {
         #expect(mine.values[5] == rows.map(\.5))
     }
 
+    /// The ingest reads a file of many small pages and row groups, with nulls in optional
+    /// columns, page by page (pages straddle nothing: each column's pages end at different
+    /// rows): the same stored columns as the same data as CSV.
+    @Test func manyPagesPerColumnStoreWhatTheCSVStores() throws {
+        let dir = TemporaryDirectory(), pqDir = TemporaryDirectory()
+        var lines = TinyPipeline.csv(300).split(separator: "\n").map(String.init)
+        for k in 1..<lines.count {
+            var f = lines[k].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if k % 5 == 0 { f[2] = "" }  // x null
+            if k % 7 == 0 { f[4] = "" }  // color null
+            if k % 11 == 0 { f[5] = "" }  // flag null
+            lines[k] = f.joined(separator: ",")
+        }
+        let csv = lines.joined(separator: "\n") + "\n"
+        dir.write("days/2026-02-01.csv", csv)
+        try FileManager.default.createDirectory(atPath: pqDir.path + "/pq", withIntermediateDirectories: true)
+        try DemoGenerator.writeParquet(
+            csv: csv,
+            columns: [
+                .init("id", .string, optional: false), .init("ts", .timestampMillis, optional: false), .init("x", .double),
+                .init("n", .int64, optional: false), .init("color", .string), .init("flag", .boolean),
+                .init("score", .double, optional: false), .init("pred", .int64, optional: false), .init("y", .int64, optional: false),
+                .init("latency_ms", .int64, optional: false),
+            ],
+            to: pqDir.path + "/pq/2026-02-01.parquet", rowGroupRows: 64, rowsPerPage: 7)
+        func ingest(_ dir: TemporaryDirectory, _ path: String) throws -> [String: ColumnData] {
+            let loaded = try TinyPipeline.load(dir, replacing: ("  path: days/{date}.csv", "  path: \(path)"))
+            let warehouse = try Warehouse(path: loaded.warehousePath)
+            let outcome = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger, progress: nil)
+                .run(.day(Day("2026-02-01")!), runId: nil, stageRunId: nil)
+            #expect(outcome.rowsRead == 300 && outcome.rowsStored == 300, "\(path)")
+            let columns = ["id", "ts", "x", "n", "color", "flag", "score", "pred", "y", "latency_ms"]
+            return try warehouse.read { store in
+                try store.readColumns(
+                    try store.rowTable(pipelineId: 1, columns: loaded.definition.declaredColumns), snapshotId: outcome.snapshotId,
+                    columns: columns)
+            }
+        }
+        let fromCSV = try ingest(dir, "days/{date}.csv")
+        let fromParquet = try ingest(pqDir, "pq/{date}.parquet")
+        #expect(fromCSV.keys.sorted() == fromParquet.keys.sorted())
+        for (name, column) in fromCSV {
+            if case .numeric(let a) = column, case .numeric(let b)? = fromParquet[name] {
+                // Nulls are NaN in `values` (NaN != NaN): compare the null flags and the rest.
+                #expect(a.nulls == b.nulls, "column \(name)")
+                #expect(zip(a.values, b.values).enumerated().allSatisfy { a.nulls[$0.offset] || $0.element.0 == $0.element.1 }, "column \(name)")
+            } else {
+                #expect(fromParquet[name] == column, "column \(name)")
+            }
+        }
+        guard case .numeric(let x)? = fromParquet["x"] else { Issue.record("x is not numeric"); return }
+        #expect(x.nulls.filter { $0 }.count == 60)
+    }
+
     /// Labels files may be Parquet: the same join, counts and findings as the CSV labels file of
     /// `lateLabelsJoinById` (a null label is a null, as "NA" is in CSV).
     @Test func aLabelsFileMayBeParquet() throws {

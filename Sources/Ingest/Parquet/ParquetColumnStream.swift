@@ -1,13 +1,12 @@
 import AuditModel
 import Foundation
 
-/// Reads one column chunk page by page from the file with `pread`, through a buffer that holds
-/// one page (its compressed bytes, then its decoded values): the ingest never holds a whole
-/// file, row group or column chunk in memory (docs/ingest.md, "Parquet": memory).
+/// Reads one column chunk page by page from the file with `pread`, through a read buffer shared
+/// by the file's columns and this column's decoded page: the ingest never holds a whole file,
+/// row group or column chunk in memory (docs/ingest.md, "Parquet": memory).
 ///
-/// The caller walks the rows of the row group in order: `ensureRow()` before each row (loads
-/// the next page when the current one is used up), then `present` / `valueIndex` / `page`
-/// for the row's value, then `advance()`.
+/// The caller walks the rows of the row group in order through `nextView()`: a view of the
+/// next data page's values with its own row cursor, asked for when the last one is used up.
 final class ParquetColumnStream {
     let fd: Int32
     let decoder: ParquetChunkReader
@@ -18,7 +17,9 @@ final class ParquetColumnStream {
     private let end: Int
     private var dictionary: ParquetColumnData?
     private var pageNumber = 0
-    private var buffer: [UInt8] = []
+    /// The compressed bytes of the page being read, shared by the streams of one file (a page
+    /// is decoded as soon as it is read, so one buffer serves every column).
+    private let shared: ParquetReadBuffer
     /// Rows of the row group in pages loaded so far.
     private(set) var rowsLoaded = 0
 
@@ -26,15 +27,14 @@ final class ParquetColumnStream {
     private(set) var page = ParquetColumnData()
     /// Rows in the current page.
     private(set) var pageRows = 0
-    /// The current row within the page.
-    private(set) var pageRow = 0
-    /// The current row's value index in `page` (meaningful when `present`).
-    private(set) var valueIndex = 0
+    /// Rows of the current page consumed (all of them once `nextView()` hands the page out).
+    private var pageRow = 0
     private let optional: Bool
 
     /// - Throws: `ParquetError` when the chunk's position lies outside the file's data.
-    init(fd: Int32, dataEnd: Int, column: ParquetColumn, chunk: ParquetChunk, rows: Int) throws {
+    init(fd: Int32, dataEnd: Int, column: ParquetColumn, chunk: ParquetChunk, rows: Int, buffer: ParquetReadBuffer) throws {
         self.fd = fd
+        shared = buffer
         self.column = column
         self.chunk = chunk
         self.rows = rows
@@ -55,25 +55,31 @@ final class ParquetColumnStream {
         end = rows == 0 ? pos : Int(start + chunk.totalCompressed)
     }
 
-    /// Whether the current row's value is present (not null).
-    @inline(__always) var present: Bool { !optional || page.present[pageRow] != 0 }
+    /// The next data page's values as a view (pointers into this stream's page, valid until
+    /// the next call), skipping dictionary, index and empty pages.
+    func nextView() throws -> ParquetPageView {
+        pageRow = pageRows
+        try ensureRow()
+        var v = ParquetPageView()
+        v.pageRows = pageRows
+        if optional { v.present = page.present.withUnsafeBufferPointer { $0.baseAddress } }
+        v.ints = page.ints.withUnsafeBufferPointer { $0.baseAddress }
+        v.doubles = page.doubles.withUnsafeBufferPointer { $0.baseAddress }
+        v.offsets = page.offsets.withUnsafeBufferPointer { $0.baseAddress }
+        v.bytes = page.bytes.withUnsafeBufferPointer { $0.baseAddress }
+        return v
+    }
 
-    /// Makes the current row readable, loading pages as needed.
-    @inline(__always) func ensureRow() throws {
+    /// Loads pages until one with rows is current.
+    private func ensureRow() throws {
         while pageRow >= pageRows { try loadPage() }
     }
 
-    /// Moves to the next row.
-    @inline(__always) func advance() {
-        if !optional || page.present[pageRow] != 0 { valueIndex += 1 }
-        pageRow += 1
-    }
-
-    /// Reads `count` bytes at `offset` into `buffer`.
+    /// Reads `count` bytes at `offset` into the shared buffer.
     private func readBytes(_ offset: Int, _ count: Int) throws {
-        if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+        if shared.bytes.count < count { shared.bytes = [UInt8](repeating: 0, count: count) }
         var done = 0
-        try buffer.withUnsafeMutableBytes { b in
+        try shared.bytes.withUnsafeMutableBytes { b in
             while done < count {
                 let n = pread(fd, b.baseAddress! + done, count - done, off_t(offset + done))
                 if n < 0, errno == EINTR { continue }
@@ -91,7 +97,7 @@ final class ParquetColumnStream {
         while true {
             try readBytes(pos, window)
             do {
-                return try buffer.withUnsafeBytes { b in
+                return try shared.bytes.withUnsafeBytes { b in
                     var r = ThriftReader(UnsafeRawBufferPointer(rebasing: b[0..<window]))
                     let h = try ParquetPageHeader.read(&r)
                     pos += r.pos
@@ -129,7 +135,7 @@ final class ParquetColumnStream {
         let left = rows - rowsLoaded
         let n = pageNumber
         do {
-            try buffer.withUnsafeBytes { all in
+            try shared.bytes.withUnsafeBytes { all in
                 let body = UnsafeRawBufferPointer(rebasing: all[0..<h.compressedSize])
                 switch h.type {
                 case 2:
@@ -208,7 +214,75 @@ final class ParquetColumnStream {
         page.bytes.removeAll(keepingCapacity: true)
         pageRows = 0
         pageRow = 0
-        valueIndex = 0
+    }
+}
+
+/// The read buffer the column streams of one file share.
+final class ParquetReadBuffer {
+    var bytes: [UInt8] = []
+}
+
+/// A data page's decoded values seen through pointers, with the row cursor: what the ingest's
+/// row loop reads without retains or exclusivity checks. The pointers are into the stream's
+/// page arrays, which are not touched until the stream's next `nextView()`.
+struct ParquetPageView {
+    var present: UnsafePointer<UInt8>?
+    var ints: UnsafePointer<Int64>?
+    var doubles: UnsafePointer<Double>?
+    var offsets: UnsafePointer<Int>?
+    var bytes: UnsafePointer<UInt8>?
+    var pageRows = 0
+    var pageRow = 0
+    var valueIndex = 0
+
+    @inline(__always) var isPresent: Bool { present == nil || present![pageRow] != 0 }
+
+    @inline(__always) mutating func advance() {
+        if present == nil || present![pageRow] != 0 { valueIndex += 1 }
+        pageRow += 1
+    }
+
+    /// Value `k`'s bytes (byte arrays).
+    @inline(__always) func bytes(_ k: Int) -> UnsafeRawBufferPointer {
+        let s = offsets![k], e = offsets![k + 1]
+        guard e > s, let b = bytes else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: b + s, count: e - s)
+    }
+}
+
+/// Types value `k` of a page view for the common pairings, straight from the decoded values;
+/// nil for the rarer ones (the caller types those from the page itself).
+@inline(__always)
+func typeParquetView(_ j: Int, _ v: ParquetPageView, _ k: Int, _ kind: ParquetValueKind, _ type: ColumnType, _ batch: RowBatch)
+    -> RowTyper.Outcome?
+{
+    switch (type, kind) {
+    case (.numeric, .floating):
+        let x = v.doubles![k]
+        batch.set(j, double: x)
+        return x.isFinite ? .stored : .storedNonFinite
+    case (.numeric, .integer), (.numeric, .boolean):
+        batch.set(j, double: Double(v.ints![k]))
+        return .stored
+    case (.integer, .integer), (.integer, .boolean):
+        batch.set(j, int: v.ints![k])
+        return .stored
+    case (.boolean, .boolean):
+        batch.set(j, int: v.ints![k] != 0 ? 1 : 0)
+        return .stored
+    case (.datetime, .date), (.datetime, .timestamp), (.datetime, .int96):
+        guard let ms = parquetMilliseconds(v.ints![k], kind), ms >= -62_135_596_800_000, ms < 253_402_300_800_000 else {
+            return .failed(.notTimestamp)
+        }
+        writeCanonicalTimestamp(ms, column: j, into: batch)
+        return .stored
+    case (.categorical, .bytes), (.text, .bytes):
+        let b = v.bytes(k)
+        guard isValidUTF8(b) else { return .failed(.invalidUTF8) }
+        batch.set(j, text: b)
+        return .stored
+    default:
+        return nil
     }
 }
 
