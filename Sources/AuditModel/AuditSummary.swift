@@ -23,12 +23,14 @@ public struct AuditSummary: Codable, Sendable, Equatable {
     public var retraining: RetrainingSection
     /// Per protected attribute, when the definition has `fairness:` (docs/fairness.md); absent otherwise.
     public var fairness: [FairnessAttribute]?
+    /// Per segment, when the definition has `segments:` (docs/segments.md); absent otherwise.
+    public var segments: [Segment]?
 
     public enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case tool, pipeline, model, date, version, status, rows, snapshot
         case findingCounts = "finding_counts"
-        case findings, drift, performance, operational, retraining, fairness
+        case findings, drift, performance, operational, retraining, fairness, segments
     }
 
     public init(
@@ -125,6 +127,8 @@ public struct AuditSummary: Codable, Sendable, Equatable {
         public var expected: String?
         public var advice: String
         public var stage: Stage
+        /// The segment (`{column, value}`) of a segment finding; the key is written only then.
+        public var segment: SegmentRef?
 
         public init(_ f: Finding) {
             check = f.check
@@ -136,10 +140,11 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             expected = f.expected
             advice = f.advice
             stage = f.stage
+            segment = f.segment
         }
 
         public enum CodingKeys: String, CodingKey {
-            case check, category, severity, column, message, observed, expected, advice, stage
+            case check, category, severity, column, message, observed, expected, advice, stage, segment
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -154,6 +159,7 @@ public struct AuditSummary: Codable, Sendable, Equatable {
             try c.encode(expected, forKey: .expected)
             try c.encode(advice, forKey: .advice)
             try c.encode(stage, forKey: .stage)
+            try c.encodeIfPresent(segment, forKey: .segment)
         }
     }
 

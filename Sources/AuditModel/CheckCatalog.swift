@@ -108,6 +108,7 @@ public enum CheckCatalog {
         retypedColumn, unseenCategories, duplicateRows, rowCount, timestampOutsideDay, futureTimestamps,
         unknownLabels, constantColumn,
         fairnessImpactRatio, fairnessEqualizedOdds,
+        segmentDrift, segmentMissingValues, segmentPerformanceDrop, segmentEstimatedPerformanceDrop,
         notEvaluated, snapshotMissing,
     ]
 
@@ -247,4 +248,21 @@ extension CheckCatalog {
     public static let fairnessEqualizedOdds = CheckInfo(
         id: "fairness.equalized_odds", stage: .compare, category: .fairness, title: "Error rates differ between groups (equalized odds)",
         advice: "The model's true or false positive rate differs between groups of a protected attribute beyond the threshold and sampling noise: it works worse for one group. Look at that group's inputs and labels, and review before retraining.")
+}
+
+extension CheckCatalog {
+    // MARK: Segments (compare, docs/segments.md)
+    public static let segmentDrift = CheckInfo(
+        id: "segment.drift", stage: .compare, category: .drift, title: "Drift within a segment",
+        advice: "One segment's inputs or outputs moved from the same segment of the baseline while the whole day's did not: the aggregate hides a slice that changed. Check that slice's source (a region, a channel, a device) for an upstream change before judging the model.")
+    public static let segmentMissingValues = CheckInfo(
+        id: "segment.missing_values", stage: .compare, category: .dataQuality, title: "Missing values within a segment",
+        advice: "A feature is missing far more (or less) often in one segment than in the same segment of the baseline, while the whole day's share did not move: often one source or client broke. Find the producer of that slice.")
+    public static let segmentPerformanceDrop = CheckInfo(
+        id: "segment.performance_drop", stage: .compare, category: .performance, title: "Performance drop within a segment",
+        advice: "The model performs worse on one segment than on the same segment of the baseline, beyond sampling noise, while the aggregate held: it fails a slice. Look at that segment's inputs and labels; consider whether it needs its own treatment before retraining.")
+    public static let segmentEstimatedPerformanceDrop = CheckInfo(
+        id: "segment.estimated_performance_drop", stage: .compare, category: .performance,
+        title: "Estimated performance drop within a segment (CBPE)",
+        advice: "Without labels yet, CBPE expects the model to perform worse on one segment than on the same segment of the baseline. It is an estimate from the scores: confirm with labels when they arrive.")
 }

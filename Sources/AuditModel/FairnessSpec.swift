@@ -12,6 +12,11 @@ public struct SegmentsSpec: Codable, Sendable, Equatable {
 
     public static let defaultMinRows = 200
     public static let defaultFalseDiscoveryRate = 0.05
+    /// At most this many segments per column: the values with the most rows; the rest are
+    /// grouped into one `(other)` segment, listed and not judged (docs/segments.md).
+    public static let maxValuesPerColumn = 100
+    /// The value of the grouped segment.
+    public static let otherValue = "(other)"
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case columns

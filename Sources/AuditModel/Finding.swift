@@ -59,10 +59,14 @@ public struct Finding: Codable, Sendable, Equatable, Hashable {
     public var expected: String?
     /// Why it matters and what to do (from the check catalog).
     public var advice: String
+    /// The segment the finding is about (`segments:` in the definition), nil for the whole
+    /// snapshot. summary.json writes it only when set.
+    public var segment: SegmentRef?
 
     public init(
         check: String, stage: Stage, category: FindingCategory, severity: Severity, column: String? = nil,
-        message: String, observed: String? = nil, expected: String? = nil, advice: String? = nil
+        message: String, observed: String? = nil, expected: String? = nil, advice: String? = nil,
+        segment: SegmentRef? = nil
     ) {
         self.check = check
         self.stage = stage
@@ -73,16 +77,28 @@ public struct Finding: Codable, Sendable, Equatable, Hashable {
         self.observed = observed
         self.expected = expected
         self.advice = advice ?? CheckCatalog.info(check)?.advice ?? ""
+        self.segment = segment
     }
 
     /// A finding for a catalogued check: category and advice come from the catalog.
     public init(
         _ check: CheckInfo, severity: Severity, column: String? = nil, message: String,
-        observed: String? = nil, expected: String? = nil
+        observed: String? = nil, expected: String? = nil, segment: SegmentRef? = nil
     ) {
         self.init(
             check: check.id, stage: check.stage, category: check.category, severity: severity, column: column,
-            message: message, observed: observed, expected: expected, advice: check.advice)
+            message: message, observed: observed, expected: expected, advice: check.advice, segment: segment)
+    }
+}
+
+/// A segment: a value (or bin) of a segment column (docs/segments.md).
+public struct SegmentRef: Codable, Sendable, Equatable, Hashable {
+    public var column: String
+    public var value: String
+
+    public init(column: String, value: String) {
+        self.column = column
+        self.value = value
     }
 }
 
@@ -112,6 +128,7 @@ extension Array where Element == Finding {
                 g.observed = g.observed.map { SafeText.cut($0, to: SafeText.textLimit) }
                 g.expected = g.expected.map { SafeText.cut($0, to: SafeText.textLimit) }
                 g.column = g.column.map { SafeText.cut($0, to: SafeText.textLimit) }
+                g.segment = g.segment.map { SegmentRef(column: SafeText.cut($0.column), value: SafeText.cut($0.value)) }
                 kept.append(g)
             } else if let r = rest[f.check] {
                 rest[f.check] = (r.count + 1, r.first, Swift.max(r.worst, f.severity))
@@ -143,6 +160,9 @@ extension Array where Element == Finding {
             }
             if $0.check != $1.check { return $0.check < $1.check }
             if ($0.column ?? "") != ($1.column ?? "") { return ($0.column ?? "") < ($1.column ?? "") }
+            if $0.segment != $1.segment {
+                return ($0.segment?.column ?? "", $0.segment?.value ?? "") < ($1.segment?.column ?? "", $1.segment?.value ?? "")
+            }
             return $0.message < $1.message
         }
     }

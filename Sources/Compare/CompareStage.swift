@@ -13,6 +13,8 @@ public struct CompareOutcome: Sendable {
     public var retraining: AuditSummary.RetrainingSection
     /// Per protected attribute; nil without `fairness:` in the definition.
     public var fairness: [AuditSummary.FairnessAttribute]? = nil
+    /// Per segment; nil without `segments:` in the definition.
+    public var segments: [AuditSummary.Segment]? = nil
 }
 
 /// Stage 4: compares a day with the training baseline: drift per feature and for prediction,
@@ -208,12 +210,13 @@ struct Comparison {
         let performance = try performanceSection(day: dayRows, base: basePerformance)
         let operational = try operationalSection()
         let fairness = try fairnessSection(dayRows: dayRows)
+        let segments = try segmentsSection(dayRows: dayRows, base: basePerformance)
         try technicalDebt(dayRows: dayRows)
         let retraining = recommendation(drift: drift)
         metrics.append(Metric("retraining.recommended", retraining.recommendation == .recommended ? 1 : 0))
         return CompareOutcome(
             drift: drift, findings: findings.bounded(), performance: performance, operational: operational, retraining: retraining,
-            fairness: fairness)
+            fairness: fairness, segments: segments)
     }
 
     /// A check that could not run on this snapshot, said so in the report (never silently).
@@ -236,6 +239,10 @@ struct Comparison {
         try store.replaceFairnessGroups(snapshotId: snapshot.id, outcome.fairness ?? [])
         if let fairness = outcome.fairness {
             try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "fairness", fairness)
+        }
+        try store.replaceSegments(snapshotId: snapshot.id, outcome.segments ?? [])
+        if let segments = outcome.segments {
+            try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "segments", segments)
         }
         if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }
     }

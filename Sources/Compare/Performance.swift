@@ -43,6 +43,9 @@ struct LabelledRows {
     var hasScore = true
     /// The row's position in the snapshot (row order), for joins with other columns.
     var index: [Int] = []
+
+    init() {}
+    init(hasScore: Bool) { self.hasScore = hasScore }
 }
 
 /// Realized metrics for one set of labelled rows, keyed by metric name (docs/statistics.md).
@@ -116,15 +119,17 @@ enum PerformanceMetrics {
     /// recall (of actual positives). nil for other metrics (F1, AUC, log loss, regression
     /// errors): their drops are judged on the allowed drop alone.
     static func rateInterval(_ name: String, confusion: [[Int]]?) -> GroupFairness.Rate? {
+        rateCounts(name, confusion: confusion).flatMap { GroupFairness.wilson(successes: $0.successes, trials: $0.trials) }
+    }
+
+    /// The successes and trials behind a rate metric (accuracy; precision and recall of a
+    /// binary model) from the confusion matrix; nil for other metrics.
+    static func rateCounts(_ name: String, confusion: [[Int]]?) -> (successes: Int, trials: Int)? {
         guard let m = confusion, !m.isEmpty, m.allSatisfy({ $0.count == m.count }) else { return nil }
         switch name {
-        case "accuracy":
-            let correct = m.indices.reduce(0) { $0 + m[$1][$1] }
-            return GroupFairness.wilson(successes: correct, trials: m.joined().reduce(0, +))
-        case "precision" where m.count == 2:
-            return GroupFairness.wilson(successes: m[1][1], trials: m[0][1] + m[1][1])
-        case "recall" where m.count == 2:
-            return GroupFairness.wilson(successes: m[1][1], trials: m[1][0] + m[1][1])
+        case "accuracy": return (m.indices.reduce(0) { $0 + m[$1][$1] }, m.joined().reduce(0, +))
+        case "precision" where m.count == 2: return (m[1][1], m[0][1] + m[1][1])
+        case "recall" where m.count == 2: return (m[1][1], m[1][0] + m[1][1])
         default: return nil
         }
     }
@@ -369,13 +374,17 @@ extension Comparison {
         else { return [:] }
         let dayScores = try scoresInRowOrder()
         guard !dayScores.isEmpty else { return [:] }
-        guard let calibrator = base.calibrator else { return [:] }
-        let calibrated = dayScores.map { calibrator.predict($0) }
-        guard let e = CBPE.estimate(
-            calibratedProbabilities: calibrated, uncalibratedScores: dayScores, threshold: definition.decisionThreshold)
+        return Self.cbpe(scores: dayScores, base: base, threshold: definition.decisionThreshold)
+    }
+
+    /// CBPE's estimates for finite `scores` with the baseline's calibrator (empty without one).
+    static func cbpe(scores: [Double], base: BaselinePerformance, threshold: Double) -> [String: Double] {
+        guard let calibrator = base.calibrator, !scores.isEmpty else { return [:] }
+        let calibrated = scores.map { calibrator.predict($0) }
+        guard let e = CBPE.estimate(calibratedProbabilities: calibrated, uncalibratedScores: scores, threshold: threshold)
         else { return [:] }
         var out = ["accuracy": e.accuracy, "precision": e.precision, "recall": e.recall, "f1": e.f1]
-        out["roc_auc"] = CBPE.estimatedROCAUC(calibratedProbabilities: calibrated, uncalibratedScores: dayScores)
+        out["roc_auc"] = CBPE.estimatedROCAUC(calibratedProbabilities: calibrated, uncalibratedScores: scores)
         return out
     }
 }

@@ -22,6 +22,8 @@ struct ReportData {
     let retraining: AuditSummary.RetrainingSection
     /// Per protected attribute (nil without `fairness:`).
     var fairness: [AuditSummary.FairnessAttribute]? = nil
+    /// Per segment (nil without `segments:`).
+    var segments: [AuditSummary.Segment]? = nil
     let quarantineReasons: [ValueCount]
     let quarantineSamples: [QuarantinedRow]
     let nullRates: [(column: String, rate: Double)]
@@ -123,6 +125,9 @@ struct ReportData {
         if def.fairness != nil {
             data.fairness = try store.result([AuditSummary.FairnessAttribute].self, snapshotId: snapshot.id, name: "fairness") ?? []
         }
+        if def.segments != nil {
+            data.segments = try store.result([AuditSummary.Segment].self, snapshotId: snapshot.id, name: "segments") ?? []
+        }
         return data
     }
 
@@ -140,6 +145,7 @@ struct ReportData {
             drift: .init(results: drift, shareThreshold: shareThreshold),
             performance: performance, operational: operational, retraining: retraining)
         s.fairness = fairness
+        s.segments = segments
         return s
     }
 }

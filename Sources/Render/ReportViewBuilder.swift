@@ -146,7 +146,48 @@ struct ReportViewBuilder {
             let minRows = data.definition.fairness?.minGroupRows ?? FairnessSpec.defaultMinGroupRows
             view.fairnessNote = "Per group of each protected attribute: selection rate (share predicted positive) every day; true and false positive rate, precision and accuracy on labelled rows. Brackets: Wilson 95 % intervals. Groups under \(minRows) rows are listed, not judged. A monitoring signal, not a legal finding (docs/fairness.md)."
         }
+        if let segments = s.segments {
+            view.hasSegments = true
+            view.segmentTables = segmentTables(segments)
+            view.segmentFindings = data.findings.filter { $0.segment != nil }.sortedForReport().map(findingView)
+            let spec = data.definition.segments
+            view.segmentsNote = "Each value (or bin) of a segment column against the same segment of the baseline. Judged with at least \(spec?.minRows ?? SegmentsSpec.defaultMinRows) rows on both sides; the day's segment tests are corrected together (Benjamini–Hochberg, false discovery rate \(formatNumber(spec?.falseDiscoveryRate ?? SegmentsSpec.defaultFalseDiscoveryRate))). At most \(SegmentsSpec.maxValuesPerColumn) segments per column; the rest are grouped as (other) (docs/segments.md)."
+        }
+        view.hasSegmentsSection = view.hasSegments || view.hasFairness
         return view
+    }
+
+    /// One table per segment column: rows today and in the baseline, judged, drifted share,
+    /// the judged metric (realized, else the CBPE estimate) against the baseline's segment.
+    func segmentTables(_ segments: [AuditSummary.Segment]) -> [SegmentTableView] {
+        var order: [String] = []
+        var byColumn: [String: [AuditSummary.Segment]] = [:]
+        for s in segments {
+            if byColumn[s.column] == nil { order.append(s.column) }
+            byColumn[s.column, default: []].append(s)
+        }
+        let flagged = Set(data.findings.compactMap(\.segment))
+        return order.map { column in
+            let list = byColumn[column] ?? []
+            let rows = list.map { s -> SegmentRowView in
+                let metric = s.judgedMetric
+                var current = "—"
+                if let m = metric, let v = s.metrics[m] {
+                    current = formatNumber(v, digits: 3)
+                } else if let m = metric, let v = s.estimated[m] {
+                    current = "\(formatNumber(v, digits: 3)) (estimated)"
+                }
+                return SegmentRowView(
+                    value: escape.value(s.value), rows: "\(s.rows) (\(s.labelledRows) labelled)", baselineRows: "\(s.baselineRows)",
+                    judged: s.judged ? "yes" : "no", driftedShare: s.driftedShare.map(formatPercent) ?? "—",
+                    metric: current, baselineMetric: metric.flatMap { s.baselineMetrics[$0] }.map { formatNumber($0, digits: 3) } ?? "—",
+                    note: escape(s.note ?? ""), flag: flagged.contains(SegmentRef(column: s.column, value: s.value)))
+            }
+            let judged = list.filter(\.judged).count
+            let metricName = list.compactMap(\.judgedMetric).first.map { " Metric: \($0)." } ?? ""
+            return SegmentTableView(
+                column: escape.value(column), caption: escape("\(list.count) segments, \(judged) judged.\(metricName)"), rows: rows)
+        }
     }
 
     /// A protected attribute's table: groups with rates, intervals and impact ratios.
@@ -258,10 +299,15 @@ struct ReportViewBuilder {
     func recommendationLabel(_ r: Recommendation) -> String { ReportLabels.recommendation(r) }
 
     func findingView(_ f: Finding) -> FindingView {
-        FindingView(
+        var v = FindingView(
             severity: f.severity.rawValue, severityLabel: f.severity.rawValue.uppercased(), check: f.check,
             category: f.category.title, column: escape.value(f.column ?? "—"), hasColumn: f.column != nil, message: escape(f.message),
             observed: escape(f.observed ?? "—"), expected: escape(f.expected ?? "—"), advice: escape.trusted(f.advice))
+        if let s = f.segment {
+            v.segment = escape.value(s.column) + " = " + escape.value(s.value)
+            v.hasSegment = true
+        }
+        return v
     }
 
     func driftRow(_ r: DriftResult) -> DriftRowView {

@@ -63,6 +63,12 @@ struct ReportView {
     var fairnessNote = ""
     var fairnessTables: [FairnessTableView] = []
     var fairnessFindings: [FindingView] = []
+    /// The "Segments and fairness" section is shown (segments or fairness configured).
+    var hasSegmentsSection = false
+    var hasSegments = false
+    var segmentsNote = ""
+    var segmentTables: [SegmentTableView] = []
+    var segmentFindings: [FindingView] = []
     let trends: [SparklineView]
     let trendRange: String
     let definitions: [TermView]
@@ -99,6 +105,9 @@ struct FindingView {
     let category: String
     let column: String
     let hasColumn: Bool
+    /// `column = value` of a segment finding (escaped), empty otherwise.
+    var segment: String = ""
+    var hasSegment: Bool = false
     let message: String
     let observed: String
     let expected: String
@@ -230,6 +239,26 @@ struct StageView {
     let started: String
     let finished: String
     let duration: String
+}
+
+/// One segment column's table in "Segments and fairness".
+struct SegmentTableView {
+    let column: String
+    let caption: String
+    let rows: [SegmentRowView]
+}
+
+struct SegmentRowView {
+    let value: String
+    let rows: String
+    let baselineRows: String
+    let judged: String
+    let driftedShare: String
+    let metric: String
+    let baselineMetric: String
+    let note: String
+    /// The segment has a finding.
+    let flag: Bool
 }
 
 /// One protected attribute's table in "Segments and fairness".

@@ -281,6 +281,7 @@ enum Migrations {
                 ALTER TABLE snapshotPart_issue16 RENAME TO snapshotPart;
                 """)
         }
+        registerSegmentMigrations(&m)
         return m
     }
 }

@@ -430,13 +430,13 @@ extension Store {
         let st = try db.cachedStatement(
             sql: """
                 INSERT INTO finding (snapshotId, stage, checkId, category, severity, column, message, observed, expected,
-                  advice, stageRunId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  advice, stageRunId, segmentColumn, segmentValue)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for f in findings {
             try st.execute(arguments: [
                 snapshotId, f.stage.rawValue, f.check, f.category.rawValue, f.severity.rawValue, f.column, f.message,
-                f.observed, f.expected, f.advice, stageRunId,
+                f.observed, f.expected, f.advice, stageRunId, f.segment?.column, f.segment?.value,
             ])
         }
     }
@@ -455,7 +455,8 @@ extension Store {
                 check: r["checkId"], stage: Stage(rawValue: r["stage"]) ?? .validate,
                 category: FindingCategory(rawValue: r["category"]) ?? .dataQuality,
                 severity: Severity(rawValue: r["severity"]) ?? .info, column: r["column"], message: r["message"],
-                observed: r["observed"], expected: r["expected"], advice: r["advice"])
+                observed: r["observed"], expected: r["expected"], advice: r["advice"],
+                segment: (r["segmentColumn"] as String?).map { SegmentRef(column: $0, value: r["segmentValue"] ?? "") })
         }
     }
 

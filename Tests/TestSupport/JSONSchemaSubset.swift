@@ -51,7 +51,8 @@ public indirect enum JSONValue: Decodable, Equatable, Sendable {
 
 /// Validates JSON against the subset of JSON Schema (draft 2020-12) that
 /// docs/summary.schema.json uses: `type`, `const`, `enum`, `properties`, `required`,
-/// `items`, `anyOf`, `minimum`, `minLength`, `pattern` and `$ref` to `#/$defs/…`.
+/// `items`, `anyOf`, `minimum`, `minLength`, `pattern`, `additionalProperties` (a schema) and
+/// `$ref` to `#/$defs/…`.
 /// Annotations (`$schema`, `$id`, `title`, `description`, `$defs`) are ignored; any other
 /// keyword is reported as unsupported, so the subset cannot silently skip a rule.
 /// `make check` validates the same files with Python's jsonschema, the full implementation.
@@ -61,7 +62,7 @@ public struct JSONSchemaSubset {
     public init(_ schema: Data) throws { root = try JSONValue.parse(schema) }
 
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "$defs"]
-    static let supported: Set<String> = ["type", "const", "enum", "properties", "required", "items", "anyOf", "minimum", "minLength", "pattern", "$ref"]
+    static let supported: Set<String> = ["type", "const", "enum", "properties", "required", "items", "anyOf", "minimum", "minLength", "pattern", "$ref", "additionalProperties"]
 
     /// Every violation, as `path: what is wrong` (empty when `instance` is valid).
     public func errors(_ instance: JSONValue) -> [String] {
@@ -115,6 +116,11 @@ public struct JSONSchemaSubset {
             }
             if case .object(let props)? = s["properties"] {
                 for (k, sub) in props.sorted(by: { $0.key < $1.key }) { if let x = obj[k] { check(x, sub, path + "." + k, &out) } }
+            }
+            if let extra = s["additionalProperties"], case .object = extra {
+                var declared: Set<String> = []
+                if case .object(let props)? = s["properties"] { declared = Set(props.keys) }
+                for (k, x) in obj.sorted(by: { $0.key < $1.key }) where !declared.contains(k) { check(x, extra, path + "." + k, &out) }
             }
         }
         if case .array(let items) = v, let itemSchema = s["items"] {

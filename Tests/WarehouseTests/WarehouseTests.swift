@@ -21,7 +21,7 @@ struct WarehouseTests {
         #expect(mode == "wal")
         #expect(fk == 1)
         #expect(tables == ["columnProfile", "correlation", "definition", "drift", "fairnessGroup", "finding", "label", "metric", "modelConfig", "numericColumn", "pipeline", "quarantinedRow",
-                           "report", "reportFile", "rowColumn", "run", "snapshot", "snapshotPart", "sortedColumn", "stageResult", "stageRun"])
+                           "report", "reportFile", "rowColumn", "run", "segmentResult", "snapshot", "snapshotPart", "sortedColumn", "stageResult", "stageRun"])
         #expect(try w.integrityCheck() == ["ok"])
     }
 
