@@ -48,6 +48,8 @@ public struct DemoGenerator {
     public static let incidents: [Incident] = [
         Incident(days: 5...5, title: "malformed rows from a bad export (ragged row, text in a number, bad timestamp)",
                  expected: "rows quarantined with line and reason; quality.quarantined_rows warning"),
+        Incident(days: 8...8, title: "group_c applicants' defaulters scored as safe (a lost credit-history feed for that group): its true positive rate collapses",
+                 expected: "critical fairness.equalized_odds and fairness.impact_ratio on ethnicity naming group_c; segment findings on ethnicity = group_c; the whole day's metrics stay within bounds"),
         Incident(days: 10...10, title: "broken upstream join: credit_score 35% null",
                  expected: "critical quality.null_rate on credit_score"),
         Incident(days: 14...30, title: "income drifts gradually upward (+3% a day from day 14)",
@@ -113,7 +115,7 @@ public struct DemoGenerator {
         .init("num_open_accounts", .int64, optional: false), .init("loan_amount", .double, optional: false),
         .init("employment_type", .string, optional: false), .init("region", .string, optional: false),
         .init("has_mortgage", .boolean, optional: false), .init("application_channel", .string, optional: false),
-        .init("default_probability", .double, optional: false), .init("predicted_default", .int64, optional: false),
+        .init("ethnicity", .string, optional: false), .init("default_probability", .double, optional: false), .init("predicted_default", .int64, optional: false),
         .init("latency_ms", .double, optional: false),
     ]
 
@@ -146,9 +148,18 @@ public struct DemoGenerator {
 
     static let header = [
         "request_id", "ts", "age", "income", "debt_ratio", "credit_score", "num_open_accounts", "loan_amount",
-        "employment_type", "region", "has_mortgage", "application_channel", "default_probability", "predicted_default",
-        "latency_ms",
+        "employment_type", "region", "has_mortgage", "application_channel", "ethnicity", "default_probability",
+        "predicted_default", "latency_ms",
     ]
+
+    /// The protected attribute's groups and shares (a carried column: not a model input).
+    static let ethnicities: [String: Double] = ["group_a": 0.4, "group_b": 0.3, "group_c": 0.2, "group_d": 0.1]
+
+    /// The protected attribute of each row, from its own generator so the other columns keep
+    /// their values (day 0: the baseline).
+    func attributeGenerator(day d: Int) -> SplitMix64 {
+        SplitMix64(seed: options.seed ^ 0xE7_41C1_7E5 &+ UInt64(d) &* 0x2545_F491)
+    }
 
     struct Applicant {
         var age: Int
@@ -161,6 +172,7 @@ public struct DemoGenerator {
         var region: String
         var mortgage: Bool
         var channel: String
+        var ethnicity = "group_a"
     }
 
     func applicant(_ rng: inout SplitMix64, dayNumber d: Int?) -> Applicant {
@@ -209,10 +221,12 @@ public struct DemoGenerator {
 
     func baselineCSV() -> String {
         var rng = SplitMix64(seed: options.seed)
+        var attributes = attributeGenerator(day: 0)
         var out = (Self.header + ["defaulted"]).joined(separator: ",") + "\n"
         let trainingStart = Day("2026-06-01")!
         for i in 0..<options.baselineRows {
-            let a = applicant(&rng, dayNumber: nil)
+            var a = applicant(&rng, dayNumber: nil)
+            a.ethnicity = attributes.pick(Self.ethnicities)
             let s = score(a)
             let y = rng.uniform() < trueProbability(a, modelScore: s, dayNumber: nil) ? 1 : 0
             let ts = trainingStart.startEpochSeconds * 1000 + Int64(i) * (86_400_000 * 90 / Int64(options.baselineRows))
@@ -224,15 +238,19 @@ public struct DemoGenerator {
 
     func dayCSV(dayNumber d: Int) -> (snapshot: String, labels: String) {
         var rng = SplitMix64(seed: options.seed &+ UInt64(d) &* 0x9E37_79B9)
+        var attributes = attributeGenerator(day: d)
         let day = options.start.adding(days: d - 1)
         var out = Self.header.joined(separator: ",") + "\n"
         var labels = "request_id,defaulted\n"
         let threshold = d >= 26 ? 0.3 : 0.5
         for i in 0..<options.rowsPerDay {
             var a = applicant(&rng, dayNumber: d)
+            a.ethnicity = attributes.pick(Self.ethnicities)
             if d == 10, rng.uniform() < 0.35 { a.creditScore = nil }
-            let s = score(a)
+            var s = score(a)
             let y = rng.uniform() < trueProbability(a, modelScore: s, dayNumber: d) ? 1 : 0
+            // Day 8: the credit-history feed of group_c is lost; its defaulters look safe.
+            if d == 8, a.ethnicity == "group_c", y == 1 { s *= 0.3 }
             let ts = day.startEpochSeconds * 1000 + Int64(i) * (86_400_000 / Int64(options.rowsPerDay)) + Int64(rng.next() % 1000)
             var latency = exp(rng.normal(mean: log(45), sd: 0.35))
             if (22...24).contains(d) { latency *= 3.5 }
@@ -243,8 +261,8 @@ public struct DemoGenerator {
         if d == 5, options.format == .csv {
             // A bad export: a ragged row, text in a number column, an unparseable timestamp.
             out += "R-bad-1,2026-11-05T10:00:00Z,41,52000.5,0.3\n"
-            out += "R-bad-2,2026-11-05T10:00:01Z,forty,52000.5,0.3,700,4,12000,salaried,north,true,web,0.2,0,40.1\n"
-            out += "R-bad-3,yesterday noon,35,61000,0.25,720,3,9000,retired,east,false,branch,0.1,0,38.7\n"
+            out += "R-bad-2,2026-11-05T10:00:01Z,forty,52000.5,0.3,700,4,12000,salaried,north,true,web,group_a,0.2,0,40.1\n"
+            out += "R-bad-3,yesterday noon,35,61000,0.25,720,3,9000,retired,east,false,branch,group_b,0.1,0,38.7\n"
         }
         return (out, labels)
     }
@@ -253,7 +271,7 @@ public struct DemoGenerator {
         let ts = Timestamp.format(epochMilliseconds: tsMillis).replacingAll(".000Z", with: "Z")
         return [
             id, ts, "\(a.age)", fmt(a.income, 2), fmt(a.debtRatio, 4), a.creditScore.map { "\($0)" } ?? "",
-            "\(a.accounts)", fmt(a.loan, 2), a.employment, a.region, a.mortgage ? "true" : "false", a.channel, fmt(s, 6),
+            "\(a.accounts)", fmt(a.loan, 2), a.employment, a.region, a.mortgage ? "true" : "false", a.channel, a.ethnicity, fmt(s, 6),
             s >= threshold ? "1" : "0", fmt(latency, 1),
         ].joined(separator: ",")
     }

@@ -12,7 +12,7 @@ import Warehouse
 /// the clean days stay clean (README, "Demo incidents").
 @Suite("Demo end to end")
 struct DemoEndToEndTests {
-    static let days = ["2026-11-01", "2026-11-02", "2026-11-05", "2026-11-09", "2026-11-10", "2026-11-13", "2026-11-17",
+    static let days = ["2026-11-01", "2026-11-02", "2026-11-05", "2026-11-08", "2026-11-09", "2026-11-10", "2026-11-13", "2026-11-17",
                        "2026-11-18", "2026-11-22", "2026-11-26"]
 
     /// Runs the demo once for all tests of the suite.
@@ -62,6 +62,40 @@ struct DemoEndToEndTests {
             #expect(s.retraining.recommendation == .notNeeded, "\(day): \(s.retraining.reasons)")
             #expect(s.drift.columns.map(\.role).filter { $0 != .feature } == [.prediction, .score, .target],
                     "10 features, then prediction, score and target (the day's labels are in)")
+        }
+    }
+
+    /// Day 8: group_c's defaulters are scored as safe. Fairness names group_c; any segment
+    /// finding is about ethnicity = group_c; the whole day's accuracy and drift stay within bounds.
+    @Test func oneGroupsTruePositiveRateCollapsesOnDay8() throws {
+        let s = try summary("2026-11-08")
+        let fairness = s.findings.filter { $0.category == .fairness }
+        let odds = try #require(fairness.first { $0.check == "fairness.equalized_odds" })
+        #expect(odds.severity == .critical && odds.column == "ethnicity")
+        #expect(odds.message.hasPrefix("true positive rate is ") && odds.message.contains("for ethnicity = group_c "), "\(odds.message)")
+        #expect(fairness.allSatisfy { $0.column == "ethnicity" && $0.message.contains("group_c") }, "\(fairness.map(\.message))")
+        let group = try #require(s.fairness?.first?.groups.first { $0.value == "group_c" })
+        #expect((group.truePositiveRate ?? 1) < 0.05)
+        let segment = s.findings.filter { $0.segment != nil }
+        #expect(!segment.isEmpty && segment.allSatisfy { $0.segment == SegmentRef(column: "ethnicity", value: "group_c") },
+                "\(segment.map { "\($0.check) \(String(describing: $0.segment))" })")
+        // The whole day stays within bounds.
+        #expect(!s.findings.contains { ["performance.drop", "drift.feature", "drift.prediction", "drift.dataset"].contains($0.check) },
+                "\(checks(s))")
+        // (ops.snapshot_missing: the test skips days 6 and 7.)
+        #expect(s.findings.filter {
+            $0.segment == nil && $0.category != .fairness && $0.severity >= .warning && $0.check != "ops.snapshot_missing"
+        }.isEmpty, "\(checks(s))")
+    }
+
+    /// Clean days raise no segment or fairness finding at warning or above.
+    @Test func cleanDaysHaveNoSegmentOrFairnessFinding() throws {
+        for day in ["2026-11-01", "2026-11-02", "2026-11-09", "2026-11-13"] {
+            let s = try summary(day)
+            let found = s.findings.filter { ($0.segment != nil || $0.category == .fairness) && $0.severity >= .warning }
+            #expect(found.isEmpty, "\(day): \(found.map(\.message))")
+            #expect(s.segments?.contains { $0.column == "ethnicity" && $0.judged } == true)
+            #expect(s.fairness?.first?.groups.count == 4)
         }
     }
 
