@@ -256,18 +256,34 @@ struct SegmentAuditor {
 
     // MARK: Judging the day's family of tests
 
-    /// Benjamini–Hochberg over every segment test of the day (drift, missing values, realized
-    /// performance); then findings where a corrected test rejects and the effect reaches the
+    /// Benjamini–Hochberg over the segment tests of the day (drift, missing values, realized
+    /// performance) that may become findings; then findings where a corrected test rejects and the effect reaches the
     /// same thresholds as the whole day's checks.
     func judge(_ segments: inout [AuditSummary.Segment], refs: [SegmentRef], tests: [(test: Test, p: Double)]) -> [Finding] {
         let q = spec.falseDiscoveryRate ?? SegmentsSpec.defaultFalseDiscoveryRate
-        let adjustedP = MultipleTesting.benjaminiHochberg(tests.map(\.p))
         var findings: [Finding] = []
         let dayDrifted = Set(aggregate.filter {
             [CheckCatalog.featureDrift.id, CheckCatalog.predictionDrift.id, CheckCatalog.targetDrift.id].contains($0.check)
         }.compactMap(\.column))
         let dayMissing = Set(aggregate.filter { $0.check == CheckCatalog.nullRateChange.id }.compactMap(\.column))
         let dayPerformance = aggregate.contains { $0.check == CheckCatalog.performanceDrop.id }
+        // Two families: the tests that may become a segment finding, and those of what the whole
+        // day already flags (their verdicts are shown, never findings). Corrected apart: the
+        // many true rejections of a column that drifted everywhere would otherwise loosen the
+        // step-up threshold for every other test (Benjamini–Hochberg admits about q of its
+        // rejections as false, and those would be exactly the findings left visible).
+        let open = tests.map { t -> Bool in
+            switch t.test {
+            case .drift(let i, let e, _): return !dayDrifted.contains(segments[i].drift[e].column)
+            case .missing(_, let column, _): return !dayMissing.contains(column)
+            case .performance: return !dayPerformance
+            }
+        }
+        var adjustedP = [Double](repeating: .nan, count: tests.count)
+        for family in [true, false] {
+            let members = tests.indices.filter { open[$0] == family }
+            for (k, a) in zip(members, MultipleTesting.benjaminiHochberg(members.map { tests[$0].p })) { adjustedP[k] = a }
+        }
         let dayEstimated = aggregate.contains { $0.check == CheckCatalog.estimatedPerformanceDrop.id }
         let nullChange = (definition.drift?.nullRateChange ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 0.05, critical: 0.5))

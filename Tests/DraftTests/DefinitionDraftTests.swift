@@ -38,6 +38,8 @@ struct DefinitionDraftTests {
             "age": .integer, "income": .numeric, "debt_ratio": .numeric, "credit_score": .integer,
             "num_open_accounts": .integer, "loan_amount": .numeric, "employment_type": .categorical,
             "region": .categorical, "has_mortgage": .boolean, "application_channel": .categorical,
+            // The demo's protected attribute: init cannot know it is not a model input (--carried says so).
+            "ethnicity": .categorical,
         ])
         let features = Dictionary(uniqueKeysWithValues: d.schema.features.map { ($0.name, $0) })
         #expect(features["employment_type"]?.allowed == ["retired", "salaried", "self_employed", "unemployed"])
