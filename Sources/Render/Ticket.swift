@@ -120,8 +120,12 @@ struct TicketView {
         hasReasons = !reasons.isEmpty
         let serious = s.findings.filter { $0.severity != .info }
         findings = serious.prefix(TicketWriter.topFindings).map {
-            TicketFinding(severityLabel: $0.severity.rawValue.uppercased(), check: $0.check, column: $0.column.map { md.value($0) },
-                          message: md($0.message), advice: md.trusted($0.advice))
+            // A segment finding names its segment beside the column.
+            let segment = $0.segment.map { " (" + md.value($0.column) + " = " + md.value($0.value) + ")" } ?? ""
+            return TicketFinding(
+                severityLabel: $0.severity.rawValue.uppercased(), check: $0.check,
+                column: $0.column.map { md.value($0) + segment } ?? ($0.segment == nil ? nil : segment.trimmingCharacters(in: .whitespaces)),
+                message: md($0.message), advice: md.trusted($0.advice))
         }
         moreFindings = serious.count > TicketWriter.topFindings
             ? "\(serious.count - TicketWriter.topFindings) more at warning or above, and \(s.findingCounts.info) info, in the report." : nil

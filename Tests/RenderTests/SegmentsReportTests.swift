@@ -108,4 +108,13 @@ struct SegmentsReportTests {
         #expect(segments.filter { $0.column == "region" }.map(\.value) == [Self.hostile, "north", "south"])
         #expect(!summary.findings.contains { $0.segment != nil }, "a clean day")
     }
+
+    @Test func ticketNamesTheSegmentOfAFinding() throws {
+        var summary = try SummaryJSON.decoder().decode(AuditSummary.self, from: Self.fixture.get().summary)
+        summary.findings = [AuditSummary.FindingRecord(Finding(
+            CheckCatalog.segmentDrift, severity: .warning, column: "x", message: "m",
+            segment: SegmentRef(column: "region", value: "a_b|c")))]
+        let view = TicketView(summary: summary, directory: "/tmp", manifestSha256: "", files: [], definitionPath: "d.yaml")
+        #expect(view.findings.first?.column == "x (region = a\\_b\\|c)")
+    }
 }
