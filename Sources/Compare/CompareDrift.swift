@@ -4,37 +4,54 @@ import Warehouse
 
 // Drift per column, dataset drift, and changes of the missing-value share (docs/compare.md).
 extension Comparison {
-    /// Drift of every candidate column (features first, then prediction and score), computed in
-    /// parallel, one column per task. Numbers come sorted from `loadNumbers`; categories and
-    /// booleans from the profiles' full counts.
-    func driftResults() throws -> [DriftResult] {
-        struct Job: Sendable {
-            let column: DeclaredColumn
-            let reference: DriftSample
-            let current: DriftSample
-            let method: DriftMethod
-            let threshold: Double?
-        }
-        var jobs: [Job] = []
-        for c in driftCandidates {
-            let settings = driftSettings(for: c)
-            let ref: DriftSample?, cur: DriftSample?
-            if c.type.isNumeric {
-                ref = baseNumbers[c.name].map { .numeric($0.sorted) }
-                cur = dayNumbers[c.name].map { .numeric($0.sorted) }
-            } else {
-                ref = categoryCounts(baseProfiles[c.name]).map { .categorical($0) }
-                cur = categoryCounts(dayProfiles[c.name]).map { .categorical($0) }
-            }
-            guard let ref, let cur else { continue }
-            jobs.append(Job(column: c, reference: ref, current: cur, method: settings.method, threshold: settings.threshold))
-        }
-        // Numbers come finite and sorted from `loadNumbers`: no preparation pass.
-        var results = parallelMap(jobs) { job in
+    /// One column's drift computation.
+    struct DriftJob: Sendable {
+        let column: DeclaredColumn
+        let reference: DriftSample
+        let current: DriftSample
+        let method: DriftMethod
+        let threshold: Double?
+
+        func run() -> DriftResult? {
             DriftEngine.compare(
-                column: job.column.name, role: job.column.role, prepared: job.reference, current: job.current,
-                method: job.method, threshold: job.threshold)
-        }.compactMap { $0 }
+                column: column.name, role: column.role, prepared: reference, current: current, method: method,
+                threshold: threshold)
+        }
+    }
+
+    /// The drift job of a numeric candidate column from the numbers of the group `loadNumbers`
+    /// holds (sorted and finite: no preparation pass), or nil when a side has none.
+    func numericDriftJob(_ c: DeclaredColumn) -> DriftJob? {
+        let settings = driftSettings(for: c)
+        guard let ref = baseNumbers[c.name].map({ DriftSample.numeric($0.sorted) }),
+            let cur = dayNumbers[c.name].map({ DriftSample.numeric($0.sorted) })
+        else { return nil }
+        return DriftJob(column: c, reference: ref, current: cur, method: settings.method, threshold: settings.threshold)
+    }
+
+    /// Drift of every candidate column (features first, then prediction and score), in candidate
+    /// order: numeric columns from `loadNumbers` (computed there, a group at a time), categories
+    /// and booleans from the profiles' full counts, in parallel, one column per task.
+    func driftResults() throws -> [DriftResult] {
+        var jobs: [DriftJob] = []
+        var order: [(numeric: String?, job: Int?)] = []
+        for c in driftCandidates {
+            if c.type.isNumeric {
+                order.append((c.name, nil))
+                continue
+            }
+            let settings = driftSettings(for: c)
+            guard let ref = categoryCounts(baseProfiles[c.name]).map({ DriftSample.categorical($0) }),
+                let cur = categoryCounts(dayProfiles[c.name]).map({ DriftSample.categorical($0) })
+            else { continue }
+            order.append((nil, jobs.count))
+            jobs.append(DriftJob(column: c, reference: ref, current: cur, method: settings.method, threshold: settings.threshold))
+        }
+        let categorical = parallelMap(jobs) { $0.run() }
+        var results: [DriftResult] = order.compactMap { item in
+            if let name = item.numeric { return numericDrift[name] ?? nil }
+            return categorical[item.job!]
+        }
         // Missing shares ride along in `extra` (summary.json shows them beside the verdict).
         for i in results.indices {
             if let m = missingShare(dayProfiles[results[i].column]) { results[i].extra["missing_share"] = m }

@@ -150,8 +150,14 @@ struct Comparison {
     var findings: [Finding] = []
     var metrics: [Metric] = []
     /// Sorted finite values of the numeric drift columns (features, score, regression prediction).
+    /// (One group of columns at a time, while `loadNumbers` runs.)
     var dayNumbers: [String: NumericColumn] = [:]
     var baseNumbers: [String: NumericColumn] = [:]
+    /// The numeric drift columns' results (nil for a column without a verdict), from `loadNumbers`.
+    var numericDrift: [String: DriftResult?] = [:]
+    /// Share of the most frequent value of the numeric drift columns (technical debt).
+    var dayModeShare: [String: Double] = [:]
+    var baseModeShare: [String: Double] = [:]
     /// The day's finite scores in row order (CBPE).
     var dayScores: [Double] = []
     /// What the compare stage keeps about the baseline (loaded by `loadFacts`).
@@ -274,23 +280,44 @@ struct Comparison {
         return (method, threshold, spec?.skip ?? false)
     }
 
-    /// Reads and sorts the numeric drift columns of the day and the baseline. The baseline comes
-    /// from the process cache, else from the warehouse's sorted-column cache, else from its rows
-    /// (then sorted and, when writable, cached in the warehouse for later comparisons).
+    /// Drift of the numeric drift columns of the day against the baseline, and their most frequent
+    /// values' shares (technical debt), computed a group of columns at a time: each group's
+    /// sorted numbers (the baseline's from the process cache, else from the warehouse's
+    /// sorted-column cache, else from its rows, then sorted and, when writable, cached in the
+    /// warehouse) are dropped before the next group is read, so memory holds a few columns, not
+    /// all of them (`numericDriftGroupBytes`).
     mutating func loadNumbers() throws {
-        let names = driftCandidates.filter { $0.type.isNumeric }.map(\.name)
-        guard !names.isEmpty else { return }
-        baseNumbers = try baselineNumbers(names)
-        // A day whose sorted columns an earlier stage cached (`sortedColumn`) skips reading and
-        // sorting them.
-        let cached = try store.sortedColumns(table, snapshotId: snapshot.id, columns: names)
-        let day = try readNumbers(snapshot, names.filter { cached[$0] == nil })
-        // The score in row order, for CBPE, comes with the read at no cost.
-        if let scoreName = definition.schema.prediction?.score, let parts = day[scoreName] {
-            dayScores = Array(parts.map(\.values).joined())
+        let candidates = driftCandidates.filter { $0.type.isNumeric }
+        guard !candidates.isEmpty else { return }
+        let rows = max(snapshot.rowsStored, baseline.rowsStored, 1)
+        // Per column and row in flight: the baseline's sorted values, the day's read and sorted
+        // values and the radix sort's keys.
+        let groups = ColumnGroups.split(candidates, size: { _ in 32 * rows }, budget: Self.numericDriftGroupBytes)
+        for group in groups {
+            let names = group.map(\.name)
+            baseNumbers = try baselineNumbers(names)
+            // A day whose sorted columns an earlier stage cached (`sortedColumn`) skips reading and
+            // sorting them.
+            let cached = try store.sortedColumns(table, snapshotId: snapshot.id, columns: names)
+            let day = try readNumbers(snapshot, names.filter { cached[$0] == nil })
+            // The score in row order, for CBPE, comes with the read at no cost.
+            if let scoreName = definition.schema.prediction?.score, let parts = day[scoreName] {
+                dayScores = Array(parts.map(\.values).joined())
+            }
+            dayNumbers = sortedColumns(day).merging(cached.mapValues { NumericColumn($0, alreadySorted: true) }) { a, _ in a }
+            let results = parallelMap(group.compactMap(numericDriftJob)) { $0.run() }
+            for (c, result) in zip(group.filter { numericDriftJob($0) != nil }, results) { numericDrift[c.name] = result }
+            for c in group {
+                if let share = dayNumbers[c.name].flatMap({ SortedSamples.modeShare(sorted: $0.sorted) }) { dayModeShare[c.name] = share }
+                if let share = baseNumbers[c.name].flatMap({ SortedSamples.modeShare(sorted: $0.sorted) }) { baseModeShare[c.name] = share }
+            }
+            baseNumbers = [:]
+            dayNumbers = [:]
         }
-        dayNumbers = sortedColumns(day).merging(cached.mapValues { NumericColumn($0, alreadySorted: true) }) { a, _ in a }
     }
+
+    /// Memory for the numeric drift columns read at once (`loadNumbers`).
+    static let numericDriftGroupBytes = ColumnGroups.numericBytes
 
     /// The day's finite scores in row order: from `loadNumbers` when it read them, else read now.
     mutating func scoresInRowOrder() throws -> [Double] {
@@ -317,7 +344,9 @@ struct Comparison {
             }
             columns.merge(read) { _, new in new }
         }
-        BaselineColumnCache.shared.put(cacheKey, columns)
+        // The process keeps them only when the warehouse cannot (a read-only comparison): else
+        // the next day reads the warehouse's sorted-column cache, a group at a time.
+        if !cacheWritable { BaselineColumnCache.shared.put(cacheKey, columns) }
         return columns
     }
 

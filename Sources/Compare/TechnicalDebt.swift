@@ -95,9 +95,9 @@ extension Comparison {
 
     // MARK: Features
 
-    /// Share of the most frequent value of a feature, from the sorted numbers or the profile's counts.
-    func topShare(_ column: DeclaredColumn, numbers: [String: NumericColumn], profiles: [String: ColumnProfile]) -> Double? {
-        if column.type.isNumeric { return numbers[column.name].flatMap { SortedSamples.modeShare(sorted: $0.sorted) } }
+    /// Share of the most frequent value of a feature, from the sorted numbers (`loadNumbers`) or the profile's counts.
+    func topShare(_ column: DeclaredColumn, numbers: [String: Double], profiles: [String: ColumnProfile]) -> Double? {
+        if column.type.isNumeric { return numbers[column.name] }
         guard let counts = categoryCounts(profiles[column.name]) else { return nil }
         let total = counts.values.reduce(0, +)
         guard total > 0 else { return nil }
@@ -110,8 +110,8 @@ extension Comparison {
         let limit = debtSpec?.nearConstantShare ?? 0.99
         let dayHeader = Set(snapshot.header), baseHeader = Set(baseline.header)
         for c in definition.declaredColumns where c.role == .feature && c.type != .text && c.type != .datetime {
-            let base = baseHeader.contains(c.name) ? topShare(c, numbers: baseNumbers, profiles: baseProfiles) : nil
-            let cur = dayHeader.contains(c.name) ? topShare(c, numbers: dayNumbers, profiles: dayProfiles) : nil
+            let base = baseHeader.contains(c.name) ? topShare(c, numbers: baseModeShare, profiles: baseProfiles) : nil
+            let cur = dayHeader.contains(c.name) ? topShare(c, numbers: dayModeShare, profiles: dayProfiles) : nil
             if let base, base >= limit {
                 findings.append(Finding(
                     CheckCatalog.constantFeature, severity: .info, column: c.name,

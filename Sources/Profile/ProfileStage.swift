@@ -53,15 +53,25 @@ public struct ProfileStage {
             let header = Set(snapshot.header)
             let columns = definition.declaredColumns.filter { header.contains($0.name) }
             let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
-            let data = try store.readColumns(table, snapshotId: snapshot.id, columns: columns.map(\.name))
-            let work = columns.map { c in (c, data[c.name]!, baselineProfiles[c.name]) }
-            let profiles = parallelMap(work) { item in
-                ColumnProfiler(baseline: item.2).profile(item.0, item.1)
+            // A group of columns at a time (`Store.columnGroups`), the last group first: validate
+            // handed it over. The baseline's correlations keep the numeric features' values.
+            let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: columns.map(\.name))
+            let byName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            var profiled: [String: ColumnProfile] = [:]
+            var correlations = target == .baseline ? BaselineCorrelations(definition: definition, columns: columns) : nil
+            for group in groups.reversed() {
+                let data = try store.readColumns(table, snapshotId: snapshot.id, columns: group)
+                let work = group.map { name in (byName[name]!, data[name]!, baselineProfiles[name]) }
+                let profiles = parallelMap(work) { item in
+                    ColumnProfiler(baseline: item.2).profile(item.0, item.1)
+                }
+                for p in profiles { profiled[p.column] = p }
+                correlations?.collect(data)
             }
+            let profiles = columns.map { profiled[$0.name]! }
             try store.replaceProfiles(snapshotId: snapshot.id, profiles)
-            if target == .baseline {
-                let correlations = BaselineCorrelations(definition: definition).compute(columns: columns, data: data)
-                try store.replaceCorrelations(snapshotId: snapshot.id, correlations)
+            if var correlations {
+                try store.replaceCorrelations(snapshotId: snapshot.id, correlations.compute())
             }
             try store.replaceMetrics(snapshotId: snapshot.id, stage: .profile, profiles.flatMap(profileMetrics))
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }

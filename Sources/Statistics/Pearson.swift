@@ -36,14 +36,21 @@ public enum Pearson {
     /// A column prepared once for many pairings: when every value is finite, its centered
     /// values and sum of squares, so each pair costs one dot product.
     public struct Column: Sendable {
+        /// The values as given; empty when made with `keepValues: false`.
         public let values: [Double]
         /// Every value is finite.
         public let complete: Bool
+        /// How many values the column has.
+        public let count: Int
         let centered: [Double]
         let sumOfSquares: Double
 
-        public init(_ values: [Double]) {
-            self.values = values
+        public init(_ values: [Double]) { self.init(values, keepValues: true) }
+
+        /// `keepValues: false` keeps only the centred values (half the memory): for columns
+        /// that are all complete and paired only with each other (the pairwise path needs the values).
+        public init(_ values: [Double], keepValues: Bool) {
+            count = values.count
             complete = values.allSatisfy(\.isFinite)
             if complete, values.count >= 2 {
                 let mean = Descriptive.mean(values)!
@@ -54,13 +61,15 @@ public enum Pearson {
                 centered = []
                 sumOfSquares = 0
             }
+            precondition(keepValues || complete, "a column with missing values needs its values")
+            self.values = keepValues ? values : []
         }
     }
 
     /// r between two prepared columns (the fast path when both are complete).
     public static func coefficient(_ a: Column, _ b: Column) -> (r: Double?, count: Int) {
-        guard a.complete, b.complete, a.values.count == b.values.count else { return coefficient(a.values, b.values) }
-        let n = a.values.count
+        guard a.complete, b.complete, a.count == b.count else { return coefficient(a.values, b.values) }
+        let n = a.count
         guard n >= 2 else { return (nil, n) }
         return (finish(dot(a.centered, b.centered), a.sumOfSquares, b.sumOfSquares), n)
     }

@@ -93,15 +93,46 @@ struct Checks {
         labelsFileCheck()
 
         guard rows > 0, !present.isEmpty else { return }
-        let data = try store.readColumns(table, snapshotId: snapshot.id, columns: present.map(\.name))
-        // Carried columns are profiled, not judged (docs/definition.md, "Column roles").
-        for c in present where c.role != .carried {
-            guard let column = data[c.name] else { continue }
-            try checkColumn(c, column, rows: rows)
+        // The columns are read a group at a time (`Store.columnGroups`), so memory holds one
+        // group, not the snapshot. Each column's findings and metrics are kept apart and
+        // appended in declared order at the end, as a read of all columns at once gives them.
+        let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: present.map(\.name))
+        let byName = Dictionary(present.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var perColumn: [String: (findings: [Finding], metrics: [Metric])] = [:]
+        var duplicates = DuplicateRows(rows: rows)
+        var last: [String: ColumnData] = [:]
+        for group in groups {
+            last = [:]
+            let data = try store.readColumns(table, snapshotId: snapshot.id, columns: group)
+            // Carried columns are profiled, not judged (docs/definition.md, "Column roles").
+            for name in group {
+                guard let c = byName[name], c.role != .carried, let column = data[name] else { continue }
+                let (f, m) = (findings.count, metrics.count)
+                try checkColumn(c, column, rows: rows)
+                perColumn[name] = (Array(findings[f...]), Array(metrics[m...]))
+                findings.removeSubrange(f...)
+                metrics.removeSubrange(m...)
+            }
+            for name in group { if let column = data[name] { duplicates.add(column) } }
+            last = data
         }
-        duplicateRowsCheck(present.compactMap { data[$0.name] }, rows: rows)
-        // The profile stage reads the same columns next: hand them over instead of reading twice.
-        try store.handOffColumns(table, snapshotId: snapshot.id, data)
+        for c in present {
+            guard let own = perColumn[c.name] else { continue }
+            findings += own.findings
+            metrics += own.metrics
+        }
+        if rows > 1 {
+            // Rows sharing a hash are confirmed value by value, a group at a time (usually none).
+            var classes = duplicates.candidates()
+            for group in groups where !classes.isEmpty {
+                let data = group == groups.last! ? last : try store.readColumns(table, snapshotId: snapshot.id, columns: group)
+                classes = DuplicateRows.refine(classes, by: group.compactMap { data[$0] })
+            }
+            duplicateRowsCheck(count: DuplicateRows.count(classes), rows: rows)
+        }
+        // The profile stage reads the same columns next: hand over the last group (the columns
+        // read from the row records) instead of reading it twice.
+        try store.handOffColumns(table, snapshotId: snapshot.id, last)
         let nullRates = metrics.filter { $0.name == "null_rate" }.compactMap(\.value)
         if let worst = nullRates.max() { metrics.append(Metric("null_rate.max", worst)) }
     }
@@ -235,9 +266,7 @@ struct Checks {
     }
 
     /// Rows identical, in every declared column present, to an earlier row.
-    mutating func duplicateRowsCheck(_ columns: [ColumnData], rows: Int) {
-        guard !columns.isEmpty, rows > 1 else { return }
-        let duplicates = countDuplicateRows(columns, rows: rows)
+    mutating func duplicateRowsCheck(count duplicates: Int, rows: Int) {
         let share = Double(duplicates) / Double(rows)
         metrics.append(Metric("duplicate_row_share", share))
         judge(CheckCatalog.duplicateRows, share: share, count: duplicates, of: rows, thresholds: thresholds(nil).duplicateRows!,
@@ -290,59 +319,11 @@ struct Checks {
     }
 }
 
-/// Rows equal in every column to an earlier row: hashed row by row, then confirmed value by value.
+/// Rows equal in every column to an earlier row, with every column in memory (tests; the
+/// validate stage folds the columns in group by group, `DuplicateRows`).
 func countDuplicateRows(_ columns: [ColumnData], rows: Int) -> Int {
-    @inline(__always) func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    var hashes = [UInt64](repeating: 0x243F_6A88_85A3_08D3, count: rows)
-    for column in columns {
-        switch column {
-        case .numeric(let d):
-            for i in 0..<rows {
-                let v = d.values[i]
-                // Nulls, NaN, 0 and -0 each hash to one key, matching `same` below.
-                let key: UInt64 = d.nulls[i] ? 1 : v.isNaN ? 2 : v == 0 ? 3 : v.bitPattern
-                hashes[i] = mix(hashes[i] ^ key)
-            }
-        case .labels(let d):
-            for i in 0..<rows { hashes[i] = mix(hashes[i] ^ UInt64(bitPattern: Int64(d.codes[i]))) }
-        }
-    }
-    func same(_ i: Int, _ j: Int) -> Bool {
-        for column in columns {
-            switch column {
-            case .numeric(let d):
-                if d.nulls[i] != d.nulls[j] { return false }
-                if d.nulls[i] { continue }
-                let a = d.values[i], b = d.values[j]
-                if !(a == b || (a.isNaN && b.isNaN)) { return false }
-            case .labels(let d):
-                if d.codes[i] != d.codes[j] { return false }
-            }
-        }
-        return true
-    }
-    var first: [UInt64: Int] = [:]
-    first.reserveCapacity(rows)
-    var overflow: [UInt64: [Int]] = [:]
-    var duplicates = 0
-    for i in 0..<rows {
-        let h = hashes[i]
-        guard let j = first[h] else {
-            first[h] = i
-            continue
-        }
-        if same(i, j) {
-            duplicates += 1
-        } else if overflow[h]?.contains(where: { same(i, $0) }) == true {
-            duplicates += 1
-        } else {
-            overflow[h, default: []].append(i)
-        }
-    }
-    return duplicates
+    guard rows > 1 else { return 0 }
+    var duplicates = DuplicateRows(rows: rows)
+    for column in columns { duplicates.add(column) }
+    return DuplicateRows.count(DuplicateRows.refine(duplicates.candidates(), by: columns))
 }

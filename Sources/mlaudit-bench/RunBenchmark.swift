@@ -156,8 +156,8 @@ enum RunBenchmark {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let here = FileManager.default.currentDirectoryPath
-        if let cwd { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        defer { FileManager.default.changeCurrentDirectoryPath(here) }
+        if let cwd { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(here) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0

@@ -145,6 +145,39 @@ struct ValidateCheckTests {
         #expect(countDuplicateRows([b], rows: 6) == 2)
     }
 
+    @Test func duplicateRowsConfirmedGroupByGroupEqualAPairwiseCount() {
+        // Few distinct values per column, so that many rows repeat; every row starts in one class
+        // (as if all hashes collided) and the classes are split by two groups of columns in turn.
+        var state: UInt64 = 42
+        func next(_ n: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % n
+        }
+        let rows = 400
+        let numbers: [Double] = [0, -0.0, 1.5, .nan, -2]
+        let a = ColumnData.numeric(NumericColumnData(
+            values: (0..<rows).map { _ in numbers[Int(next(5))] }, nulls: (0..<rows).map { _ in next(7) == 0 }))
+        let b = ColumnData.labels(LabelColumnData(codes: (0..<rows).map { _ in Int32(next(3)) - 1 }, dictionary: ["x", "y"]))
+        let c = ColumnData.numeric(NumericColumnData(values: (0..<rows).map { _ in Double(next(2)) }, nulls: Array(repeating: false, count: rows)))
+        func equal(_ i: Int, _ j: Int) -> Bool {
+            for column in [a, b, c] {
+                switch column {
+                case .numeric(let d):
+                    if d.nulls[i] != d.nulls[j] { return false }
+                    if !d.nulls[i], !(d.values[i] == d.values[j] || (d.values[i].isNaN && d.values[j].isNaN)) { return false }
+                case .labels(let d):
+                    if d.codes[i] != d.codes[j] { return false }
+                }
+            }
+            return true
+        }
+        let pairwise = (0..<rows).filter { i in (0..<i).contains { equal($0, i) } }.count
+        let split = DuplicateRows.refine(DuplicateRows.refine([Array(0..<rows)], by: [a, b]), by: [c])
+        #expect(pairwise > 100)
+        #expect(DuplicateRows.count(split) == pairwise)
+        #expect(countDuplicateRows([a, b, c], rows: rows) == pairwise)
+    }
+
     // MARK: - Row count against trailing days
 
     /// Days 1–3 with `history` rows, then day 4 with `today` rows.
