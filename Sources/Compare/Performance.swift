@@ -173,8 +173,15 @@ extension Comparison {
         let threshold = definition.decisionThreshold
         let positive = definition.positiveClass
         var rows = LabelledRows()
+        // Room for every row up front: growing by doubling would hold up to twice that for a moment.
+        rows.truth.reserveCapacity(n)
+        rows.prediction.reserveCapacity(n)
+        rows.served.reserveCapacity(n)
+        rows.predictionValue.reserveCapacity(n)
+        rows.index.reserveCapacity(n)
         let scoreData: NumericColumnData? = p.score.flatMap { if case .numeric(let d)? = data[$0] { return d } else { return nil } }
         rows.hasScore = scoreData != nil
+        if rows.hasScore { rows.score.reserveCapacity(n) }
         let binaryWithScore = p.kind == .binary && scoreData != nil
         for i in 0..<n {
             let truth: String?

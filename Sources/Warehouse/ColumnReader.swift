@@ -184,8 +184,9 @@ private final class SecondPart: @unchecked Sendable {
             return
         }
         sqlite3_busy_timeout(connection, 10_000)
-        // Read pages through a memory map rather than copies into the page cache.
-        sqlite3_exec(connection, "PRAGMA mmap_size = 1073741824", nil, nil, nil)
+        // Pages are read with read calls into SQLite's bounded page cache, not through a memory
+        // map: every page a map touches stays in the process's resident set until the
+        // connection closes (a scan of half a million rows: over 100 MB; docs/scaling.md).
         var stmt: OpaquePointer?
         defer { sqlite3_finalize(stmt) }
         guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {

@@ -286,8 +286,9 @@ extension Warehouse {
             config.readonly = true
             config.busyMode = .timeout(10)
             config.label = "mlaudit.warehouse.reader"
-            // Pages through a memory map: blob reads copy from it, with no read call per page.
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 1073741824") }
+            // No memory map: the pages a map touches stay in the resident set until the
+            // connection closes (the columns of a drift group: over 100 MB); read calls into
+            // SQLite's bounded page cache instead (docs/scaling.md).
             return try DatabaseQueue(path: path, configuration: config)
         }
         // Which columns have a copy, and how many rows the snapshot has, seen once for all parts.
