@@ -206,8 +206,10 @@ struct Comparison {
     mutating func run() throws -> CompareOutcome {
         try loadNumbers()
         try loadFacts()
-        let dayRows = try labelledRows(snapshot: snapshot, labelsFromFiles: true)
+        // The baseline's part first: on a first comparison it labels the baseline's rows, which
+        // are dropped before the day's are made (never both in memory).
         let basePerformance = try loadBaselinePerformance()
+        let dayRows = try labelledRows(snapshot: snapshot, labelsFromFiles: true)
         var drift = try driftResults()
         if let target = try targetDrift(dayTruth: dayRows?.truth) { drift.append(target) }
         adjustForMultipleTests(&drift)
