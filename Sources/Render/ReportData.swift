@@ -24,6 +24,8 @@ struct ReportData {
     var fairness: [AuditSummary.FairnessAttribute]? = nil
     /// Per segment (nil without `segments:`).
     var segments: [AuditSummary.Segment]? = nil
+    /// Each segment column's stored segments over the trend window (small multiples), oldest first.
+    var segmentSeries: [String: [SegmentRecord]] = [:]
     let quarantineReasons: [ValueCount]
     let quarantineSamples: [QuarantinedRow]
     let nullRates: [(column: String, rate: Double)]
@@ -127,6 +129,10 @@ struct ReportData {
         }
         if def.segments != nil {
             data.segments = try store.result([AuditSummary.Segment].self, snapshotId: snapshot.id, name: "segments") ?? []
+            for c in def.segments?.columns ?? [] where data.segmentSeries[c.column] == nil {
+                data.segmentSeries[c.column] = try store.segmentSeries(
+                    pipelineId: pipelineId, column: c.column, from: from, to: day.description)
+            }
         }
         return data
     }

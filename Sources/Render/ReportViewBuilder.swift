@@ -185,8 +185,40 @@ struct ReportViewBuilder {
             }
             let judged = list.filter(\.judged).count
             let metricName = list.compactMap(\.judgedMetric).first.map { " Metric: \($0)." } ?? ""
-            return SegmentTableView(
+            var table = SegmentTableView(
                 column: escape.value(column), caption: escape("\(list.count) segments, \(judged) judged.\(metricName)"), rows: rows)
+            table.trends = segmentTrends(column: column, today: list)
+            if let metric = list.compactMap(\.judgedMetric).first, !table.trends.isEmpty {
+                let shown = list.filter { $0.judged && !$0.grouped }.count
+                table.trendsNote = "\(MetricNames.display(metric)) of each judged segment, one point per audited day (realized on labelled rows, else the CBPE estimate); dashed: the baseline's segment."
+                    + (shown > Self.segmentTrendLimit ? " The \(Self.segmentTrendLimit) largest of \(shown) judged segments." : "")
+            }
+            return table
+        }
+    }
+
+    static let segmentTrendLimit = 12
+
+    /// Small multiples for one segment column: the judged metric of today's judged segments (the
+    /// largest `segmentTrendLimit`) on every day of the trend window that has segments stored.
+    func segmentTrends(column: String, today: [AuditSummary.Segment]) -> [SparklineView] {
+        let series = data.segmentSeries[column] ?? []
+        guard !series.isEmpty else { return [] }
+        var dates: [String] = []
+        for r in series where dates.last != r.date { dates.append(r.date) }
+        let shown = today.filter { $0.judged && !$0.grouped }.sorted { $0.rows != $1.rows ? $0.rows > $1.rows : $0.value < $1.value }
+            .prefix(Self.segmentTrendLimit)
+        return shown.compactMap { s -> SparklineView? in
+            guard let metric = s.judgedMetric else { return nil }
+            var byDate: [String: Double] = [:]
+            for r in series where r.value == s.value && r.judged {
+                if let v = r.metricValue ?? r.estimatedValue { byDate[r.date] = v }
+            }
+            guard !byDate.isEmpty else { return nil }
+            let trend = ReportData.Trend(
+                name: "segment", title: escape.value(s.value), unit: "", points: dates.map { ($0, byDate[$0]) },
+                reference: s.baselineMetrics[metric].map { ($0, "baseline") })
+            return sparkline(trend)
         }
     }
 

@@ -246,6 +246,11 @@ struct SegmentTableView {
     let column: String
     let caption: String
     let rows: [SegmentRowView]
+    /// Small multiples: the judged metric of each judged segment over the trend window (stored
+    /// properties: the template engine reads views by reflection, which sees no computed ones).
+    var trends: [SparklineView] = [] { didSet { hasTrends = !trends.isEmpty } }
+    var hasTrends = false
+    var trendsNote = ""
 }
 
 struct SegmentRowView {

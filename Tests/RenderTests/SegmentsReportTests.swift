@@ -61,12 +61,15 @@ struct SegmentsReportTests {
         let text = "root: \(dir.path)\n" + yaml
         let loaded = try DefinitionLoader.parse(text: text, file: dir.write("segs.yaml", text))
         dir.write("baseline.csv", rows(seed: 1))
-        dir.write("days/2026-02-01.csv", rows(seed: 2))
+        // Three days: the report of the last one draws each judged segment's metric over them.
+        for (k, date) in ["2026-02-01", "2026-02-02", "2026-02-03"].enumerated() {
+            dir.write("days/\(date).csv", rows(seed: UInt64(2 + k)))
+        }
         let w = try Warehouse(path: loaded.warehousePath)
         let h = StageHarness(loaded: loaded, warehouse: w)
         try h.baseline()
-        try h.day(Day("2026-02-01")!)
-        let out = try RenderStage(loaded: loaded, warehouse: w, logger: testLogger).run(Day("2026-02-01")!, runId: nil, stageRunId: nil)
+        for date in ["2026-02-01", "2026-02-02", "2026-02-03"] { try h.day(Day(date)!) }
+        let out = try RenderStage(loaded: loaded, warehouse: w, logger: testLogger).run(Day("2026-02-03")!, runId: nil, stageRunId: nil)
         return (
             try String(contentsOfFile: out.directory + "/report.html", encoding: .utf8),
             try String(contentsOfFile: out.directory + "/report.md", encoding: .utf8),
@@ -107,6 +110,32 @@ struct SegmentsReportTests {
         #expect(segments.count == 3 + 101)
         #expect(segments.filter { $0.column == "region" }.map(\.value) == [Self.hostile, "north", "south"])
         #expect(!summary.findings.contains { $0.segment != nil }, "a clean day")
+    }
+
+    /// Small multiples: one chart per judged segment (region: 3; shop's segments are under
+    /// min_rows, so none), one point per day, today's point the segment's metric in summary.json.
+    @Test func smallMultiplesShowEachJudgedSegmentOverTheDays() throws {
+        let (html, _, data) = try Self.fixture.get()
+        let summary = try SummaryJSON.decoder().decode(AuditSummary.self, from: data)
+        let region = try #require(html.components(separatedBy: "<h3>Segments by region</h3>").last?
+            .components(separatedBy: "<h3>Segments by shop</h3>").first)
+        let shop = try #require(html.components(separatedBy: "<h3>Segments by shop</h3>").last?
+            .components(separatedBy: "</section>").first)
+        #expect(region.contains("Accuracy of each judged segment, one point per audited day"))
+        #expect(!shop.contains("<figure>"))
+        let figures = region.components(separatedBy: "<figure>").dropFirst()
+        #expect(figures.count == 3)
+        for segment in summary.segments!.filter({ $0.column == "region" }) {
+            let caption = "<figcaption>\(segment.value == Self.hostile ? "&lt;b&gt;a|b_*&lt;/b&gt;" : segment.value)</figcaption>"
+            let figure = try #require(figures.first { $0.contains(caption) }, "\(segment.value)")
+            let points = try #require(figure.components(separatedBy: "points=\"").dropFirst().first?.components(separatedBy: "\"").first)
+            #expect(points.split(separator: " ").count == 3, "three days")
+            let today = try #require(segment.metrics["accuracy"])
+            #expect(figure.contains("<div class=\"last\">\(formatNumber(today))</div>"))
+            let base = try #require(segment.baselineMetrics["accuracy"])
+            #expect(figure.contains("dashed: baseline \(formatNumber(base))"))
+        }
+        #expect(!html.contains(Self.hostile))
     }
 
     @Test func ticketNamesTheSegmentOfAFinding() throws {
