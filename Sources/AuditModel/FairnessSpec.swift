@@ -6,6 +6,8 @@ public struct SegmentsSpec: Codable, Sendable, Equatable {
     public var minRows: Int?
     /// Overrides of the performance drop thresholds for segments (default: `performance.max_drop`).
     public var maxDrop: Thresholds?
+    /// Overrides of the missing-share change thresholds for segments (default: `drift.null_rate_change`).
+    public var nullRateChange: Thresholds?
     /// False discovery rate of the Benjamini–Hochberg correction over a period's segment tests.
     /// Default 0.05.
     public var falseDiscoveryRate: Double?
@@ -23,11 +25,13 @@ public struct SegmentsSpec: Codable, Sendable, Equatable {
         case minRows = "min_rows"
         case maxDrop = "max_drop"
         case falseDiscoveryRate = "false_discovery_rate"
+        case nullRateChange = "null_rate_change"
     }
 
     public init(columns: [SegmentColumnSpec], minRows: Int? = nil, maxDrop: Thresholds? = nil,
-                falseDiscoveryRate: Double? = nil) {
+                falseDiscoveryRate: Double? = nil, nullRateChange: Thresholds? = nil) {
         self.columns = columns
+        self.nullRateChange = nullRateChange
         self.minRows = minRows
         self.maxDrop = maxDrop
         self.falseDiscoveryRate = falseDiscoveryRate

@@ -285,7 +285,7 @@ struct SegmentAuditor {
             for (k, a) in zip(members, MultipleTesting.benjaminiHochberg(members.map { tests[$0].p })) { adjustedP[k] = a }
         }
         let dayEstimated = aggregate.contains { $0.check == CheckCatalog.estimatedPerformanceDrop.id }
-        let nullChange = (definition.drift?.nullRateChange ?? Thresholds(warning: nil, critical: nil))
+        let nullChange = (spec.nullRateChange ?? definition.drift?.nullRateChange ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 0.05, critical: 0.5))
         let maxDrop = (spec.maxDrop ?? definition.performance?.maxDrop ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 0.02, critical: 0.05))

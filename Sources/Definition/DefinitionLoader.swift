@@ -374,6 +374,7 @@ extension DefinitionChecker {
                 throw fail("'segments.min_rows' must be at least 1, found \(n)", key: "segments.min_rows")
             }
             if let t = s.maxDrop { try checkPair(t, key: "segments.max_drop", share: false) }
+            if let t = s.nullRateChange { try checkPair(t, key: "segments.null_rate_change", share: true) }
             if let q = s.falseDiscoveryRate, !(q > 0 && q < 1) {
                 throw fail("'segments.false_discovery_rate' must be between 0 and 1, found \(q)", key: "segments.false_discovery_rate")
             }

@@ -43,7 +43,7 @@ struct CompareSegmentsTests {
     /// 2000 rows: region `isle` (20 rows, under min_rows), `east` (150 rows), north and south;
     /// `west` (30 rows) only when asked (absent from the baseline). `incident` moves x up by
     /// 0.3 in east and flips half of east's scores (its accuracy collapses).
-    static func rows(seed: UInt64, incident: Bool = false, west: Bool = false) -> String {
+    static func rows(seed: UInt64, incident: Bool = false, west: Bool = false, eastNulls: Double = 0) -> String {
         var state = seed
         func next() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -61,14 +61,16 @@ struct CompareSegmentsTests {
                 if next() < 0.5 { score = 1 - score }
             }
             let age = 18 + 62 * next()
-            text += "r\(i),\(formatNumber(x)),\(formatNumber(age)),\(region),\(formatNumber(score)),\(score >= 0.5 ? 1 : 0),\(y)\n"
+            let blank = region == "east" && next() < eastNulls
+            text += "r\(i),\(blank ? "" : formatNumber(x)),\(formatNumber(age)),\(region),\(formatNumber(score)),\(score >= 0.5 ? 1 : 0),\(y)\n"
         }
         return text
     }
 
-    func run(day: String) throws -> (CompareOutcome, Warehouse) {
+    func run(day: String, segmentsExtra: String = "") throws -> (CompareOutcome, Warehouse) {
         let dir = TemporaryDirectory()
-        let text = "root: \(dir.path)\n" + Self.yaml
+        let text = "root: \(dir.path)\n" + Self.yaml.replacingOccurrences(
+            of: "  min_rows: 100\n", with: "  min_rows: 100\n" + segmentsExtra)
         let loaded = try DefinitionLoader.parse(text: text, file: dir.write("seg.yaml", text))
         dir.write("baseline.csv", Self.rows(seed: 1))
         dir.write("days/2026-02-01.csv", day)
@@ -125,6 +127,22 @@ struct CompareSegmentsTests {
         // The finding keeps its segment in the warehouse.
         let stored = try w.read { try $0.findings(snapshotId: 2, stage: .compare) }
         #expect(stored.filter { $0.segment == east }.count == seg.count)
+    }
+
+    /// Thresholds overridable per segment list: 12 % of east's x missing (0 % in the baseline,
+    /// 0.9 % of the whole day) is a segment finding under `drift.null_rate_change` (0.05) and none
+    /// under `segments.null_rate_change: {warning: 0.2}`.
+    @Test func missingValuesInOneSegmentFollowTheSegmentsThresholds() throws {
+        let day = Self.rows(seed: 2, eastNulls: 0.12)
+        let (out, _) = try run(day: day)
+        #expect(!out.findings.contains { $0.check == CheckCatalog.nullRateChange.id }, "the whole day's share is small")
+        let east = try #require(out.segments?.first { $0.column == "region" && $0.value == "east" })
+        let share = try #require(east.nullRates["x"])
+        #expect(share > 0.05 && share < 0.2 && east.baselineNullRates["x"] == 0)
+        let f = try #require(out.findings.first { $0.check == "segment.missing_values" && $0.column == "x" })
+        #expect(f.segment == SegmentRef(column: "region", value: "east") && f.severity == .warning)
+        let (relaxed, _) = try run(day: day, segmentsExtra: "  null_rate_change: {warning: 0.2}\n")
+        #expect(!relaxed.findings.contains { $0.check == "segment.missing_values" })
     }
 
     /// A binary model with a numeric and a categorical feature, segmented by a carried column.
