@@ -367,13 +367,15 @@ struct Writer {
         var scores: [Double] = [], decisions: [Bool] = []
         let si = sketches.firstIndex { $0.name == score.name }!, pi = sketches.firstIndex { $0.name == prediction.name }!
         // CSV or Parquet, as the sketches were read.
-        try SchemaInference.forEachRow(path: draft.baselinePath, delimiter: try draft.delimiterByte()) { fields in
-            guard si < fields.count, pi < fields.count, let s = fields[si], let p = fields[pi],
-                let x = Double(s.trimmingCharacters(in: .whitespaces)), x.isFinite
-            else { return }
-            scores.append(x)
-            decisions.append(labels.canonical(p) == positive)
-        }
+        try SchemaInference.forEachRow(
+            path: draft.baselinePath, delimiter: try draft.delimiterByte(),
+            row: { fields in
+                guard si < fields.count, pi < fields.count, let s = fields[si], let p = fields[pi],
+                    let x = Double(s.trimmingCharacters(in: .whitespaces)), x.isFinite
+                else { return }
+                scores.append(x)
+                decisions.append(labels.canonical(p) == positive)
+            })
         guard let fit = DecisionThreshold.fit(scores: scores, positive: decisions) else {
             line("    threshold: 0.5", "the default decision threshold: no row has both a score and a prediction")
             return

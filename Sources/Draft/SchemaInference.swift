@@ -129,19 +129,25 @@ public struct ColumnSketch: Sendable {
 /// Schema inference over a CSV file: one `ColumnSketch` per column, in file order.
 public enum SchemaInference {
     /// Every data row of a CSV or Parquet file (detected by its magic bytes) as its fields' text,
-    /// in header order (nil for a Parquet null or a missing CSV field). Ragged CSV rows are passed
-    /// as they are; callers bound their index.
-    static func forEachRow(path: String, delimiter: UInt8, _ row: ([String?]) throws -> Void) throws {
-        if ParquetInspection.isParquet(path: path) {
-            let file = try ParquetInspection.read(path: path)
-            var fields = [String?](repeating: nil, count: file.names.count)
-            for r in 0..<file.rows {
-                for i in fields.indices { fields[i] = file.values[i][r] }
-                try row(fields)
-            }
-            return
+    /// in header order (nil for a Parquet null or a missing CSV field), after `header` with the
+    /// column names. Parquet: the flat columns' values as the reader's text (integers,
+    /// shortest-spelling numbers, true/false, ISO timestamps), so types come out as the schema's
+    /// and are refined by the values as for CSV; nested columns are left out (they cannot be
+    /// read). Ragged CSV rows go to `malformed`.
+    static func forEachRow(
+        path: String, delimiter: UInt8, header: ([String]) throws -> Void = { _ in },
+        row: ([String?]) throws -> Void, malformed: (_ line: Int, _ reason: String) throws -> Void = { _, _ in }
+    ) throws {
+        guard ParquetInspection.isParquet(path: path) else {
+            return try UntypedCSV.read(path: path, delimiter: delimiter, header: header, row: row, malformed: malformed)
         }
-        try UntypedCSV.read(path: path, delimiter: delimiter, header: { _ in }, row: { try row($0) })
+        let file = try ParquetInspection.read(path: path)
+        try header(file.names)
+        var fields = [String?](repeating: nil, count: file.names.count)
+        for r in 0..<file.rows {
+            for i in fields.indices { fields[i] = file.values[i][r] }
+            try row(fields)
+        }
     }
 
     /// Reads `path` once and sketches every column.
@@ -154,21 +160,13 @@ public enum SchemaInference {
         var sketches: [ColumnSketch] = []
         var skipped = 0
         var sawHeader = false
-        if ParquetInspection.isParquet(path: path) {
-            // Parquet: the flat columns' values as the reader's text (integers, shortest-spelling
-            // numbers, true/false, ISO timestamps), so the types come out as the schema's and are
-            // refined by the values as for CSV. Nested columns are left out (they cannot be read).
-            let file = try ParquetInspection.read(path: path)
-            sketches = file.names.map { ColumnSketch(name: $0) }
-            for r in 0..<file.rows {
-                for i in sketches.indices { sketches[i].add(file.values[i][r]) }
-            }
-            return (sketches, 0)
-        }
-        try UntypedCSV.read(
+        let csv = !ParquetInspection.isParquet(path: path)
+        try forEachRow(
             path: path, delimiter: delimiter,
             header: { names in
                 sawHeader = true
+                sketches = names.map { ColumnSketch(name: $0) }
+                guard csv else { return }
                 var seen = Set<String>()
                 for (i, n) in names.enumerated() {
                     guard !n.isEmpty else {
@@ -180,7 +178,6 @@ public enum SchemaInference {
                                            hint: "Give every column a unique name in the first line of the file.")
                     }
                 }
-                sketches = names.map { ColumnSketch(name: $0) }
             },
             row: { fields in
                 for i in fields.indices { sketches[i].add(fields[i]) }

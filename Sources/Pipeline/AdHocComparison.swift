@@ -131,6 +131,12 @@ public enum AdHocComparison {
                 hint: "Columns: \(inferred.header.prefix(20).joined(separator: ", "))\(inferred.header.count > 20 ? ", …" : "").")
         }
         guard !features.isEmpty else {
+            if !options.ignore.isEmpty, inferred.header.contains(where: { !$0.isEmpty }) {
+                throw MLAuditError(
+                    .usage, "nothing to compare: every column of the baseline file is given to --ignore"
+                        + (notComparable.isEmpty ? "" : " or left out as identifiers, free text or timestamps"),
+                    file: baseline, hint: "Leave at least one column out of --ignore.")
+            }
             if !notComparable.isEmpty {
                 throw MLAuditError(
                     .unreadableInput,

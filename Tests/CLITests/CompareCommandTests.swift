@@ -61,6 +61,9 @@ struct CompareCommandTests {
         let unknown = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--ignore", "score"])
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("column 'score' given to --ignore is not in the header of the baseline file"))
+        let everything = try BuiltExecutable.run(["compare", "--baseline", a, "--current", b, "--ignore", "x,color", "--ignore", "n"])
+        #expect(everything.status == 64)
+        #expect(everything.stderr.contains("nothing to compare: every column of the baseline file is given to --ignore"))
     }
 
     @Test func datasetDriftExitsOne() throws {

@@ -80,8 +80,7 @@ extension MLAudit {
                 try AdHocComparison.run(
                     .init(
                         baseline: baseline, current: current, method: method ?? .auto, categorical: categorical, numeric: numeric,
-                        ignore: ignore.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-                            .filter { !$0.isEmpty }),
+                        ignore: Init.names(ignore)),
                     logger: logger)
             }
             if json {
