@@ -213,12 +213,12 @@ public enum AuditStatus: String, Codable, Sendable, CaseIterable {
 
 /// One number in the long `metric` table: the source of every trend.
 public struct Metric: Codable, Sendable, Equatable {
-    public var name: String
+    public var name: MetricName
     /// The column it describes, or "" for a whole-snapshot metric.
     public var column: String
     /// nil when undefined (e.g. a mean of no values).
     public var value: Double?
-    public init(_ name: String, column: String = "", _ value: Double?) {
+    public init(_ name: MetricName, column: String = "", _ value: Double?) {
         self.name = name
         self.column = column
         self.value = value.flatMap { $0.isNaN ? nil : $0 }

@@ -11,7 +11,7 @@ import Warehouse
 /// baseline version is a new snapshot, so the facts follow it. (The profile stage does not
 /// store correlations; computing them here keeps the two stages independent.)
 struct BaselineFacts: Codable, Sendable, Equatable {
-    static let resultName = "compare.baseline_facts"
+    static let resultKey = StoredResultKey<BaselineFacts>(.baselineFacts, stage: .compare)
     static let currentVersion = 1
 
     struct Pair: Codable, Sendable, Equatable {
@@ -52,7 +52,7 @@ extension Comparison {
     /// Loads the baseline facts, computing and storing them when absent or out of date.
     mutating func loadFacts() throws {
         let features = correlationFeatures
-        if let stored = try? store.result(BaselineFacts.self, snapshotId: baseline.id, name: BaselineFacts.resultName),
+        if let stored = try? store.result(BaselineFacts.resultKey, snapshotId: baseline.id),
             stored.version == BaselineFacts.currentVersion, stored.features == features,
             stored.threshold == definition.decisionThreshold
         {
@@ -60,7 +60,7 @@ extension Comparison {
             return
         }
         let computed = try computeFacts(features: features)
-        try store.putResult(snapshotId: baseline.id, stage: .compare, name: BaselineFacts.resultName, computed)
+        try store.putResult(snapshotId: baseline.id, BaselineFacts.resultKey, computed)
         facts = computed
     }
 

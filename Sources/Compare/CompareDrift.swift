@@ -107,12 +107,12 @@ extension Comparison {
         let drifted = features.filter(\.drifted)
         let share = features.isEmpty ? 0 : Double(drifted.count) / Double(features.count)
         let shareThreshold = definition.drift?.driftedShare ?? 0.5
-        metrics.append(Metric("drift.drifted_share", share))
-        metrics.append(Metric("drift.drifted_count", Double(drifted.count)))
+        metrics.append(Metric(.driftedShare, share))
+        metrics.append(Metric(.driftedCount, Double(drifted.count)))
         for r in results {
-            metrics.append(Metric("drift.statistic", column: r.column, r.statistic))
-            if let p = r.pValue { metrics.append(Metric("drift.p_value", column: r.column, p)) }
-            if let q = r.adjustedPValue { metrics.append(Metric("drift.p_value_adjusted", column: r.column, q)) }
+            metrics.append(Metric(.driftStatistic, column: r.column, r.statistic))
+            if let p = r.pValue { metrics.append(Metric(.driftPValue, column: r.column, p)) }
+            if let q = r.adjustedPValue { metrics.append(Metric(.driftPValueAdjusted, column: r.column, q)) }
         }
         let featureSeverity = definition.drift?.featureSeverity ?? .warning
         let tested = results.filter { $0.adjustedPValue != nil }.count
@@ -167,7 +167,7 @@ extension Comparison {
                 let ref = missingShare(baseProfiles[c.name])
             else { continue }
             let change = cur - ref
-            metrics.append(Metric("drift.missing_share_change", column: c.name, change))
+            metrics.append(Metric(.driftMissingShareChange, column: c.name, change))
             guard let severity = t.severity(of: abs(change)) else { continue }
             let bound = severity == .critical ? t.critical! : t.warning!
             findings.append(Finding(

@@ -221,7 +221,7 @@ struct Comparison {
         let segments = try segmentsSection(dayRows: dayRows, base: basePerformance)
         try technicalDebt(dayRows: dayRows)
         let retraining = recommendation(drift: drift)
-        metrics.append(Metric("retraining.recommended", retraining.recommendation == .recommended ? 1 : 0))
+        metrics.append(Metric(.retrainingRecommended, retraining.recommendation == .recommended ? 1 : 0))
         return CompareOutcome(
             drift: drift, findings: findings.bounded(), performance: performance, operational: operational, retraining: retraining,
             fairness: fairness, segments: segments)
@@ -241,16 +241,16 @@ struct Comparison {
         try store.replaceFindings(snapshotId: snapshot.id, stage: .compare, outcome.findings, stageRunId: stageRunId)
         try store.replaceMetrics(snapshotId: snapshot.id, stage: .compare, metrics)
         try store.deleteResults(snapshotId: snapshot.id, stage: .compare)
-        try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "performance", outcome.performance)
-        try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "operational", outcome.operational)
-        try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "retraining", outcome.retraining)
+        try store.putResult(snapshotId: snapshot.id, .performance, outcome.performance)
+        try store.putResult(snapshotId: snapshot.id, .operational, outcome.operational)
+        try store.putResult(snapshotId: snapshot.id, .retraining, outcome.retraining)
         try store.replaceFairnessGroups(snapshotId: snapshot.id, outcome.fairness ?? [])
         if let fairness = outcome.fairness {
-            try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "fairness", fairness)
+            try store.putResult(snapshotId: snapshot.id, .fairness, fairness)
         }
         try store.replaceSegments(snapshotId: snapshot.id, outcome.segments ?? [])
         if let segments = outcome.segments {
-            try store.putResult(snapshotId: snapshot.id, stage: .compare, name: "segments", segments)
+            try store.putResult(snapshotId: snapshot.id, .segments, segments)
         }
         if let stageRunId { try store.completeStage(stageRunId, snapshotId: snapshot.id) }
     }

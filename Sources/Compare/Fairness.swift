@@ -128,10 +128,10 @@ extension Comparison {
     mutating func judgeFairness(
         _ a: AuditSummary.FairnessAttribute, spec: FairnessSpec, counts: [String: GroupFairness.Counts]
     ) {
-        metrics.append(Metric("fairness.min_impact_ratio", column: a.attribute, a.minImpactRatio))
-        metrics.append(Metric("fairness.demographic_parity_difference", column: a.attribute, a.demographicParityDifference))
-        metrics.append(Metric("fairness.equalized_odds_difference", column: a.attribute, a.equalizedOddsDifference))
-        metrics.append(Metric("fairness.equal_opportunity_difference", column: a.attribute, a.equalOpportunityDifference))
+        metrics.append(Metric(.fairnessMinImpactRatio, column: a.attribute, a.minImpactRatio))
+        metrics.append(Metric(.fairnessDemographicParityDifference, column: a.attribute, a.demographicParityDifference))
+        metrics.append(Metric(.fairnessEqualizedOddsDifference, column: a.attribute, a.equalizedOddsDifference))
+        metrics.append(Metric(.fairnessEqualOpportunityDifference, column: a.attribute, a.equalOpportunityDifference))
         let impact = (spec.impactRatio ?? FairnessSpec.defaultImpactRatio).merged(over: FairnessSpec.defaultImpactRatio)
         let odds = (spec.equalizedOddsDifference ?? FairnessSpec.defaultEqualizedOdds).merged(over: FairnessSpec.defaultEqualizedOdds)
         func apart(_ x: [Double]?, _ y: [Double]?) -> Bool {

@@ -25,12 +25,12 @@ extension Comparison {
         var out: [AuditSummary.MetricComparison] = []
         guard let latency = definition.schema.operational?.latency, let d = dayProfiles[latency]?.numeric else { return out }
         let b = baseProfiles[latency]?.numeric
-        for (key, name) in [("p50", "latency_p50_ms"), ("p95", "latency_p95_ms"), ("p99", "latency_p99_ms")] {
-            out.append(.init(name: name, current: d.quantiles[key], baseline: b?.quantiles[key]))
-            if let v = d.quantiles[key] { metrics.append(Metric("operational.\(name)", v)) }
+        for (key, name) in [("p50", SectionMetricName.latencyP50Ms), ("p95", .latencyP95Ms), ("p99", .latencyP99Ms)] {
+            out.append(.init(name: name.rawValue, current: d.quantiles[key], baseline: b?.quantiles[key]))
+            if let v = d.quantiles[key] { metrics.append(Metric(.operational(name), v)) }
         }
-        out.append(.init(name: "latency_max_ms", current: d.max, baseline: b?.max))
-        if let v = d.max { metrics.append(Metric("operational.latency_max_ms", v)) }
+        out.append(.init(name: SectionMetricName.latencyMaxMs.rawValue, current: d.max, baseline: b?.max))
+        if let v = d.max { metrics.append(Metric(.latencyMaxMs, v)) }
         for (name, key, t) in [("p95", "p95", operationalSpec?.latencyP95Ms), ("p99", "p99", operationalSpec?.latencyP99Ms)] {
             guard let t, let v = d.quantiles[key], let severity = t.severity(of: v) else { continue }
             findings.append(Finding(
@@ -40,7 +40,7 @@ extension Comparison {
         }
         if let v = d.quantiles["p95"], let ref = b?.quantiles["p95"], ref > 0 {
             let rise = v / ref - 1
-            metrics.append(Metric("operational.latency_p95_rise", rise))
+            metrics.append(Metric(.latencyP95Rise, rise))
             let t = (operationalSpec?.latencyRegression ?? Thresholds(warning: nil, critical: nil))
                 .merged(over: Thresholds(warning: 0.5, critical: 1.0))
             if let severity = t.severity(of: rise) {
@@ -68,7 +68,7 @@ extension Comparison {
     mutating func errorRate() -> [AuditSummary.MetricComparison] {
         guard let status = definition.schema.operational?.status, let day = errorShare(dayProfiles[status]) else { return [] }
         let base = errorShare(baseProfiles[status])
-        metrics.append(Metric("operational.error_rate", day.rate))
+        metrics.append(Metric(.errorRate, day.rate))
         let t = (operationalSpec?.errorRate ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 0.01, critical: 0.05))
         if let severity = t.severity(of: day.rate), day.errors > 0 {
@@ -89,7 +89,7 @@ extension Comparison {
         let trailing = operationalSpec?.trailingDays ?? 7
         let noun = cadence.noun
         guard let series = try? store.metricSeries(
-            pipelineId: pipelineId, name: "rows.stored", from: cadence.back(trailing, from: day).description,
+            pipelineId: pipelineId, name: .rowsStored, from: cadence.back(trailing, from: day).description,
             to: day.adding(days: -1).description)
         else { return [] }
         let values = series.compactMap(\.value).sorted()
@@ -98,9 +98,9 @@ extension Comparison {
             return []
         }
         let today = Double(snapshot.rowsStored)
-        metrics.append(Metric("operational.rows_trailing_median", median))
+        metrics.append(Metric(.rowsTrailingMedian, median))
         let ratio = median > 0 ? today / median : (today > 0 ? .infinity : 1)
-        metrics.append(Metric("operational.volume_ratio", ratio.isFinite ? ratio : nil))
+        metrics.append(Metric(.volumeRatio, ratio.isFinite ? ratio : nil))
         let factor = ratio == 0 ? .infinity : max(ratio, 1 / ratio)
         let t = (operationalSpec?.volumeFactor ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 2, critical: 5))
@@ -142,10 +142,10 @@ extension Comparison {
         var empty: [Int] = []
         for h in 0..<24 where perHour[h] == 0 && Double(onDay) * shares[h] >= Self.emptyHourExpectedRows { empty.append(h) }
         let mean = Double(onDay) / 24
-        metrics.append(Metric("operational.rows_per_hour_min", Double(perHour.min() ?? 0)))
-        metrics.append(Metric("operational.rows_per_hour_max", Double(perHour.max() ?? 0)))
-        metrics.append(Metric("operational.empty_hours", Double(empty.count)))
-        metrics.append(Metric("operational.rows_outside_day", Double(outside)))
+        metrics.append(Metric(.rowsPerHourMin, Double(perHour.min() ?? 0)))
+        metrics.append(Metric(.rowsPerHourMax, Double(perHour.max() ?? 0)))
+        metrics.append(Metric(.emptyHours, Double(empty.count)))
+        metrics.append(Metric(.rowsOutsideDay, Double(outside)))
         let t = (operationalSpec?.emptyHours ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 1, critical: 3))
         if let severity = t.severity(of: Double(empty.count)), !empty.isEmpty {

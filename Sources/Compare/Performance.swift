@@ -137,7 +137,7 @@ enum PerformanceMetrics {
     /// The drop of a metric against the baseline: `baseline - current`, or for error metrics
     /// (lower is better) the relative rise `(current - baseline) / |baseline|`.
     static func drop(_ name: String, current: Double, baseline: Double) -> Double {
-        let metric = name.hasPrefix("estimated_") ? String(name.dropFirst("estimated_".count)) : name
+        let metric = SectionMetricName.measured(name)
         if lowerIsBetter.contains(metric) { return baseline == 0 ? 0 : (current - baseline) / abs(baseline) }
         return baseline - current
     }
@@ -229,14 +229,14 @@ extension Comparison {
     mutating func loadBaselinePerformance() throws -> BaselinePerformance? {
         guard definition.schema.prediction != nil else { return nil }
         let key = BaselinePerformance.key(definition)
-        if let stored = try? store.result(BaselinePerformance.self, snapshotId: baseline.id, name: BaselinePerformance.resultName),
+        if let stored = try? store.result(BaselinePerformance.resultKey, snapshotId: baseline.id),
             stored.version == BaselinePerformance.currentVersion, stored.key == key
         {
             return stored
         }
         let computed = computeBaselinePerformance(try labelledRows(snapshot: baseline, labelsFromFiles: false), key: key)
         if cacheWritable {
-            try store.putResult(snapshotId: baseline.id, stage: .compare, name: BaselinePerformance.resultName, computed)
+            try store.putResult(snapshotId: baseline.id, BaselinePerformance.resultKey, computed)
         }
         return computed
     }
@@ -295,14 +295,14 @@ extension Comparison {
         var comparisons: [AuditSummary.MetricComparison] = []
         for name in Set(current.metrics.keys).union(referenceMetrics.keys).sorted() {
             comparisons.append(.init(name: name, current: current.metrics[name], baseline: referenceMetrics[name]))
-            if let v = current.metrics[name] { metrics.append(Metric("performance.\(name)", v)) }
+            if let v = current.metrics[name] { metrics.append(Metric(.performance(name), v)) }
         }
-        metrics.append(Metric("performance.labelled_rows", Double(labelled)))
+        metrics.append(Metric(.performanceLabelledRows, Double(labelled)))
 
         let thresholds = (definition.performance?.maxDrop ?? Thresholds(warning: nil, critical: nil))
             .merged(over: Thresholds(warning: 0.02, critical: 0.05))
         func bound(_ ref: Double, _ name: String) -> String {
-            let metric = name.hasPrefix("estimated_") ? String(name.dropFirst(10)) : name
+            let metric = SectionMetricName.measured(name)
             return PerformanceMetrics.lowerIsBetter.contains(metric)
                 ? "≤ \(formatNumber(ref * (1 + (thresholds.warning ?? 0))))" : "≥ \(formatNumber(ref - (thresholds.warning ?? 0)))"
         }
@@ -312,7 +312,7 @@ extension Comparison {
         let scored = estimated.isEmpty ? 0 : dayScores.count
         var bands: [String: (lower: Double, upper: Double)] = [:]
         for (k, v) in estimated.sorted(by: { $0.key < $1.key }) {
-            var c = AuditSummary.MetricComparison(name: "estimated_\(k)", current: v, baseline: referenceMetrics[k])
+            var c = AuditSummary.MetricComparison(name: SectionMetricName.estimated(k).rawValue, current: v, baseline: referenceMetrics[k])
             if let component = base?.samplingErrors?[k] {
                 let se = component.samplingError(rows: scored)
                 if se.isFinite, let band = CBPESamplingError.band(estimate: v, samplingError: se) {
@@ -320,16 +320,16 @@ extension Comparison {
                     c.lower = band.lower
                     c.upper = band.upper
                     bands[k] = band
-                    metrics.append(Metric("performance.estimated_\(k)_sampling_error", se))
+                    metrics.append(Metric(.estimatedPerformanceSamplingError(k), se))
                 }
             }
             comparisons.append(c)
-            metrics.append(Metric("performance.estimated_\(k)", v))
+            metrics.append(Metric(.estimatedPerformance(k), v))
         }
 
         if labelled >= minLabelledRows, let cur = current.metrics[judged], let ref = referenceMetrics[judged] {
             let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
-            metrics.append(Metric("performance.drop", drop))
+            metrics.append(Metric(.performanceDrop, drop))
             // A rate (accuracy, precision, recall) must also have fallen beyond sampling noise:
             // the baseline above the day's Wilson 95 % interval (docs/compare.md).
             let interval = PerformanceMetrics.rateInterval(judged, confusion: current.confusion)
@@ -355,7 +355,7 @@ extension Comparison {
                 let edge = band.map { PerformanceMetrics.lowerIsBetter.contains(judged) ? $0.lower : $0.upper } ?? cur
                 let nearest = PerformanceMetrics.drop(judged, current: edge, baseline: ref) < PerformanceMetrics.drop(judged, current: cur, baseline: ref) ? edge : cur
                 let drop = PerformanceMetrics.drop(judged, current: nearest, baseline: ref)
-                metrics.append(Metric("performance.estimated_drop", PerformanceMetrics.drop(judged, current: cur, baseline: ref)))
+                metrics.append(Metric(.performanceEstimatedDrop, PerformanceMetrics.drop(judged, current: cur, baseline: ref)))
                 if let severity = thresholds.severity(of: drop) {
                     let bandText = band.map { " (confidence band \(formatNumber($0.lower))–\(formatNumber($0.upper)))" } ?? ""
                     findings.append(Finding(
@@ -403,7 +403,8 @@ extension Comparison {
 /// snapshot; other settings are a new `key`); later days skip reading and scoring the
 /// baseline's rows.
 struct BaselinePerformance: Codable, Sendable, Equatable {
-    static let resultName = "compare.baseline_performance"
+    static let resultKey = StoredResultKey<BaselinePerformance>(.baselinePerformance, stage: .compare)
+    static var resultName: String { resultKey.name.rawValue }
     static let currentVersion = 2
 
     var version: Int

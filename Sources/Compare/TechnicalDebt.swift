@@ -57,7 +57,7 @@ extension Comparison {
         findings.append(Finding(
             CheckCatalog.configChanged, severity: .warning, message: message,
             observed: "sha256 \(served.sha256.prefix(12))…", expected: "sha256 \(training.sha256.prefix(12))… (training)"))
-        metrics.append(Metric("debt.config_changes", Double(changes.count)))
+        metrics.append(Metric(.debtConfigChanges, Double(changes.count)))
     }
 
     /// Unused and undeclared data dependencies: the model's feature list (served configuration,
@@ -134,7 +134,7 @@ extension Comparison {
     mutating func correlatedFeatures() {
         let limit = debtSpec?.maxCorrelation ?? 0.95
         for p in facts?.correlations ?? [] {
-            metrics.append(Metric("debt.correlation", column: "\(p.a)|\(p.b)", p.r))
+            metrics.append(Metric(.debtCorrelation, column: "\(p.a)|\(p.b)", p.r))
             guard abs(p.r) >= limit else { continue }
             findings.append(Finding(
                 CheckCatalog.correlatedFeatures, severity: .info, column: p.a,
@@ -149,7 +149,7 @@ extension Comparison {
     mutating func staleModel() {
         guard let trained = definition.model.trainedAt else { return }
         let age = day - trained
-        metrics.append(Metric("debt.model_age_days", Double(age)))
+        metrics.append(Metric(.debtModelAgeDays, Double(age)))
         guard let maxAge = definition.model.maxAgeDays, age > maxAge else { return }
         findings.append(Finding(
             CheckCatalog.staleModel, severity: .warning,
@@ -184,8 +184,8 @@ extension Comparison {
             }
             let noun = cadence.noun
             func list(_ ds: [Day]) -> String { ds.prefix(10).map(\.description).joined(separator: ", ") + (ds.count > 10 ? ", …" : "") }
-            metrics.append(Metric("debt.missing_days", Double(failed.count)))
-            metrics.append(Metric("ops.missing_periods", Double(absent.count)))
+            metrics.append(Metric(.debtMissingDays, Double(failed.count)))
+            metrics.append(Metric(.missingPeriods, Double(absent.count)))
             if !failed.isEmpty {
                 findings.append(Finding(
                     CheckCatalog.snapshotGap, severity: .warning,
@@ -208,7 +208,7 @@ extension Comparison {
             else { continue }
             overdue.append(d)
         }
-        metrics.append(Metric("debt.labels_overdue_days", Double(overdue.count)))
+        metrics.append(Metric(.debtLabelsOverdueDays, Double(overdue.count)))
         if !overdue.isEmpty {
             findings.append(Finding(
                 CheckCatalog.labelsMissing, severity: .warning,
@@ -243,7 +243,7 @@ extension Comparison {
         if decisions.compared > 0 {
             let share = Double(decisions.mismatches) / Double(decisions.compared)
             let usual = facts?.thresholdMismatch ?? 0
-            metrics.append(Metric("debt.threshold_mismatch_share", share))
+            metrics.append(Metric(.debtThresholdMismatchShare, share))
             if share > max(0.01, usual + 0.01) {
                 mismatched = true
                 findings.append(Finding(
@@ -266,12 +266,12 @@ extension Comparison {
             }
         }
         let rate = Double(decisions.positives) / Double(decisions.predictions)
-        metrics.append(Metric("performance.served_positive_rate", rate))
+        metrics.append(Metric(.performanceServedPositiveRate, rate))
         guard let baseRate = facts?.positiveRate, let basePositives = facts?.positives, let baseN = facts?.predictions,
             baseRate > 0
         else { return }
         let change = (rate - baseRate) / baseRate
-        metrics.append(Metric("debt.positive_rate_change", change))
+        metrics.append(Metric(.debtPositiveRateChange, change))
         let limit = debtSpec?.positiveRateChange ?? 0.2
         let z = ZTest.twoProportion(successes1: basePositives, n1: baseN, successes2: decisions.positives, n2: decisions.predictions)
         let thresholdChanged = c.trainingFacts?.threshold != nil && c.servedFacts?.threshold != nil

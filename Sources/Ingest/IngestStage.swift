@@ -289,11 +289,11 @@ public struct IngestStage {
 
     private func ingestMetrics(_ c: LoadCounts) -> [Metric] {
         var m = [
-            Metric("rows.read", Double(c.read)), Metric("rows.stored", Double(c.stored)),
-            Metric("rows.quarantined", Double(c.quarantined)),
+            Metric(.rowsRead, Double(c.read)), Metric(.rowsStored, Double(c.stored)),
+            Metric(.rowsQuarantined, Double(c.quarantined)),
         ]
-        for (col, n) in c.typeErrors { m.append(Metric("type_errors", column: col, Double(n))) }
-        for (col, n) in c.nonFinite { m.append(Metric("non_finite", column: col, Double(n))) }
+        for (col, n) in c.typeErrors { m.append(Metric(.typeErrors, column: col, Double(n))) }
+        for (col, n) in c.nonFinite { m.append(Metric(.nonFinite, column: col, Double(n))) }
         return m
     }
 

@@ -133,14 +133,14 @@ struct ColumnProfiler {
 func profileMetrics(_ p: ColumnProfile) -> [Metric] {
     var m: [Metric] = []
     if let n = p.numeric {
-        m += [Metric("mean", column: p.column, n.mean), Metric("std", column: p.column, n.std),
-              Metric("min", column: p.column, n.min), Metric("max", column: p.column, n.max)]
-        for (k, _) in profileQuantiles { m.append(Metric(k, column: p.column, n.quantiles[k])) }
+        m += [Metric(.mean, column: p.column, n.mean), Metric(.std, column: p.column, n.std),
+              Metric(.min, column: p.column, n.min), Metric(.max, column: p.column, n.max)]
+        for (k, _) in profileQuantiles { m.append(Metric(.quantile(k), column: p.column, n.quantiles[k])) }
     }
     if let c = p.categorical {
-        m.append(Metric("distinct", column: p.column, Double(c.distinct)))
-        if let u = c.unseenShare { m.append(Metric("unseen_share", column: p.column, u)) }
+        m.append(Metric(.distinct, column: p.column, Double(c.distinct)))
+        if let u = c.unseenShare { m.append(Metric(.unseenShare, column: p.column, u)) }
     }
-    if let b = p.boolean { m.append(Metric("true_share", column: p.column, b.trueShare)) }
+    if let b = p.boolean { m.append(Metric(.trueShare, column: p.column, b.trueShare)) }
     return m
 }

@@ -57,9 +57,9 @@ struct ReportData {
         guard let baseline = try store.currentSnapshot(pipelineId: pipelineId, kind: .baseline, date: "baseline") else {
             throw MLAuditError.prerequisite("the baseline has not been ingested", hint: "Run `mlaudit run \(loaded.path)`.")
         }
-        guard let performance = try store.result(AuditSummary.PerformanceSection.self, snapshotId: snapshot.id, name: "performance"),
-            let operational = try store.result(AuditSummary.OperationalSection.self, snapshotId: snapshot.id, name: "operational"),
-            let retraining = try store.result(AuditSummary.RetrainingSection.self, snapshotId: snapshot.id, name: "retraining")
+        guard let performance = try store.result(.performance, snapshotId: snapshot.id),
+            let operational = try store.result(.operational, snapshotId: snapshot.id),
+            let retraining = try store.result(.retraining, snapshotId: snapshot.id)
         else {
             throw MLAuditError.prerequisite(
                 "\(day) has not been compared with the baseline", hint: "Run `mlaudit compare \(loaded.path) --date \(day)` first.")
@@ -68,7 +68,7 @@ struct ReportData {
         var findings = try store.findings(snapshotId: snapshot.id)
         findings = findings.filter { $0.stage != .render }.sortedForReport()
         let metrics = try store.metrics(snapshotId: snapshot.id)
-        let nullRates = metrics.filter { $0.name == "null_rate" }.compactMap { m in m.value.map { (m.column, $0) } }
+        let nullRates = metrics.filter { $0.name == .nullRate }.compactMap { m in m.value.map { (m.column, $0) } }
         let from = day.adding(days: -(trendDays - 1)).description
         let judged = performance.judgedMetric ?? "accuracy"
         let latency = def.schema.operational?.latency != nil
@@ -76,36 +76,36 @@ struct ReportData {
         let checks = ChecksSpec.effective(column: nil, pipeline: def.checks)
         var trends: [Trend] = [
             Trend(name: "drifted_share", title: "Drifted features", unit: "share",
-                  points: try store.metricSeries(pipelineId: pipelineId, name: "drift.drifted_share", from: from, to: day.description),
+                  points: try store.metricSeries(pipelineId: pipelineId, name: .driftedShare, from: from, to: day.description),
                   reference: (def.drift?.driftedShare ?? 0.5, "dataset drift at")),
         ]
         if performance.kind != nil {
             trends.append(Trend(
                 name: "performance", title: "Realized \(MetricNames.display(judged).lowercased())", unit: "",
-                points: try store.metricSeries(pipelineId: pipelineId, name: "performance.\(judged)", from: from, to: day.description),
+                points: try store.metricSeries(pipelineId: pipelineId, name: .performance(judged), from: from, to: day.description),
                 reference: baselineOf(judged).map { ($0, "baseline") }))
         }
         if performance.kind == .binary {
             trends.append(Trend(
                 name: "estimated", title: "Estimated accuracy (CBPE)", unit: "",
-                points: try store.metricSeries(pipelineId: pipelineId, name: "performance.estimated_accuracy", from: from, to: day.description),
+                points: try store.metricSeries(pipelineId: pipelineId, name: .estimatedPerformance("accuracy"), from: from, to: day.description),
                 reference: baselineOf("accuracy").map { ($0, "baseline") }))
         }
         trends.append(Trend(
             name: "null_rate", title: "Highest null rate", unit: "share",
-            points: try store.metricSeries(pipelineId: pipelineId, name: "null_rate.max", from: from, to: day.description),
+            points: try store.metricSeries(pipelineId: pipelineId, name: .nullRateMax, from: from, to: day.description),
             reference: checks.nullRate?.warning.map { ($0, "warning at") }))
         if latency {
             let slo = def.operational?.latencyP95Ms?.warning
-            let base = operational.metrics.first { $0.name == "latency_p95_ms" }?.baseline
+            let base = operational.metrics.first { $0.name == SectionMetricName.latencyP95Ms.rawValue }?.baseline
             trends.append(Trend(
                 name: "latency", title: "Latency p95", unit: "ms",
-                points: try store.metricSeries(pipelineId: pipelineId, name: "operational.latency_p95_ms", from: from, to: day.description),
+                points: try store.metricSeries(pipelineId: pipelineId, name: .latencyP95Ms, from: from, to: day.description),
                 reference: slo.map { ($0, "SLO") } ?? base.map { ($0, "baseline") }))
         }
         trends.append(Trend(
             name: "volume", title: "Rows stored", unit: "rows",
-            points: try store.metricSeries(pipelineId: pipelineId, name: "rows.stored", from: from, to: day.description)))
+            points: try store.metricSeries(pipelineId: pipelineId, name: .rowsStored, from: from, to: day.description)))
         let stages = try store.completedStages(pipelineId: pipelineId, date: day.description).filter { $0.stage != .render }
         let config = try snapshot.modelConfigId.flatMap { try store.modelConfig(id: $0) }.map {
             (snapshot.modelConfigPath ?? $0.path, $0.sha256)
@@ -125,10 +125,10 @@ struct ReportData {
             nullRates: nullRates.sorted { $0.0 < $1.0 }, trends: trends, stages: stages, modelConfig: config,
             trainingConfig: training)
         if def.fairness != nil {
-            data.fairness = try store.result([AuditSummary.FairnessAttribute].self, snapshotId: snapshot.id, name: "fairness") ?? []
+            data.fairness = try store.result(.fairness, snapshotId: snapshot.id) ?? []
         }
         if def.segments != nil {
-            data.segments = try store.result([AuditSummary.Segment].self, snapshotId: snapshot.id, name: "segments") ?? []
+            data.segments = try store.result(.segments, snapshotId: snapshot.id) ?? []
             for c in def.segments?.columns ?? [] where data.segmentSeries[c.column] == nil {
                 data.segmentSeries[c.column] = try store.segmentSeries(
                     pipelineId: pipelineId, column: c.column, from: from, to: day.description)

@@ -82,9 +82,9 @@ struct ReportViewBuilder {
         }
         let driftRows = data.drift.map(driftRow)
         let judged = s.performance.judgedMetric
-        let performanceRows = s.performance.metrics.filter { !$0.name.hasPrefix("estimated_") }
+        let performanceRows = s.performance.metrics.filter { !SectionMetricName.isEstimated($0.name) }
             .map { metricRow($0, judged: realizedJudged ? judged : nil) }
-        let estimatedRows = s.performance.metrics.filter { $0.name.hasPrefix("estimated_") }.map { metricRow($0, judged: judged.map { "estimated_" + $0 }) }
+        let estimatedRows = s.performance.metrics.filter { SectionMetricName.isEstimated($0.name) }.map { metricRow($0, judged: judged.map { SectionMetricName.estimated($0).rawValue }) }
         var confusion: ConfusionView?
         if let m = s.performance.confusionMatrix, m.count == 2, m[0].count == 2 {
             confusion = ConfusionView(tn: m[0][0], fp: m[0][1], fn: m[1][0], tp: m[1][1])
@@ -287,7 +287,7 @@ struct ReportViewBuilder {
         if let judged = s.performance.judgedMetric ?? (s.performance.kind != nil ? "accuracy" : nil) {
             let (pt, pw) = tone([.performance])
             let realized = s.performance.metrics.first { $0.name == judged }
-            let estimated = s.performance.metrics.first { $0.name == "estimated_" + judged }
+            let estimated = s.performance.metrics.first { $0.name == SectionMetricName.estimated(judged).rawValue }
             if s.performance.labelsAvailable, let m = realized, let cur = m.current {
                 let notJudged = realizedJudged ? "" : "; not judged: \(s.performance.labelledRows) labelled rows < \(minLabelledRows)"
                 out.append(KeyNumberView(
@@ -300,8 +300,8 @@ struct ReportViewBuilder {
                     detail: "CBPE, no labels yet" + (m.baseline.map { "; baseline \(formatNumber($0))" } ?? "")))
             }
         }
-        if let p95 = s.operational.metrics.first(where: { $0.name == "latency_p95_ms" }), let cur = p95.current {
-            let (ot, ow) = tone([.operational, .technicalDebt], checks: ["operational.latency", "debt.latency_regression"])
+        if let p95 = s.operational.metrics.first(where: { $0.name == SectionMetricName.latencyP95Ms.rawValue }), let cur = p95.current {
+            let (ot, ow) = tone([.operational, .technicalDebt], checks: [CheckCatalog.latency.id, CheckCatalog.latencyRegression.id])
             let slo = data.definition.operational?.latencyP95Ms?.warning
             out.append(KeyNumberView(
                 label: "Latency p95", value: formatNumber(cur) + " ms", tone: ot, toneWord: ow,
@@ -589,7 +589,7 @@ enum MetricNames {
     ]
 
     static func display(_ raw: String) -> String {
-        if raw.hasPrefix("estimated_") { return display(String(raw.dropFirst("estimated_".count))) + " (estimated)" }
+        if SectionMetricName.isEstimated(raw) { return display(SectionMetricName.measured(raw)) + " (estimated)" }
         if let n = names[raw] { return n }
         var text = raw.replacingAll("_", with: " ")
         if text.hasSuffix(" ms") { text = String(text.dropLast(3)) + " (ms)" }

@@ -84,7 +84,7 @@ struct Checks {
     mutating func run(store: Store, table: RowTable) throws {
         let declared = definition.declaredColumns
         let rows = snapshot.rowsStored
-        metrics.append(Metric("rows.stored", Double(rows)))
+        metrics.append(Metric(.rowsStored, Double(rows)))
 
         let present = schemaChecks(declared)
         ingestChecks(declared)
@@ -133,8 +133,8 @@ struct Checks {
         // The profile stage reads the same columns next: hand over the last group (the columns
         // read from the row records) instead of reading it twice.
         try store.handOffColumns(table, snapshotId: snapshot.id, last)
-        let nullRates = metrics.filter { $0.name == "null_rate" }.compactMap(\.value)
-        if let worst = nullRates.max() { metrics.append(Metric("null_rate.max", worst)) }
+        let nullRates = metrics.filter { $0.name == .nullRate }.compactMap(\.value)
+        if let worst = nullRates.max() { metrics.append(Metric(.nullRateMax, worst)) }
     }
 
     // MARK: - Schema
@@ -183,12 +183,12 @@ struct Checks {
         let rows = snapshot.rowsStored
         if snapshot.rowsRead > 0 {
             let share = Double(snapshot.rowsQuarantined) / Double(snapshot.rowsRead)
-            metrics.append(Metric("quarantined_share", share))
+            metrics.append(Metric(.quarantinedShare, share))
             judge(
                 CheckCatalog.quarantineRate, share: share, count: snapshot.rowsQuarantined, of: snapshot.rowsRead,
                 thresholds: thresholds(nil).quarantinedRows!, column: nil, what: "rows were quarantined at ingest")
         }
-        for m in inputs.ingestMetrics where m.name == "type_errors" {
+        for m in inputs.ingestMetrics where m.name == .typeErrors {
             guard let n = m.value, rows > 0 else { continue }
             let col = declared.first { $0.name == m.column }
             judge(
@@ -205,11 +205,11 @@ struct Checks {
         guard total > 0 else { return }
         let quarantined = Dictionary(uniqueKeysWithValues: inputs.quarantine.map { ($0.column, $0) })
         for c in present {
-            let setNull = inputs.ingestMetrics.first { $0.name == "type_errors" && $0.column == c.name }?.value ?? 0
+            let setNull = inputs.ingestMetrics.first { $0.name == .typeErrors && $0.column == c.name }?.value ?? 0
             let failed = (quarantined[c.name]?.count ?? 0) + Int(setNull)
             guard failed > 0 else { continue }
             let share = Double(failed) / Double(total)
-            metrics.append(Metric("type_failure_share", column: c.name, share))
+            metrics.append(Metric(.typeFailureShare, column: c.name, share))
             if judge(
                 CheckCatalog.retypedColumn, share: share, count: failed, of: total,
                 thresholds: thresholds(c).retypedColumn!, column: c.name,
@@ -238,8 +238,8 @@ struct Checks {
         let sd = variance.squareRoot()
         let change: Double? = mean > 0 ? (n - mean) / mean : nil
         let z: Double? = sd > 0 ? (n - mean) / sd : nil
-        if let change { metrics.append(Metric("row_count.change", change)) }
-        if let z { metrics.append(Metric("row_count.z", z)) }
+        if let change { metrics.append(Metric(.rowCountChange, change)) }
+        if let z { metrics.append(Metric(.rowCountZ, z)) }
         // The floor on the spread: a z-score alerts only when the count moved by at least
         // `row_count_min_change` (trailing days with nearly equal counts make z huge for +0.7 %).
         let floor = t.rowCountMinChange ?? 0
@@ -268,7 +268,7 @@ struct Checks {
     /// Rows identical, in every declared column present, to an earlier row.
     mutating func duplicateRowsCheck(count duplicates: Int, rows: Int) {
         let share = Double(duplicates) / Double(rows)
-        metrics.append(Metric("duplicate_row_share", share))
+        metrics.append(Metric(.duplicateRowShare, share))
         judge(CheckCatalog.duplicateRows, share: share, count: duplicates, of: rows, thresholds: thresholds(nil).duplicateRows!,
               column: nil, what: "rows repeat an earlier row in every column")
     }
@@ -304,7 +304,7 @@ struct Checks {
         }
         if date != nil {
             let share = Double(outside) / Double(n)
-            metrics.append(Metric("timestamp_outside_day_share", column: c.name, share))
+            metrics.append(Metric(.timestampOutsideDayShare, column: c.name, share))
             let period = cadence == .daily ? "on \(date!)" : "in the \(cadence.noun) of \(date!) (\(date!) to \(target.day.map { cadence.end(of: $0).adding(days: -1).description } ?? ""))"
             if judge(CheckCatalog.timestampOutsideDay, share: share, count: outside, of: n, thresholds: t.timestampOutsideDay!,
                      column: c.name, what: "timestamps are not \(period) (UTC)") != nil
@@ -313,7 +313,7 @@ struct Checks {
             }
         }
         let share = Double(future) / Double(n)
-        metrics.append(Metric("future_timestamp_share", column: c.name, share))
+        metrics.append(Metric(.futureTimestampShare, column: c.name, share))
         judge(CheckCatalog.futureTimestamps, share: share, count: future, of: n, thresholds: t.futureTimestamps!,
               column: c.name, what: "timestamps are later than the run (\(now))")
     }

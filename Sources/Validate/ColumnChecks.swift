@@ -13,7 +13,7 @@ extension Checks {
         case .labels(let d): nulls = d.nullCount
         }
         let nullRate = Double(nulls) / Double(rows)
-        metrics.append(Metric("null_rate", column: c.name, nullRate))
+        metrics.append(Metric(.nullRate, column: c.name, nullRate))
         judge(CheckCatalog.nullRate, share: nullRate, count: nulls, of: rows, thresholds: t.nullRate!, column: c.name, what: "values are null")
 
         switch column {
@@ -40,7 +40,7 @@ extension Checks {
                 th = Thresholds(warning: 0, critical: 0)
             }
             let share = Double(nonFinite) / Double(nonNull)
-            metrics.append(Metric("non_finite_share", column: c.name, share))
+            metrics.append(Metric(.nonFiniteShare, column: c.name, share))
             judge(CheckCatalog.nonFinite, share: share, count: nonFinite, of: nonNull, thresholds: th, column: c.name,
                   what: "values are NaN or infinite")
         }
@@ -53,7 +53,7 @@ extension Checks {
             }
             if finite > 0 {
                 let share = Double(outside) / Double(finite)
-                metrics.append(Metric("out_of_range_share", column: c.name, share))
+                metrics.append(Metric(.outOfRangeShare, column: c.name, share))
                 let range = "[\(f.min.map { formatNumber($0) } ?? "-inf"), \(f.max.map { formatNumber($0) } ?? "inf")]"
                 judge(CheckCatalog.range, share: share, count: outside, of: finite, thresholds: t.range!, column: c.name,
                       what: "values are outside \(range)")
@@ -64,13 +64,13 @@ extension Checks {
             // log field, and the operational percentiles leave them out, so say so here.
             let negative = (0..<n).reduce(0) { $0 + (!d.nulls[$1] && d.values[$1] < 0 && d.values[$1].isFinite ? 1 : 0) }
             let share = Double(nonFinite) / Double(nonNull)
-            metrics.append(Metric("non_finite_share", column: c.name, share))
+            metrics.append(Metric(.nonFiniteShare, column: c.name, share))
             judge(CheckCatalog.nonFinite, share: share, count: nonFinite, of: nonNull, thresholds: t.nonFinite!, column: c.name,
                   what: "latencies are NaN or infinite")
             let finite = nonNull - nonFinite
             if finite > 0 {
                 let negativeShare = Double(negative) / Double(finite)
-                metrics.append(Metric("out_of_range_share", column: c.name, negativeShare))
+                metrics.append(Metric(.outOfRangeShare, column: c.name, negativeShare))
                 judge(CheckCatalog.range, share: negativeShare, count: negative, of: finite, thresholds: t.range!, column: c.name,
                       what: "latencies are negative")
             }
@@ -83,7 +83,7 @@ extension Checks {
             }
             if finite > 0 {
                 let share = Double(outside) / Double(finite)
-                metrics.append(Metric("probability_out_of_range_share", column: c.name, share))
+                metrics.append(Metric(.probabilityOutOfRangeShare, column: c.name, share))
                 judge(CheckCatalog.probabilityRange, share: share, count: outside, of: finite, thresholds: t.probabilityRange!,
                       column: c.name, what: "scores are outside [0, 1]")
             }
@@ -102,7 +102,7 @@ extension Checks {
             }
             if total > 0 {
                 let share = Double(count) / Double(total)
-                metrics.append(Metric("unseen_category_share", column: c.name, share))
+                metrics.append(Metric(.unseenCategoryShare, column: c.name, share))
                 if judge(CheckCatalog.allowedValues, share: share, count: count, of: total, thresholds: t.allowedValues!,
                          column: c.name, what: "values are not in the allowed list") != nil
                 {
@@ -147,7 +147,7 @@ extension Checks {
     }
 
     mutating func constantFinding(_ c: DeclaredColumn, share: Double, count: Int, of n: Int, value: String, _ th: Thresholds) {
-        metrics.append(Metric("most_frequent_share", column: c.name, share))
+        metrics.append(Metric(.mostFrequentShare, column: c.name, share))
         guard let severity = th.severity(of: share) else { return }
         let bound = severity == .critical ? th.critical! : th.warning!
         let value = printable(value)
@@ -171,11 +171,11 @@ extension Checks {
         let values = { seen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) } }
         if let allowed = c.feature?.allowed {
             judgeValues(values(), outside: Set(allowed), CheckCatalog.allowedValues, t.allowedValues!,
-                        metric: "unseen_category_share", column: c.name, what: "values are not in the allowed list")
+                        metric: .unseenCategoryShare, column: c.name, what: "values are not in the allowed list")
         } else if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             // No declared list: the baseline's categories are the reference.
             judgeValues(values(), outside: Set(base.map(\.value)), CheckCatalog.unseenCategories, t.unseenCategories!,
-                        metric: "unseen_category_share", column: c.name, what: "values are categories the baseline never had")
+                        metric: .unseenCategoryShare, column: c.name, what: "values are categories the baseline never had")
         }
         if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             retypedAgainstBaseline(c, d, counts: counts, baseline: base, t)
@@ -202,7 +202,7 @@ extension Checks {
         if c.role == .id {
             let duplicates = counts.reduce(0) { $0 + max(0, $1 - 1) }
             let share = Double(duplicates) / Double(rows)
-            metrics.append(Metric("duplicate_id_share", column: c.name, share))
+            metrics.append(Metric(.duplicateIdShare, column: c.name, share))
             if judge(CheckCatalog.duplicateIds, share: share, count: duplicates, of: rows, thresholds: t.duplicateIds!,
                      column: c.name, what: "rows repeat an earlier id") != nil
             {
@@ -212,7 +212,7 @@ extension Checks {
 
         if c.role == .target || c.role == .prediction, let classes = declaredClasses {
             judgeValues(values(), outside: Set(classes), CheckCatalog.unknownLabels, t.unknownLabels!,
-                        metric: "unknown_label_share", column: c.name,
+                        metric: .unknownLabelShare, column: c.name,
                         what: "labels are not among the declared classes [\(classes.joined(separator: ", "))]")
         }
 
@@ -236,7 +236,7 @@ extension Checks {
             let target = definition.declaredColumns.first(where: { $0.role == .target })
         else { return }
         judgeValues(counts, outside: Set(classes), CheckCatalog.unknownLabels, thresholds(target).unknownLabels!,
-                    metric: "labels_file.unknown_label_share", column: target.name,
+                    metric: .labelsFileUnknownLabelShare, column: target.name,
                     what: "labels in the labels file are not among the declared classes [\(classes.joined(separator: ", "))]")
     }
 
@@ -244,7 +244,7 @@ extension Checks {
     /// judged by `check`, the most frequent offenders listed in the finding. Nothing for no values.
     mutating func judgeValues(
         _ values: [ValueCount], outside reference: Set<String>, _ check: CheckInfo, _ thresholds: Thresholds,
-        metric: String, column: String, what: String
+        metric: MetricName, column: String, what: String
     ) {
         let n = values.reduce(0) { $0 + $1.count }
         guard n > 0 else { return }

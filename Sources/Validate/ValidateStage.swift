@@ -53,7 +53,7 @@ public struct ValidateStage {
                 let dates = try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) }
                 inputs.cadence = (definition.snapshots.cadence ?? .auto).resolved(dates + [day])
                 inputs.rowCountHistory = try store.metricSeries(
-                    pipelineId: pipelineId, name: "rows.stored", from: inputs.cadence.back(periods, from: day).description,
+                    pipelineId: pipelineId, name: .rowsStored, from: inputs.cadence.back(periods, from: day).description,
                     to: day.adding(days: -1).description
                 ).compactMap(\.value)
                 if let labels = try store.currentSnapshot(pipelineId: pipelineId, kind: .labels, date: day.description) {

@@ -480,23 +480,23 @@ extension Store {
         let st = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO metric (snapshotId, stage, name, column, value) VALUES (?, ?, ?, ?, ?)")
         for m in metrics {
-            try st.execute(arguments: [snapshotId, stage.rawValue, m.name, m.column, m.value])
+            try st.execute(arguments: [snapshotId, stage.rawValue, m.name.rawValue, m.column, m.value])
         }
     }
 
     public func metrics(snapshotId: Int64) throws -> [Metric] {
         try Row.fetchAll(db, sql: "SELECT name, column, value FROM metric WHERE snapshotId = ? ORDER BY name, column", arguments: [snapshotId])
-            .map { Metric($0["name"], column: $0["column"], $0["value"]) }
+            .map { Metric(MetricName(rawValue: $0["name"]), column: $0["column"], $0["value"]) }
     }
 
-    public func metric(snapshotId: Int64, name: String, column: String = "") throws -> Double? {
+    public func metric(snapshotId: Int64, name: MetricName, column: String = "") throws -> Double? {
         try Double.fetchOne(
             db, sql: "SELECT value FROM metric WHERE snapshotId = ? AND name = ? AND column = ?",
-            arguments: [snapshotId, name, column])
+            arguments: [snapshotId, name.rawValue, column])
     }
 
     /// A metric over the current daily snapshots with date in `from...to`, oldest first.
-    public func metricSeries(pipelineId: Int64, name: String, column: String = "", from: String, to: String) throws
+    public func metricSeries(pipelineId: Int64, name: MetricName, column: String = "", from: String, to: String) throws
         -> [(date: String, value: Double?)]
     {
         try Row.fetchAll(
@@ -506,7 +506,7 @@ extension Store {
                 LEFT JOIN metric m ON m.snapshotId = s.id AND m.name = ? AND m.column = ?
                 WHERE s.pipelineId = ? AND s.kind = 'daily' AND s.status = 'current' AND s.date BETWEEN ? AND ?
                 ORDER BY s.date
-                """, arguments: [name, column, pipelineId, from, to]
+                """, arguments: [name.rawValue, column, pipelineId, from, to]
         ).map { ($0["date"], $0["value"]) }
     }
 
@@ -541,14 +541,26 @@ extension Store {
         try db.execute(sql: "DELETE FROM stageResult WHERE snapshotId = ? AND stage = ?", arguments: [snapshotId, stage.rawValue])
     }
 
-    /// Stores a structured result (JSON) under a name.
+    /// Stores a structured result (JSON) under its key's name and stage.
+    public func putResult<T>(snapshotId: Int64, _ key: StoredResultKey<T>, _ value: T) throws {
+        try putResult(snapshotId: snapshotId, stage: key.stage, name: key.name.rawValue, value)
+    }
+
+    /// The structured result stored under a key, or nil when there is none.
+    ///
+    /// - Throws: when the stored JSON is not a `T` (a result written by another version).
+    public func result<T>(_ key: StoredResultKey<T>, snapshotId: Int64) throws -> T? {
+        try result(T.self, snapshotId: snapshotId, name: key.name.rawValue)
+    }
+
+    /// Stores any JSON under a raw name: for tests and repairs; stages use `StoredResultKey`.
     public func putResult<T: Encodable>(snapshotId: Int64, stage: Stage, name: String, _ value: T) throws {
         try db.execute(
             sql: "INSERT OR REPLACE INTO stageResult (snapshotId, stage, name, value) VALUES (?, ?, ?, ?)",
             arguments: [snapshotId, stage.rawValue, name, try encodeJSON(value)])
     }
 
-    public func result<T: Decodable>(_ type: T.Type, snapshotId: Int64, name: String) throws -> T? {
+    func result<T: Decodable>(_ type: T.Type, snapshotId: Int64, name: String) throws -> T? {
         guard let text = try String.fetchOne(
             db, sql: "SELECT value FROM stageResult WHERE snapshotId = ? AND name = ?", arguments: [snapshotId, name])
         else { return nil }

@@ -304,7 +304,7 @@ struct CompareStageTests {
         }
         let baselineId = try #require(found)
         func stored() throws -> BaselinePerformance? {
-            try w.read { try $0.result(BaselinePerformance.self, snapshotId: baselineId, name: BaselinePerformance.resultName) }
+            try w.read { try $0.result(BaselinePerformance.resultKey, snapshotId: baselineId) }
         }
         #expect(try stored() == nil)
         let first = try compare(loaded, w)

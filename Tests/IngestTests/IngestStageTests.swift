@@ -415,7 +415,7 @@ struct IngestStageTests {
         let outcome = try IngestStage(loaded: loaded, warehouse: warehouse, logger: testLogger).run(.day(Day("2026-02-01")!), runId: nil, stageRunId: nil)
         #expect(outcome.rowsStored == 2)
         #expect(outcome.rowsQuarantined == 0)
-        let metric = try warehouse.read { try $0.metric(snapshotId: outcome.snapshotId, name: "type_errors", column: "n") }
+        let metric = try warehouse.read { try $0.metric(snapshotId: outcome.snapshotId, name: .typeErrors, column: "n") }
         #expect(metric == 1)
     }
 

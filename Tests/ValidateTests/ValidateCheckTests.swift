@@ -318,7 +318,7 @@ struct ValidateCheckTests {
             let p = try #require(try store.ensurePipelineIfExists("tiny"))
             let s = try #require(try store.currentSnapshot(pipelineId: p, kind: .daily, date: "2026-02-01"))
             return try store.metrics(snapshotId: s.id)
-                .first { $0.name == "labels_file.unknown_label_share" && $0.column == "y" }?.value
+                .first { $0.name == .labelsFileUnknownLabelShare && $0.column == "y" }?.value
         }
         #expect(share == Double(bad) / Double(rows))
     }

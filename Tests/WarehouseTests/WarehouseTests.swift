@@ -81,12 +81,12 @@ struct WarehouseTests {
         let metrics = try w.write { store -> [Metric] in
             let p = try store.ensurePipeline("p")
             let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(kind: .daily, date: "2026-01-01", sourcePath: "f", sha256: "a", bytes: 1, header: []))
-            try store.replaceMetrics(snapshotId: id, stage: .validate, [Metric("null_rate", column: "x", 0.5)])
-            try store.replaceMetrics(snapshotId: id, stage: .profile, [Metric("mean", column: "x", 2), Metric("std", column: "x", .nan)])
-            try store.replaceMetrics(snapshotId: id, stage: .validate, [Metric("null_rate", column: "x", 0.25)])
+            try store.replaceMetrics(snapshotId: id, stage: .validate, [Metric(.nullRate, column: "x", 0.5)])
+            try store.replaceMetrics(snapshotId: id, stage: .profile, [Metric(.mean, column: "x", 2), Metric(.std, column: "x", .nan)])
+            try store.replaceMetrics(snapshotId: id, stage: .validate, [Metric(.nullRate, column: "x", 0.25)])
             return try store.metrics(snapshotId: id)
         }
-        #expect(metrics == [Metric("mean", column: "x", 2), Metric("null_rate", column: "x", 0.25), Metric("std", column: "x", nil)])
+        #expect(metrics == [Metric(.mean, column: "x", 2), Metric(.nullRate, column: "x", 0.25), Metric(.std, column: "x", nil)])
     }
 
     @Test func notADatabaseIsAClearError() throws {
