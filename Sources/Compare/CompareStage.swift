@@ -24,10 +24,10 @@ public struct CompareOutcome: Sendable {
 /// writes drift, findings, metrics and structured results in one transaction.
 public struct CompareStage {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
     public let logger: Logger
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend, logger: Logger) {
         self.loaded = loaded
         self.warehouse = warehouse
         self.logger = logger
@@ -138,8 +138,8 @@ final class BaselineColumnCache: @unchecked Sendable {
 /// The work of one comparison, with the data it loaded.
 struct Comparison {
     let loaded: LoadedDefinition
-    let store: Store
-    let warehouse: Warehouse
+    let store: any WarehouseTransaction
+    let warehouse: any WarehouseBackend
     let pipelineId: Int64
     let day: Day
     let snapshot: SnapshotRecord
@@ -172,7 +172,7 @@ struct Comparison {
     var definition: PipelineDefinition { loaded.definition }
 
     /// Finds the day's and the baseline's snapshots and profiles.
-    static func prepare(loaded: LoadedDefinition, store: Store, warehouse: Warehouse, day: Day) throws -> Comparison {
+    static func prepare(loaded: LoadedDefinition, store: any WarehouseTransaction, warehouse: any WarehouseBackend, day: Day) throws -> Comparison {
         let definition = loaded.definition
         let pipelineId = try store.ensurePipeline(definition.name)
         guard let snapshot = try store.currentSnapshot(pipelineId: pipelineId, kind: .daily, date: day.description) else {
@@ -330,7 +330,7 @@ struct Comparison {
     }
 
     func baselineNumbers(_ names: [String]) throws -> [String: NumericColumn] {
-        let cacheKey = "\(warehouse.path)#\(baseline.id)#\(baseline.sha256)"
+        let cacheKey = "\(warehouse.location)#\(baseline.id)#\(baseline.sha256)"
         if let cached = BaselineColumnCache.shared.get(cacheKey, names) { return cached }
         var columns: [String: NumericColumn] = [:]
         for (name, numbers) in try store.sortedColumns(table, snapshotId: baseline.id, columns: names) {

@@ -25,13 +25,13 @@ public struct IngestOutcome: Sendable, Equatable {
 /// new snapshot version and an `ingest.snapshot_replaced` finding.
 public struct IngestStage {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
     public let logger: Logger
     /// Told how the load advances (a terminal progress line, or one log line per file); nil: silent.
     public let progress: (any IngestProgressReporter)?
 
     public init(
-        loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger, progress: (any IngestProgressReporter)? = nil
+        loaded: LoadedDefinition, warehouse: any WarehouseBackend, logger: Logger, progress: (any IngestProgressReporter)? = nil
     ) {
         self.loaded = loaded
         self.warehouse = warehouse
@@ -206,7 +206,7 @@ public struct IngestStage {
     }
 
     private func loadSnapshot(
-        _ store: Store, table: RowTable, snapshotId: Int64, parts: SnapshotParts, expected: SnapshotDigest?,
+        _ store: any WarehouseTransaction, table: RowTable, snapshotId: Int64, parts: SnapshotParts, expected: SnapshotDigest?,
         totalBytes: Int, source: SourceSpec, delimiter: UInt8?, label: String
     ) throws -> LoadResult {
         let plan = LoadPlan(

@@ -7,7 +7,7 @@ import Warehouse
 /// to the `label` table; the compare stage joins them to the day's rows by id.
 struct LabelsLoader {
     let loaded: LoadedDefinition
-    let store: Store
+    let store: any WarehouseTransaction
     let pipelineId: Int64
     let runId: Int64?
 
@@ -126,7 +126,7 @@ struct LabelsLoader {
 
 /// Writes label rows (id, value as text, line) and the labels file's quarantined rows.
 struct LabelSink: BatchSink {
-    let store: Store
+    let store: any WarehouseTransaction
     let snapshotId: Int64
 
     func write(_ batch: RowBatch) throws {

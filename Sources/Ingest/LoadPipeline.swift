@@ -92,103 +92,32 @@ protocol BatchSink {
     func write(_ batch: RowBatch) throws
 }
 
-/// Inserts typed rows into a pipeline's row table (in groups of rows per statement),
-/// quarantined rows into `quarantinedRow`, and the values of numeric, integer and boolean
-/// columns into their columnar copy (`numericColumn`, in chunks; `finish()` writes the last).
+/// Writes typed rows through the warehouse's row writer (the row table and the columnar copy
+/// of its numbers, a batch per call) and quarantined rows into `quarantinedRow`.
 struct RowTableSink: BatchSink {
-    let store: Store
-    let inserter: GroupedRowInserter
-    let copy: NumericColumnWriter?
+    let store: any WarehouseTransaction
+    let writer: any RowWriter
     let snapshotId: Int64
 
-    init(store: Store, table: RowTable, snapshotId: Int64, copyChunkRows: Int? = nil) throws {
+    /// - Parameter copyChunkRows: tests only: a small chunk size for SQLite's columnar copy.
+    init(store: any WarehouseTransaction, table: RowTable, snapshotId: Int64, copyChunkRows: Int? = nil) throws {
         self.store = store
         self.snapshotId = snapshotId
-        inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)
-        copy = try store.numericColumnWriter(table, snapshotId: snapshotId, chunkRows: copyChunkRows)
+        if let copyChunkRows, let sqlite = store as? Store {
+            writer = try SQLiteRowWriter(store: sqlite, table: table, snapshotId: snapshotId, copyChunkRows: copyChunkRows)
+        } else {
+            writer = try store.rowWriter(table, snapshotId: snapshotId)
+        }
     }
 
-    /// Writes what the columnar copy still holds; call after the last batch.
-    func finish() throws { try copy?.finish() }
+    /// Writes what the row writer still holds; call after the last batch.
+    func finish() throws { try writer.finish() }
 
     func write(_ batch: RowBatch) throws {
-        try insertRows(batch)
-        if let copy { try append(batch, to: copy) }
+        try writer.write(batch.slots)
         if !batch.quarantined.isEmpty { try store.insertQuarantined(snapshotId: snapshotId, batch.quarantined) }
         // Crash-safety tests kill the process after the N-th inserted row (in batch steps).
         if FaultInjection.isArmed { for _ in 0..<batch.rows { FaultInjection.point("ingest-row") } }
-    }
-
-    /// The batch's values of the copied columns, column by column, as the row table gives them
-    /// back (`NumericColumnEncoding`).
-    private func append(_ batch: RowBatch, to copy: NumericColumnWriter) throws {
-        let columns = batch.columns
-        let kinds = batch.kinds, payloads = batch.payloads
-        let null = NumericColumnEncoding.null, nan = NumericColumnEncoding.nan
-        var r = 0
-        while r < batch.rows {
-            let n = min(copy.room, batch.rows - r)
-            for (k, j) in copy.columns.enumerated() {
-                let out = copy.slots(k)
-                var s = r * columns + j
-                for i in 0..<n {
-                    switch kinds[s] {
-                    case SlotKind.double.rawValue:
-                        out[i] = NumericColumnEncoding.bits(Double(bitPattern: UInt64(bitPattern: payloads[s])))
-                    case SlotKind.integer.rawValue: out[i] = NumericColumnEncoding.bits(payloads[s])
-                    case SlotKind.nan.rawValue: out[i] = nan
-                    case SlotKind.text.rawValue:
-                        // Typing never puts text in a numeric column; were it to, the row keeps
-                        // what SQLite makes of it and the column is read from the rows.
-                        copy.invalidate(k)
-                        out[i] = null
-                    default: out[i] = null
-                    }
-                    s += columns
-                }
-            }
-            try copy.advance(n)
-            r += n
-        }
-    }
-
-    private func insertRows(_ batch: RowBatch) throws {
-        let group = inserter.rowsPerGroup
-        var r = 0
-        while r + group <= batch.rows {
-            try inserter.prepareGroup()
-            for k in 0..<group {
-                inserter.row(k)
-                bind(batch, row: r + k)
-            }
-            try inserter.insertGroup()
-            r += group
-        }
-        while r < batch.rows {
-            inserter.single()
-            bind(batch, row: r)
-            try inserter.insertSingle()
-            r += 1
-        }
-    }
-
-    @inline(__always) private func bind(_ batch: RowBatch, row r: Int) {
-        let columns = batch.columns
-        let kinds = batch.kinds, payloads = batch.payloads, lengths = batch.lengths
-        let base = r * columns
-        for j in 0..<columns {
-            let s = base + j
-            switch kinds[s] {
-            case SlotKind.integer.rawValue: inserter.bind(j, int: payloads[s])
-            case SlotKind.double.rawValue: inserter.bind(j, double: Double(bitPattern: UInt64(bitPattern: payloads[s])))
-            case SlotKind.text.rawValue: inserter.bindNoCopy(j, text: batch.text(offset: payloads[s], length: lengths[s]))
-            case SlotKind.nan.rawValue: inserter.bind(j, double: .nan)
-            default: inserter.bindNull(j)
-            }
-        }
-        let extraOffset = batch.extraOffsets[r]
-        inserter.bindLine(
-            batch.lines[r], extra: extraOffset < 0 ? nil : batch.text(offset: Int64(extraOffset), length: batch.extraLengths[r]))
     }
 }
 

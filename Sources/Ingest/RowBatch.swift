@@ -1,18 +1,9 @@
 import Foundation
 import Warehouse
 
-/// How a typed value is held in a batch slot.
-enum SlotKind: UInt8 {
-    case null = 0
-    /// `payload` is the Int64.
-    case integer = 1
-    /// `payload` is the Double's bit pattern.
-    case double = 2
-    /// `payload` is an offset into the arena, `length` its byte count.
-    case text = 3
-    /// A NaN float (stored as the text 'NaN', as the warehouse reads it back).
-    case nan = 4
-}
+/// How a typed value is held in a batch slot (the seam's `RowSlotKind`: the row writer reads
+/// the slots as they are).
+typealias SlotKind = RowSlotKind
 
 /// A bounded batch of typed rows, filled by the parser thread and inserted by the writer
 /// thread. Storage is preallocated and reused: no per-field allocation, no `String`.
@@ -164,5 +155,13 @@ final class RowBatch: @unchecked Sendable {
 
     @inline(__always) func text(offset: Int64, length: Int32) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: arena + Int(offset), count: Int(length))
+    }
+
+    /// The filled rows as the warehouse's row writer takes them (a view, valid while the batch
+    /// is not reset).
+    var slots: TypedRowSlots {
+        TypedRowSlots(
+            rows: rows, columns: columns, kinds: kinds, payloads: payloads, lengths: lengths, lines: lines,
+            extraOffsets: extraOffsets, extraLengths: extraLengths, arena: arena)
     }
 }

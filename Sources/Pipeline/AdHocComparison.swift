@@ -195,7 +195,7 @@ public enum AdHocComparison {
     }
 
     /// The ingest findings of one file at warning or above, and its quarantine, as sentences.
-    static func ingestWarnings(_ warehouse: Warehouse, snapshotId: Int64, which: String) throws -> [String] {
+    static func ingestWarnings(_ warehouse: any WarehouseBackend, snapshotId: Int64, which: String) throws -> [String] {
         try warehouse.read { store in
             var out: [String] = []
             for f in try store.findings(snapshotId: snapshotId, stage: .ingest)

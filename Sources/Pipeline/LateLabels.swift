@@ -10,7 +10,7 @@ extension PipelineRunner {
     ///
     /// Cheap in the usual case: a missing file or one whose size and modification time match
     /// the ingested labels snapshot is not read; otherwise its SHA-256 decides.
-    func labelsChanged(_ day: Day, store: Store, pipelineId: Int64) throws -> Bool {
+    func labelsChanged(_ day: Day, store: any WarehouseTransaction, pipelineId: Int64) throws -> Bool {
         guard let path = loaded.labelsPath(for: day),
             let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             (attributes[.type] as? FileAttributeType) == .typeRegular

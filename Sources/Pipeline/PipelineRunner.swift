@@ -57,11 +57,23 @@ public struct PipelineRunner {
         self.command = command
     }
 
-    public func openWarehouse() throws -> Warehouse { try Warehouse(path: loaded.warehousePath) }
+    /// Where the pipeline's warehouse is (the definition's `warehouse:`, or
+    /// `MLAUDIT_WAREHOUSE_URL`): the one place a backend is chosen.
+    public var warehouseLocation: WarehouseLocation { WarehouseLocation.of(loaded) }
+
+    /// Opens the pipeline's warehouse (migrating it) without the pipeline's lease.
+    public func openWarehouse() throws -> any WarehouseBackend {
+        try WarehouseBackends.open(warehouseLocation).backend
+    }
+
+    /// Takes the pipeline's lease, then opens and migrates its warehouse under it.
+    func openLocked() throws -> OpenedWarehouse {
+        try WarehouseBackends.open(warehouseLocation, options: WarehouseOpenOptions(lockPipeline: loaded.name))
+    }
 
     /// Days to run: those with a snapshot file in `since...until`, skipping days whose report
     /// is already rendered unless `force` or their labels file is new or changed (late labels).
-    public func dueDays(since: Day?, until: Day?, force: Bool, warehouse: Warehouse) throws -> [Day] {
+    public func dueDays(since: Day?, until: Day?, force: Bool, warehouse: any WarehouseBackend) throws -> [Day] {
         let found = SnapshotDiscovery.days(loaded)
         try SnapshotDiscovery.checkDeclaredPaths(loaded, found: found)
         let all = found.filter { d in
@@ -92,15 +104,16 @@ public struct PipelineRunner {
     /// Runs the days `due` picks once the lock is held and the warehouse is open (so the
     /// warehouse is never opened or migrated without the lock: concurrent first runs of one
     /// pipeline wait for each other instead of racing to create its tables).
-    public func run(force: Bool = false, due: (Warehouse) throws -> [Day]) -> RunReport {
+    public func run(force: Bool = false, due: (any WarehouseBackend) throws -> [Day]) -> RunReport {
         var report = RunReport(pipeline: loaded.name, runId: nil, days: [], error: nil)
-        let lock: PipelineLock
-        let warehouse: Warehouse
+        let lock: (any PipelineLease)?
+        let warehouse: any WarehouseBackend
         let runId: Int64
         let days: [Day]
         do {
-            lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
-            warehouse = try openWarehouse()
+            let opened = try openLocked()
+            lock = opened.lease
+            warehouse = opened.backend
             days = try due(warehouse)
             runId = try startRun(warehouse)
             report.runId = runId
@@ -118,7 +131,7 @@ public struct PipelineRunner {
     }
 
     /// The body of a run once the lock is held, the warehouse open and the cadence resolved.
-    private func runLocked(days: [Day], warehouse: Warehouse, runId: Int64, force: Bool, report: RunReport) -> RunReport {
+    private func runLocked(days: [Day], warehouse: any WarehouseBackend, runId: Int64, force: Bool, report: RunReport) -> RunReport {
         var report = report
         do {
             try prepareBaseline(warehouse, runId: runId)
@@ -141,9 +154,9 @@ public struct PipelineRunner {
 
     /// Runs one stage for one target, in a run of its own (holding the pipeline's lock).
     public func runStage(_ stage: Stage, target: AuditTarget) throws -> StageOutput {
-        let lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
-        defer { withExtendedLifetime(lock) {} }
-        let warehouse = try openWarehouse()
+        let opened = try openLocked()
+        defer { withExtendedLifetime(opened.lease) {} }
+        let warehouse = opened.backend
         let runId = try startRun(warehouse)
         do {
             let out = try execute(stage, target: target, warehouse: warehouse, runId: runId)
@@ -157,7 +170,7 @@ public struct PipelineRunner {
     }
 
     /// Deletes raw rows older than `retention.raw_days` before the newest snapshot date.
-    func applyRetention(_ warehouse: Warehouse) {
+    func applyRetention(_ warehouse: any WarehouseBackend) {
         guard let days = loaded.definition.retention?.rawDays else { return }
         do {
             let purged = try warehouse.write { store -> [(date: String, rows: Int)] in
@@ -174,7 +187,7 @@ public struct PipelineRunner {
     }
 
     /// Ingests the baseline; validates and profiles it when it is new or not yet profiled.
-    public func prepareBaseline(_ warehouse: Warehouse, runId: Int64) throws {
+    public func prepareBaseline(_ warehouse: any WarehouseBackend, runId: Int64) throws {
         let ingest = try execute(.ingest, target: .baseline, warehouse: warehouse, runId: runId)
         let profiled = try warehouse.read { store -> Bool in
             guard case .ingest(let outcome) = ingest else { return false }
@@ -185,7 +198,7 @@ public struct PipelineRunner {
         _ = try execute(.profile, target: .baseline, warehouse: warehouse, runId: runId)
     }
 
-    func runDay(_ day: Day, warehouse: Warehouse, runId: Int64, force: Bool) -> DayResult {
+    func runDay(_ day: Day, warehouse: any WarehouseBackend, runId: Int64, force: Bool) -> DayResult {
         var result = DayResult(day: day)
         var stages = Stage.allCases
         do {
@@ -230,7 +243,7 @@ public struct PipelineRunner {
     }
 
     /// The stages after `stage` from the first one whose latest ledger entry is not `ok`.
-    func firstIncomplete(_ day: Day, after stage: Stage, warehouse: Warehouse) throws -> [Stage] {
+    func firstIncomplete(_ day: Day, after stage: Stage, warehouse: any WarehouseBackend) throws -> [Stage] {
         let later = Stage.allCases.filter { $0 > stage }
         return try warehouse.read { store in
             guard let pipelineId = try store.ensurePipelineIfExists(loaded.name) else { return later }
@@ -244,7 +257,7 @@ public struct PipelineRunner {
     }
 
     /// The latest rendered report of a day, as a render outcome (nothing new written).
-    func currentReport(_ day: Day, warehouse: Warehouse) throws -> RenderOutcome? {
+    func currentReport(_ day: Day, warehouse: any WarehouseBackend) throws -> RenderOutcome? {
         try RenderStage(loaded: loaded, warehouse: warehouse, logger: logger).current(day)
     }
 
@@ -257,7 +270,7 @@ public struct PipelineRunner {
         case render(RenderOutcome)
     }
 
-    func execute(_ stage: Stage, target: AuditTarget, warehouse: Warehouse, runId: Int64) throws -> StageOutput {
+    func execute(_ stage: Stage, target: AuditTarget, warehouse: any WarehouseBackend, runId: Int64) throws -> StageOutput {
         let stageRunId = try warehouse.write { store in
             try store.startStage(runId: runId, pipelineId: try store.ensurePipeline(loaded.name), date: target.description, stage: stage)
         }
@@ -284,7 +297,7 @@ public struct PipelineRunner {
     }
 
     /// Records a new run; runs and stages left `running` by a killed process are marked failed.
-    func startRun(_ warehouse: Warehouse) throws -> Int64 {
+    func startRun(_ warehouse: any WarehouseBackend) throws -> Int64 {
         try warehouse.write { store in
             let pipelineId = try store.ensurePipeline(loaded.name)
             let definitionId = try store.recordDefinition(pipelineId: pipelineId, loaded)
@@ -296,7 +309,7 @@ public struct PipelineRunner {
         }
     }
 
-    func finishRun(_ warehouse: Warehouse, _ runId: Int64, _ report: RunReport) {
+    func finishRun(_ warehouse: any WarehouseBackend, _ runId: Int64, _ report: RunReport) {
         let status = report.exitStatus(failOn: .critical)
         let error = report.error?.description ?? report.days.compactMap { $0.error?.description }.first
         try? warehouse.write { try $0.finishRun(runId, ok: status != 2, exitStatus: status, error: error) }

@@ -8,10 +8,10 @@ import Warehouse
 /// timestamp ranges, text lengths. Columns are profiled in parallel.
 public struct ProfileStage {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
     public let logger: Logger
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend, logger: Logger) {
         self.loaded = loaded
         self.warehouse = warehouse
         self.logger = logger

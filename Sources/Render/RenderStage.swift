@@ -23,10 +23,10 @@ public struct RenderOutcome: Sendable, Equatable {
 /// unchanged writes nothing; changed results write vN+1. No report file is ever overwritten.
 public struct RenderStage {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
     public let logger: Logger
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend, logger: Logger) {
         self.loaded = loaded
         self.warehouse = warehouse
         self.logger = logger

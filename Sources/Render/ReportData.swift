@@ -48,7 +48,7 @@ struct ReportData {
     /// Reads the report data of `day`.
     ///
     /// - Throws: `MLAuditError.missingPrerequisite` when the day has not been compared yet.
-    static func read(_ store: Store, loaded: LoadedDefinition, day: Day) throws -> ReportData {
+    static func read(_ store: any WarehouseTransaction, loaded: LoadedDefinition, day: Day) throws -> ReportData {
         let def = loaded.definition
         let pipelineId = try store.ensurePipeline(def.name)
         guard let snapshot = try store.currentSnapshot(pipelineId: pipelineId, kind: .daily, date: day.description) else {

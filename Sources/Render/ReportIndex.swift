@@ -69,7 +69,7 @@ package enum ReportIndex {
     }
 
     /// Every ledger entry of the pipeline with its file names, in chain order.
-    package static func entries(_ store: Store, pipelineId: Int64) throws -> [Entry] {
+    package static func entries(_ store: any WarehouseTransaction, pipelineId: Int64) throws -> [Entry] {
         try store.reports(pipelineId: pipelineId).map { r in
             Entry(record: r, files: try store.reportFiles(reportId: r.id).map(\.name))
         }

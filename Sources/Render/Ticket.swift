@@ -15,9 +15,9 @@ extension MLAuditError.Code {
 /// report says.
 public struct TicketWriter {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend) {
         self.loaded = loaded
         self.warehouse = warehouse
     }

@@ -81,7 +81,7 @@ struct Checks {
         findings[findings.count - 1].message += ": " + top.map { "'\(printable($0.value))' (\($0.count))" }.joined(separator: ", ")
     }
 
-    mutating func run(store: Store, table: RowTable) throws {
+    mutating func run(store: any WarehouseTransaction, table: RowTable) throws {
         let declared = definition.declaredColumns
         let rows = snapshot.rowsStored
         metrics.append(Metric(.rowsStored, Double(rows)))

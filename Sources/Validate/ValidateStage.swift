@@ -10,13 +10,13 @@ import Warehouse
 /// and metrics in one transaction.
 public struct ValidateStage {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
     public let logger: Logger
 
     /// The moment future timestamps are judged against. Default: the clock at run time.
     public var now: @Sendable () -> Date
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.loaded = loaded
         self.warehouse = warehouse
         self.logger = logger

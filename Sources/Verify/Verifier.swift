@@ -69,9 +69,9 @@ public struct VerifyReport: Sendable {
 /// Read-only: it never writes a report, a manifest or the warehouse.
 public struct Verifier {
     public let loaded: LoadedDefinition
-    public let warehouse: Warehouse
+    public let warehouse: any WarehouseBackend
 
-    public init(loaded: LoadedDefinition, warehouse: Warehouse) {
+    public init(loaded: LoadedDefinition, warehouse: any WarehouseBackend) {
         self.loaded = loaded
         self.warehouse = warehouse
     }
@@ -107,7 +107,7 @@ public struct Verifier {
     /// Report and manifest files read at most (a report is far smaller; docs/security.md).
     public static let maxReportFileBytes = 1 << 30
 
-    func run(store: Store, inputs: Bool, pinned: String?, writing: Bool) throws -> VerifyReport {
+    func run(store: any WarehouseTransaction, inputs: Bool, pinned: String?, writing: Bool) throws -> VerifyReport {
         let name = loaded.name
         let root = loaded.reportRoot + "/" + name
         let quick = try store.quickCheck()
@@ -126,10 +126,10 @@ public struct Verifier {
             report.problems.append(VerifyProblem(k, path, detail))
         }
         if quick != ["ok"] {
-            problem(.corrupt, warehouse.path, "PRAGMA quick_check reports: \(quick.prefix(5).joined(separator: "; "))\(quick.count > 5 ? " (and \(quick.count - 5) more)" : "")")
+            problem(.corrupt, warehouse.location, "PRAGMA quick_check reports: \(quick.prefix(5).joined(separator: "; "))\(quick.count > 5 ? " (and \(quick.count - 5) more)" : "")")
         }
         if let pinned, pinned.lowercased() != (report.head ?? "") {
-            problem(.head, warehouse.path, "the newest manifest is \(report.head ?? "none"), the pinned head is \(pinned.lowercased())")
+            problem(.head, warehouse.location, "the newest manifest is \(report.head ?? "none"), the pinned head is \(pinned.lowercased())")
         }
         /// A file's bytes if it is a regular file within the bound; a problem otherwise.
         func readReportFile(_ path: String) -> Data? {

@@ -6,7 +6,7 @@ import GRDB
 ///
 /// One file per pipeline by default (`warehouse/NAME.sqlite`), WAL journal, foreign keys on,
 /// schema from `DatabaseMigrator` migrations. Stages read and write through `read` and
-/// `write`; each `write` is one transaction.
+/// `write` (the `WarehouseBackend` seam); each `write` is one transaction.
 public final class Warehouse: Sendable {
     public let path: String
     let queue: DatabaseQueue
@@ -113,11 +113,23 @@ public final class Warehouse: Sendable {
     }
 
     /// Runs `body` in a read transaction.
-    public func read<T>(_ body: (Store) throws -> T) throws -> T {
+    public func read<T>(_ body: (any WarehouseTransaction) throws -> T) throws -> T {
         try wrap { try queue.read { db in try body(Store(db: db)) } }
     }
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it.
+    public func write<T>(_ body: (any WarehouseTransaction) throws -> T) throws -> T {
+        try wrap { try queue.write { db in try body(Store(db: db)) } }
+    }
+
+    /// Runs `body` in a read transaction with the SQLite handle itself (tests and SQLite-only
+    /// tools; where both fit, Swift picks the seam's `read` above).
+    public func read<T>(_ body: (Store) throws -> T) throws -> T {
+        try wrap { try queue.read { db in try body(Store(db: db)) } }
+    }
+
+    /// Runs `body` in one write transaction with the SQLite handle itself (tests and
+    /// SQLite-only tools; where both fit, Swift picks the seam's `write` above).
     public func write<T>(_ body: (Store) throws -> T) throws -> T {
         try wrap { try queue.write { db in try body(Store(db: db)) } }
     }

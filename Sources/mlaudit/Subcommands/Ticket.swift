@@ -29,7 +29,7 @@ extension MLAudit {
             try guarded {
                 let loaded = try DefinitionLoader.load(path: pipeline)
                 try requireWarehouse(loaded)
-                let writer = TicketWriter(loaded: loaded, warehouse: try Warehouse(readOnlyPath: loaded.warehousePath))
+                let writer = TicketWriter(loaded: loaded, warehouse: try openReadOnly(loaded))
                 print(try writer.ticket(day: date, version: reportVersion), terminator: "")
             }
         }

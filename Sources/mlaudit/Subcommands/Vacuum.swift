@@ -20,10 +20,11 @@ extension MLAudit {
             _ = global.bootstrapLogging()
             try guarded {
                 let loaded = try DefinitionLoader.load(path: pipeline)
-                let lock = try PipelineLock(warehousePath: loaded.warehousePath, pipeline: loaded.name)
-                defer { withExtendedLifetime(lock) {} }
-                let (before, after) = try Warehouse(path: loaded.warehousePath).vacuum()
-                print("\(loaded.name): \(loaded.warehousePath) \(before) → \(after) bytes")
+                let location = WarehouseLocation.of(loaded)
+                let opened = try WarehouseBackends.open(location, options: WarehouseOpenOptions(lockPipeline: loaded.name))
+                defer { withExtendedLifetime(opened.lease) {} }
+                let (before, after) = try opened.backend.vacuum()
+                print("\(loaded.name): \(SafeText.terminal(location.description)) \(before) → \(after) bytes")
             }
         }
     }

@@ -46,7 +46,7 @@ extension MLAudit {
                 do {
                     let loaded = try DefinitionLoader.load(path: path)
                     try requireWarehouse(loaded)
-                    let report = try Verifier(loaded: loaded, warehouse: try Warehouse(readOnlyPath: loaded.warehousePath))
+                    let report = try Verifier(loaded: loaded, warehouse: try openReadOnly(loaded))
                         .run(inputs: inputs, head: head)
                     for p in report.problems { print(SafeText.terminal(p.description)) }
                     for p in report.pending { print(SafeText.terminal("PENDING \(p): a run holding the pipeline's lock is writing it (not yet in the ledger; verify again after the run)")) }
@@ -66,8 +66,15 @@ extension MLAudit {
     }
 }
 
-/// Fails when the pipeline's warehouse does not exist (opening it would create an empty one).
+/// Opens the pipeline's warehouse for reading only (verify, ticket).
+func openReadOnly(_ loaded: LoadedDefinition) throws -> any WarehouseBackend {
+    try WarehouseBackends.open(WarehouseLocation.of(loaded), options: WarehouseOpenOptions(readOnly: true)).backend
+}
+
+/// Fails when the pipeline's SQLite warehouse does not exist (opening it would create an empty
+/// one). A server warehouse says itself whether the pipeline is in it.
 func requireWarehouse(_ loaded: LoadedDefinition) throws {
+    guard case .sqlite = WarehouseLocation.of(loaded) else { return }
     guard FileManager.default.fileExists(atPath: loaded.warehousePath) else {
         throw MLAuditError.prerequisite(
             "\(loaded.name) has no warehouse at \(loaded.warehousePath): nothing has been audited yet",

@@ -1,6 +1,5 @@
 import AuditModel
 import Foundation
-import Warehouse
 
 /// An exclusive lock on one pipeline, so two runs never work on the same warehouse at once.
 ///

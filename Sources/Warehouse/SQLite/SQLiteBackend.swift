@@ -1,0 +1,116 @@
+import AuditModel
+import Foundation
+
+// The SQLite implementation of the storage seam (WarehouseSeam.swift): `Warehouse` is the
+// backend, `Store` the transaction handle, `SQLiteRowWriter` the batch row writer, and
+// `PipelineLock` (an flock beside the file) the lease.
+
+extension Store: WarehouseTransaction {}
+
+extension Warehouse: WarehouseBackend {
+    public var location: String { path }
+}
+
+extension PipelineLock: PipelineLease {}
+
+extension Store {
+    /// A writer of one snapshot's rows through the grouped raw-binding inserter, with the
+    /// columnar copy of its numbers (see `SQLiteRowWriter`).
+    public func rowWriter(_ table: RowTable, snapshotId: Int64) throws -> any RowWriter {
+        try SQLiteRowWriter(store: self, table: table, snapshotId: snapshotId)
+    }
+}
+
+/// Inserts typed rows into a pipeline's row table in groups of rows per statement
+/// (`GroupedRowInserter`), and the values of numeric, integer and boolean columns into their
+/// columnar copy (`NumericColumnWriter`, in chunks; `finish()` writes the last).
+///
+/// Its loops run per value over concrete types: the seam's dispatch happens once per batch.
+public final class SQLiteRowWriter: RowWriter {
+    let inserter: GroupedRowInserter
+    let copy: NumericColumnWriter?
+
+    public init(store: Store, table: RowTable, snapshotId: Int64, copyChunkRows: Int? = nil) throws {
+        inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)
+        copy = try store.numericColumnWriter(table, snapshotId: snapshotId, chunkRows: copyChunkRows)
+    }
+
+    public func finish() throws { try copy?.finish() }
+
+    public func write(_ batch: TypedRowSlots) throws {
+        try insertRows(batch)
+        if let copy { try append(batch, to: copy) }
+    }
+
+    /// The batch's values of the copied columns, column by column, as the row table gives them
+    /// back (`NumericColumnEncoding`).
+    private func append(_ batch: TypedRowSlots, to copy: NumericColumnWriter) throws {
+        let columns = batch.columns
+        let kinds = batch.kinds, payloads = batch.payloads
+        let null = NumericColumnEncoding.null, nan = NumericColumnEncoding.nan
+        var r = 0
+        while r < batch.rows {
+            let n = min(copy.room, batch.rows - r)
+            for (k, j) in copy.columns.enumerated() {
+                let out = copy.slots(k)
+                var s = r * columns + j
+                for i in 0..<n {
+                    switch kinds[s] {
+                    case RowSlotKind.double.rawValue:
+                        out[i] = NumericColumnEncoding.bits(Double(bitPattern: UInt64(bitPattern: payloads[s])))
+                    case RowSlotKind.integer.rawValue: out[i] = NumericColumnEncoding.bits(payloads[s])
+                    case RowSlotKind.nan.rawValue: out[i] = nan
+                    case RowSlotKind.text.rawValue:
+                        // Typing never puts text in a numeric column; were it to, the row keeps
+                        // what SQLite makes of it and the column is read from the rows.
+                        copy.invalidate(k)
+                        out[i] = null
+                    default: out[i] = null
+                    }
+                    s += columns
+                }
+            }
+            try copy.advance(n)
+            r += n
+        }
+    }
+
+    private func insertRows(_ batch: TypedRowSlots) throws {
+        let group = inserter.rowsPerGroup
+        var r = 0
+        while r + group <= batch.rows {
+            try inserter.prepareGroup()
+            for k in 0..<group {
+                inserter.row(k)
+                bind(batch, row: r + k)
+            }
+            try inserter.insertGroup()
+            r += group
+        }
+        while r < batch.rows {
+            inserter.single()
+            bind(batch, row: r)
+            try inserter.insertSingle()
+            r += 1
+        }
+    }
+
+    @inline(__always) private func bind(_ batch: TypedRowSlots, row r: Int) {
+        let columns = batch.columns
+        let kinds = batch.kinds, payloads = batch.payloads, lengths = batch.lengths
+        let base = r * columns
+        for j in 0..<columns {
+            let s = base + j
+            switch kinds[s] {
+            case RowSlotKind.integer.rawValue: inserter.bind(j, int: payloads[s])
+            case RowSlotKind.double.rawValue: inserter.bind(j, double: Double(bitPattern: UInt64(bitPattern: payloads[s])))
+            case RowSlotKind.text.rawValue: inserter.bindNoCopy(j, text: batch.text(offset: payloads[s], length: lengths[s]))
+            case RowSlotKind.nan.rawValue: inserter.bind(j, double: .nan)
+            default: inserter.bindNull(j)
+            }
+        }
+        let extraOffset = batch.extraOffsets[r]
+        inserter.bindLine(
+            batch.lines[r], extra: extraOffset < 0 ? nil : batch.text(offset: Int64(extraOffset), length: batch.extraLengths[r]))
+    }
+}
