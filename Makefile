@@ -14,7 +14,8 @@
 #                 the Swift runtime linked statically; it needs only libsqlite3, zlib and libc)
 #   make install  copy mlaudit (stripped) to $(PREFIX)/bin
 #   make deps     install the system packages MLAudit needs (Debian: libsqlite3-dev, zlib1g-dev; sqlite3
-#                 for tests and benchmarks), as root
+#                 for tests and benchmarks; python3-prometheus-client, whose parser reads the
+#                 Prometheus textfile back in the tests), as root
 #   make clean    remove build products, demo data, demo warehouse and reports
 #
 # Needs: the Swift 6 toolchain, the SQLite and zlib headers (Debian packages libsqlite3-dev and
@@ -44,6 +45,7 @@ deps:
 	[ -f /usr/include/zstd.h ] || missing="$$missing libzstd-dev"; \
 	[ -f /usr/include/lz4.h ] || missing="$$missing liblz4-dev"; \
 	command -v sqlite3 >/dev/null 2>&1 || missing="$$missing sqlite3"; \
+	/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || missing="$$missing python3-prometheus-client"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing$$missing…"; \

@@ -47,6 +47,8 @@ public struct LoadedDefinition: Sendable {
     public var warehousePath: String { resolve(definition.warehousePathSetting) }
     public var reportRoot: String { resolve(definition.reportRootSetting) }
     public var baselinePath: String { resolve(definition.baseline.path) }
+    /// `metrics.textfile`, resolved; nil when the definition asks for no textfile.
+    public var metricsTextfilePath: String? { definition.metrics?.textfile.map { resolve($0) } }
     public func snapshotPath(for day: Day) -> String { resolve(definition.snapshots.path, day: day) }
     public func labelsPath(for day: Day) -> String? { definition.labels.map { resolve($0.path, day: day) } }
 

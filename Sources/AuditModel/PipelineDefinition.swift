@@ -38,6 +38,8 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var followSymlinks: Bool?
     /// Bounds on what one input file may cost (docs/security.md, "Bounded costs").
     public var limits: LimitsSpec?
+    /// Where the audit's numbers go for a monitoring system (docs/operations.md, "Prometheus").
+    public var metrics: MetricsSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, root, model, baseline, snapshots, labels, schema, checks, drift, performance,
@@ -45,7 +47,7 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         case technicalDebt = "technical_debt"
         case segments, fairness
         case followSymlinks = "follow_symlinks"
-        case limits
+        case limits, metrics
     }
 
     public init(
@@ -838,4 +840,15 @@ public struct NotifySpec: Codable, Sendable, Equatable {
         self.command = command
         self.timeoutSeconds = timeoutSeconds
     }
+}
+
+/// The audit's numbers for a monitoring system (docs/operations.md, "Prometheus").
+public struct MetricsSpec: Codable, Sendable, Equatable {
+    /// A Prometheus text file (node_exporter's textfile collector) rewritten atomically after
+    /// each `mlaudit run`. Relative paths resolve like every path of the definition.
+    public var textfile: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case textfile }
+
+    public init(textfile: String? = nil) { self.textfile = textfile }
 }

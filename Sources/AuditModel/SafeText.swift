@@ -84,6 +84,32 @@ public enum SafeText {
         return out
     }
 
+    // MARK: - Prometheus
+
+    /// A label value of the Prometheus text exposition format (the part between the double
+    /// quotes), cut to ``valueLimit`` scalars. Backslash, double quote and line feed are escaped
+    /// as the format defines (`\\`, `\"`, `\n`; parsers turn them back into the value); every
+    /// other scalar that ``shownVisibly(_:)`` selects is written as its code with the backslash
+    /// escaped, so a carriage return reads back as the six characters `\u000D`. A value never
+    /// ends its quotes or its line.
+    public static func prometheusLabel(_ s: String) -> String {
+        var out = ""
+        for u in cut(s).unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default:
+                if shownVisibly(u) {
+                    out += "\\" + code(u)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
+    }
+
     // MARK: - HTML
 
     /// HTML text or attribute value: `&`, `<`, `>`, `"` and `'` as character references, scalars

@@ -118,6 +118,15 @@ struct DefinitionChecker {
                 throw fail("'notify.timeout_seconds' must be positive, found \(t)", key: "notify.timeout_seconds")
             }
         }
+        if let path = d.metrics?.textfile {
+            if path.trimmingCharacters(in: .whitespaces).isEmpty || path.hasSuffix("/") {
+                throw fail("'metrics.textfile' must name a file, found '\(SafeText.terminal(path))'", key: "metrics.textfile",
+                           hint: "Give a file path ending in .prom inside node_exporter's textfile folder, or remove 'metrics'.")
+            }
+            if path.unicodeScalars.contains("\u{0}") {
+                throw fail("'metrics.textfile' holds a NUL character (U+0000)", key: "metrics.textfile")
+            }
+        }
         if let age = d.model.maxAgeDays, age <= 0 {
             throw fail("'model.max_age_days' must be positive, found \(age)", key: "model.max_age_days")
         }
@@ -281,6 +290,7 @@ extension RetrainingSpec: DefinitionKeyed { static var yamlKeys: [String] { Codi
 extension ReportSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension RetentionSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension NotifySpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension MetricsSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension SegmentsSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension SegmentColumnSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension FairnessSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }

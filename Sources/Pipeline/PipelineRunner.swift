@@ -25,6 +25,9 @@ public struct RunReport: Sendable {
     public var days: [DayResult]
     /// A failure before any day ran (the baseline, the warehouse).
     public var error: MLAuditError?
+    /// When the run started (before taking the lock) and ended (after retention).
+    public var startedAt = Date()
+    public var finishedAt = Date()
 
     /// DESIGN.md exit statuses: 2 when something could not finish, 1 when a finding reached
     /// `failOn`, else 0.
@@ -106,6 +109,14 @@ public struct PipelineRunner {
     /// pipeline wait for each other instead of racing to create its tables).
     public func run(force: Bool = false, due: (any WarehouseBackend) throws -> [Day]) -> RunReport {
         var report = RunReport(pipeline: loaded.name, runId: nil, days: [], error: nil)
+        let finished = run(force: force, due: due, report: report)
+        report = finished
+        report.finishedAt = Date()
+        return report
+    }
+
+    private func run(force: Bool, due: (any WarehouseBackend) throws -> [Day], report: RunReport) -> RunReport {
+        var report = report
         let lock: (any PipelineLease)?
         let warehouse: any WarehouseBackend
         let runId: Int64

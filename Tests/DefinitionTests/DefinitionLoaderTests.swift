@@ -67,6 +67,17 @@ struct DefinitionLoaderTests {
         #expect(e?.exitStatus == 2)
     }
 
+    @Test func metricsTextfileResolvesLikeEveryPathAndMustNameAFile() throws {
+        let loaded = try parse("root: /srv/audit\n" + Self.minimal + "\nmetrics:\n  textfile: prom/p.prom\n")
+        #expect(loaded.metricsTextfilePath == "/srv/audit/prom/p.prom")
+        #expect(try parse(Self.minimal).metricsTextfilePath == nil)
+        let folder = error(Self.minimal + "\nmetrics:\n  textfile: prom/\n")
+        #expect(folder?.key == "metrics.textfile")
+        #expect(folder?.message == "'metrics.textfile' must name a file, found 'prom/'")
+        let typo = error(Self.minimal + "\nmetrics:\n  textfil: x.prom\n")
+        #expect(typo?.hint?.hasPrefix("Did you mean 'textfile'?") == true)
+    }
+
     @Test func unknownTopLevelKey() {
         let e = error(Self.minimal + "\nwarehous: w.sqlite\n")
         #expect(e?.message == "unknown key 'warehous' at the top level")

@@ -32,6 +32,11 @@ extension MLAudit {
         @Option(help: "Exit 1 when a finding of this severity or worse is found: info, warning or critical.")
         var failOn: Severity = .critical
 
+        @Option(help: ArgumentHelp(
+            "After the run, write the audit's numbers for Prometheus (node_exporter's textfile collector) to this file, replaced atomically; every pipeline of the call goes into it. Overrides 'metrics.textfile' of the definitions.",
+            valueName: "PATH"))
+        var metricsTextfile: String?
+
         func validate() throws {
             if date != nil, since != nil || until != nil {
                 throw ValidationError("--date cannot be combined with --since or --until.")
@@ -42,6 +47,8 @@ extension MLAudit {
         func run() throws {
             let logger = global.bootstrapLogging()
             var worst: Int32 = 0
+            // Textfile path -> the numbers of every pipeline of this call that writes to it.
+            var textfiles: [(path: String, entries: [PipelineMetrics])] = []
             for path in pipelines {
                 let status: Int32
                 do {
@@ -60,6 +67,19 @@ extension MLAudit {
                     for d in report.days { print(summaryLine(loaded.name, d)) }
                     if days.isEmpty, report.error == nil { print("\(loaded.name): nothing to do (no new snapshot)") }
                     status = report.exitStatus(failOn: failOn)
+                    if let target = metricsTextfile ?? loaded.metricsTextfilePath {
+                        do {
+                            let entry = try PipelineMetrics.after(report, loaded: loaded, failOn: failOn)
+                            if let i = textfiles.firstIndex(where: { $0.path == target }) {
+                                textfiles[i].entries.append(entry)
+                            } else {
+                                textfiles.append((target, [entry]))
+                            }
+                        } catch {
+                            _ = printError(asAuditError(error))
+                            worst = max(worst, 2)
+                        }
+                    }
                 } catch let e as MLAuditError {
                     _ = printError(e)
                     // The stdout summary (cron mail) names the pipeline that could not run too.
@@ -67,6 +87,16 @@ extension MLAudit {
                     status = e.exitStatus
                 }
                 worst = max(worst, status)
+            }
+            for (path, entries) in textfiles {
+                do {
+                    try PrometheusTextfile.write(entries, to: path)
+                    logger.info("metrics textfile \(path) written (\(entries.count) pipeline\(entries.count == 1 ? "" : "s"))")
+                } catch {
+                    // The reports are written; the monitoring export is part of the run's output.
+                    _ = printError(asAuditError(error))
+                    worst = max(worst, 2)
+                }
             }
             if worst != 0 { throw ExitCode(worst) }
         }
