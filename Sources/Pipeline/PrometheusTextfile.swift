@@ -81,13 +81,13 @@ public enum PrometheusTextfile {
             var count = 0
             for m in s.performance.metrics {
                 guard let v = m.current, count < maxMetricSamples else { continue }
-                let estimated = m.name.hasPrefix(estimatedPrefix)
-                let name = estimated ? String(m.name.dropFirst(estimatedPrefix.count)) : m.name
+                let estimated = SectionMetricName.isEstimated(m.name)
+                let name = SectionMetricName.measured(m.name)
                 metric.samples.append(.init(labels: [p, ("metric", name), ("kind", estimated ? "estimated" : "realized")], value: v))
                 count += 1
             }
             for (quantile, name) in latencyMetrics {
-                if let v = s.operational.metrics.first(where: { $0.name == name })?.current {
+                if let v = s.operational.metrics.first(where: { $0.name == name.rawValue })?.current {
                     latency.samples.append(.init(labels: [p, ("quantile", quantile)], value: v))
                 }
             }
@@ -96,10 +96,8 @@ public enum PrometheusTextfile {
         return [lastRun, duration, exit, period, rows, findings, drifted, metric, latency, retraining]
     }
 
-    /// The prefix of CBPE estimates among summary.json's performance metrics.
-    static let estimatedPrefix = "estimated_"
     /// summary.json's operational latency metrics by quantile.
-    static let latencyMetrics = [("0.5", "latency_p50_ms"), ("0.95", "latency_p95_ms"), ("0.99", "latency_p99_ms")]
+    static let latencyMetrics: [(String, SectionMetricName)] = [("0.5", .latencyP50Ms), ("0.95", .latencyP95Ms), ("0.99", .latencyP99Ms)]
 
     /// The text of `families`: `# HELP`, `# TYPE`, then one line per sample.
     public static func render(_ families: [Family]) -> String {

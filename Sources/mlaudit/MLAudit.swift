@@ -14,7 +14,7 @@ struct MLAudit: ParsableCommand {
             Exit status: 0 ok; 1 the audit ran and found findings at or above --fail-on; 2 the tool could not finish (bad definition, unreadable input, internal error); 64 bad usage.
             """,
         version: MLAuditVersion.current,
-        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Vacuum.self, Init.self])
+        subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Status.self, Vacuum.self, Init.self])
 }
 
 /// Options every command shares.

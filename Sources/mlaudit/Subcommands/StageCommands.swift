@@ -3,6 +3,7 @@ import AuditModel
 import Definition
 import Foundation
 import Pipeline
+import Render
 
 /// Arguments of the single-stage commands.
 struct StageArguments: ParsableArguments {
@@ -90,10 +91,52 @@ extension MLAudit {
 
     struct Render: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the day's report (HTML, Markdown, summary.json, manifest.json) as a new version when results changed.")
+            abstract: "Write the day's report (HTML, Markdown, summary.json, manifest.json) as a new version when results changed; or, with --fleet DIR, the fleet page.",
+            discussion: """
+                `mlaudit render PIPELINE.yaml --date D` renders one day. `mlaudit render --fleet DIR [PIPELINE.yaml…]` writes DIR/index.html: one self-contained page with a row per pipeline (latest audited period, status, counts, retraining advice, last run, stale) linking each pipeline's report index and newest report, from the same reads as `mlaudit status` (default: every pipelines/*.yaml). The page is replaced atomically.
+                """)
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var args: StageArguments
-        func validate() throws { _ = try args.target(allowBaseline: false) }
-        func run() throws { try runSingleStage(.render, args, global, allowBaseline: false) }
+
+        @Argument(help: "Pipeline definition file (YAML); with --fleet, any number (default: every pipelines/*.yaml).")
+        var pipelines: [String] = []
+
+        @Option(help: ArgumentHelp("The snapshot date.", valueName: "YYYY-MM-DD"))
+        var date: Day?
+
+        @Flag(help: .hidden)
+        var baseline = false
+
+        @Option(help: ArgumentHelp("Write the fleet page DIR/index.html instead of a day's report.", valueName: "DIR"))
+        var fleet: String?
+
+        func validate() throws {
+            if fleet != nil {
+                if date != nil || baseline { throw ValidationError("--fleet writes the fleet page; it takes no --date.") }
+                return
+            }
+            guard pipelines.count == 1 else {
+                throw ValidationError(pipelines.isEmpty ? "Missing expected argument '<pipeline>'." : "Give one pipeline definition (or --fleet DIR for several).")
+            }
+            if baseline { throw ValidationError("This stage works on a day: give --date YYYY-MM-DD.") }
+            guard date != nil else { throw ValidationError("Please give --date YYYY-MM-DD.") }
+        }
+
+        func run() throws {
+            guard let fleet else {
+                try runSingleStage(.render, pipeline: pipelines[0], target: .day(date!), global)
+                return
+            }
+            _ = global.bootstrapLogging()
+            let worst = try guarded { () -> Int32 in
+                let (status, failures, worst) = try fleetStatus(pipelines)
+                for path in failures.paths { if let m = failures.failed[path] { print("\(SafeText.terminal(path)) failed: \(SafeText.terminal(m))") } }
+                let html = try FleetPage.html(status, folder: fleet, currentDirectory: FileManager.default.currentDirectoryPath)
+                let path = (fleet.hasSuffix("/") ? fleet : fleet + "/") + FleetPage.fileName
+                try FleetPage.write(html, to: path)
+                print("fleet page: \(SafeText.terminal(path)) (\(status.pipelines.count) pipeline\(status.pipelines.count == 1 ? "" : "s"))")
+                return worst
+            }
+            if worst != 0 { throw ExitCode(worst) }
+        }
     }
 }

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `mlaudit status` and `mlaudit render --fleet`, run as a user would (docs/operations.md,
+/// "Fleet overview"). Values are checked against each report's summary.json read as plain JSON.
+@Suite("Fleet status")
+struct FleetStatusTests {
+    /// Two pipelines in pipelines/: `tiny` audited for two days, `idle` (the same data) never run.
+    static func fleetFolder() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        dir.write("pipelines/tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("pipelines/idle.yaml", TinyPipeline.yaml(root: ".").replacingOccurrences(of: "name: tiny\n", with: "name: idle\n")
+            .replacingOccurrences(of: "warehouse: tiny.sqlite", with: "warehouse: idle.sqlite"))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(30, shift: 3))
+        dir.write("days/2026-02-02.csv", TinyPipeline.csv(40, day: "2026-02-02", shift: 30))
+        let r = try BuiltExecutable.run(["run", "pipelines/tiny.yaml"], in: dir.path)
+        #expect(r.status <= 1, "\(r.stderr)")
+        return dir
+    }
+
+    static func summary(_ dir: TemporaryDirectory, _ day: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/reports/tiny/\(day)/v1/summary.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func oneLinePerPipelineWithTheLatestPeriodAndStaleness() throws {
+        let dir = try Self.fleetFolder()
+        let s = try Self.summary(dir, "2026-02-02")
+        let counts = try #require(s["finding_counts"] as? [String: Int])
+        let status = try #require(s["status"] as? String)
+        let advice = try #require((s["retraining"] as? [String: Any])?["recommendation"] as? String)
+
+        let r = try BuiltExecutable.run(["status"], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0] == "idle not-audited-yet last_run=never stale")
+        let prefix = "tiny 2026-02-02 \(status) v1 critical=\(counts["critical"]!) warning=\(counts["warning"]!) retraining=\(advice) last_run="
+        #expect(lines[1].hasPrefix(prefix), "\(lines[1])")
+        #expect(lines[1].hasSuffix(" ok"), "a run just now is not stale: \(lines[1])")
+
+        // No run for more than two days (the pipeline is daily): stale.
+        let db = dir.path + "/tiny.sqlite"
+        let update = try Self.sqlite(db, "UPDATE run SET startedAt = '2026-01-01T00:00:00.000Z', finishedAt = '2026-01-01T00:01:00.000Z'")
+        #expect(update.status == 0, "\(update.stderr)")
+        let stale = try BuiltExecutable.run(["status", "pipelines/tiny.yaml"], in: dir.path)
+        #expect(stale.stdout == prefix + "2026-01-01T00:01:00.000Z ok stale\n")
+    }
+
+    @Test func jsonFollowsTheDocumentedSchema() throws {
+        let dir = try Self.fleetFolder()
+        let s = try Self.summary(dir, "2026-02-02")
+        let r = try BuiltExecutable.run(["status", "--json", "pipelines/tiny.yaml", "pipelines/idle.yaml"], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["schema_version"] as? Int == 1)
+        #expect((json["generated_at"] as? String)?.count == 24)
+        let pipelines = try #require(json["pipelines"] as? [[String: Any]])
+        #expect(pipelines.count == 2)
+        let keys: Set = [
+            "pipeline", "definition", "cadence", "latest_period", "report_version", "status", "critical", "warning", "info", "retraining",
+            "report", "index", "last_run", "stale", "stale_after_days", "error",
+        ]
+        for p in pipelines { #expect(Set(p.keys) == keys) }
+        let tiny = pipelines[0]
+        #expect(tiny["pipeline"] as? String == "tiny")
+        #expect(tiny["cadence"] as? String == "daily")
+        #expect(tiny["latest_period"] as? String == "2026-02-02")
+        #expect(tiny["status"] as? String == s["status"] as? String)
+        let counts = try #require(s["finding_counts"] as? [String: Int])
+        #expect(tiny["critical"] as? Int == counts["critical"])
+        #expect(tiny["warning"] as? Int == counts["warning"])
+        #expect(tiny["info"] as? Int == counts["info"])
+        #expect(tiny["retraining"] as? String == (s["retraining"] as? [String: Any])?["recommendation"] as? String)
+        #expect(tiny["report"] as? String == "reports/tiny/2026-02-02/v1/report.html")
+        #expect(tiny["index"] as? String == "reports/tiny/index.html")
+        #expect(tiny["stale"] as? Bool == false)
+        #expect(tiny["stale_after_days"] as? Int == 2)
+        let run = try #require(tiny["last_run"] as? [String: Any])
+        #expect(run["status"] as? String == "ok")
+        #expect(run["exit_status"] as? Int == 0 || run["exit_status"] as? Int == 1)
+        let idle = pipelines[1]
+        #expect(idle["latest_period"] is NSNull && idle["last_run"] is NSNull && idle["status"] is NSNull)
+        #expect(idle["stale"] as? Bool == true)
+    }
+
+    @Test func withoutDefinitionsItSaysWhatToGive() throws {
+        let dir = TemporaryDirectory()
+        let r = try BuiltExecutable.run(["status"], in: dir.path)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("No pipelines/*.yaml here: give the pipeline definitions"), "\(r.stderr)")
+        let url = "postgres://auditor:secret@db.example:5432/mlaudit"
+        let pg = try BuiltExecutable.run(["status"], in: dir.path, environment: ["MLAUDIT_WAREHOUSE_URL": url])
+        #expect(pg.status == 64)
+        #expect(pg.stderr.contains("MLAUDIT_WAREHOUSE_URL is set, but listing every pipeline of a shared warehouse needs the PostgreSQL warehouse"), "\(pg.stderr)")
+        #expect(!pg.stderr.contains("secret") && !pg.stderr.contains("db.example"))
+    }
+
+    @Test func aDefinitionThatDoesNotLoadIsNamedAndTheOthersAreListed() throws {
+        let dir = try Self.fleetFolder()
+        let hostile = "pipelines/\u{1B}[2Jbad.yaml"
+        dir.write(hostile, "name: [")
+        let r = try BuiltExecutable.run(["status", "pipelines/tiny.yaml", hostile], in: dir.path)
+        #expect(r.status == 2)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("tiny 2026-02-02 "))
+        #expect(lines[1].hasPrefix("pipelines/\\u001B[2Jbad.yaml failed: "), "\(lines[1])")
+        #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"))
+    }
+
+    @Test func renderFleetWritesASelfContainedPageLinkingEachIndex() throws {
+        let dir = try Self.fleetFolder()
+        let r = try BuiltExecutable.run(["render", "--fleet", "site"], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "fleet page: site/index.html (2 pipelines)\n")
+        let html = try #require(dir.read("site/index.html"))
+        #expect(html.contains("Content-Security-Policy"))
+        #expect(!html.contains("http://") && !html.contains("https://"))
+        #expect(html.contains(#"<a href="../reports/tiny/index.html">tiny</a>"#))
+        #expect(html.contains(#"<a href="../reports/tiny/2026-02-02/v1/report.html">2026-02-02</a>"#))
+        // The links lead to files that exist.
+        #expect(dir.exists("site/../reports/tiny/index.html") && dir.exists("site/../reports/tiny/2026-02-02/v1/report.html"))
+        #expect(html.contains(#"<a href="../reports/idle/index.html">idle</a>"#))
+        let usage = try BuiltExecutable.run(["render", "--fleet", "site", "--date", "2026-02-01"], in: dir.path)
+        #expect(usage.status == 64)
+        let one = try BuiltExecutable.run(["render", "pipelines/tiny.yaml"], in: dir.path)
+        #expect(one.status == 64)
+        #expect(one.stderr.contains("Please give --date YYYY-MM-DD."))
+    }
+
+    static func sqlite(_ db: String, _ sql: String) throws -> (status: Int32, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [db, sql]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+    }
+}
