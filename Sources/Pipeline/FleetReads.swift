@@ -16,7 +16,7 @@ public struct PipelineState: Sendable {
     public var latestRun: LatestRun?
     /// Every audited date, oldest first.
     public var reportedDates: [Day]
-    /// False when the warehouse file does not exist yet (the pipeline never ran).
+    /// False when the SQLite warehouse file does not exist yet (the pipeline never ran).
     public var warehouseExists: Bool
 }
 
@@ -31,10 +31,10 @@ public enum FleetReads {
         var state = PipelineState(
             pipeline: loaded.name, latestReport: nil, summary: nil, summaryProblem: nil, latestRun: nil, reportedDates: [],
             warehouseExists: false)
-        let path = loaded.warehousePath
-        guard FileManager.default.fileExists(atPath: path) else { return state }
+        let location = WarehouseLocation.of(loaded)
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) { return state }
         state.warehouseExists = true
-        let warehouse = try Warehouse(readOnlyPath: path)
+        let warehouse = try WarehouseBackends.open(location, options: WarehouseOpenOptions(readOnly: true)).backend
         try warehouse.read { store in
             guard let id = try store.ensurePipelineIfExists(loaded.name) else { return }
             state.latestReport = try store.latestPeriodReport(pipelineId: id)

@@ -1,9 +1,9 @@
 import AuditModel
 import GRDB
 
-// The reads behind the fleet overview (`mlaudit status`, `render --fleet`) and the Prometheus
-// textfile: the latest audited period and the latest run of a pipeline. Kept together so they
-// move behind the storage seam as one piece.
+// The SQLite side of the reads behind the fleet overview (`mlaudit status`, `render --fleet`)
+// and the Prometheus textfile: the latest audited period and the latest run of a pipeline
+// (`RunLedger.latestRun`, `ResultStore.latestPeriodReport`, `ResultStore.reportedDates`).
 
 /// A pipeline's latest run, from the run ledger.
 public struct LatestRun: Sendable, Equatable {

@@ -55,6 +55,8 @@ public protocol RunLedger {
     func stageRuns(runId: Int64) throws -> [StageRunRecord]
     /// The latest successful stage runs for a date, one per stage.
     func completedStages(pipelineId: Int64, date: String) throws -> [StageRunRecord]
+    /// The pipeline's most recent run (any command), or nil (`mlaudit status`, the fleet page).
+    func latestRun(pipelineId: Int64) throws -> LatestRun?
 }
 
 /// Snapshots and what comes with them at ingest: versions, part files, model configurations,
@@ -171,6 +173,11 @@ public protocol ResultStore {
         files: [(name: String, sha256: String, bytes: Int)]
     ) throws -> Int64
     func reportFiles(reportId: Int64) throws -> [(name: String, sha256: String, bytes: Int)]
+    /// The newest report of the latest audited period: the highest date, and of it the highest
+    /// version (`mlaudit status`, the fleet page, the Prometheus textfile).
+    func latestPeriodReport(pipelineId: Int64) throws -> ReportRecord?
+    /// Every audited date of the pipeline, oldest first.
+    func reportedDates(pipelineId: Int64) throws -> [String]
 }
 
 extension ResultStore {
