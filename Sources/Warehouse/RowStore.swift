@@ -16,6 +16,15 @@ public struct RowTable: Sendable {
     /// SQL column names, parallel to `columns`.
     public let sqlNames: [String]
 
+    /// A row-table layout: the table's name and, parallel, the declared columns and their SQL
+    /// column names (`rowColumn`).
+    public init(name: String, columns: [DeclaredColumn], sqlNames: [String]) {
+        precondition(columns.count == sqlNames.count, "one SQL name per declared column")
+        self.name = name
+        self.columns = columns
+        self.sqlNames = sqlNames
+    }
+
     public func sqlName(of column: String) -> String? {
         columns.firstIndex { $0.name == column }.map { sqlNames[$0] }
     }

@@ -7,6 +7,12 @@ public struct QuarantineByColumn: Sendable, Equatable {
     public var count: Int
     /// Up to three reasons, in line order (they quote the offending value).
     public var examples: [String]
+
+    public init(column: String, count: Int, examples: [String]) {
+        self.column = column
+        self.count = count
+        self.examples = examples
+    }
 }
 
 extension Store {

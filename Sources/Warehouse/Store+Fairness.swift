@@ -67,6 +67,19 @@ public struct FairnessGroupRecord: Sendable, Equatable {
     public var selectionRate: Double?
     public var truePositiveRate: Double?
     public var impactRatio: Double?
+
+    public init(
+        date: String, attribute: String, value: String, rows: Int, selectionRate: Double?, truePositiveRate: Double?,
+        impactRatio: Double?
+    ) {
+        self.date = date
+        self.attribute = attribute
+        self.value = value
+        self.rows = rows
+        self.selectionRate = selectionRate
+        self.truePositiveRate = truePositiveRate
+        self.impactRatio = impactRatio
+    }
 }
 
 extension Store {

@@ -15,6 +15,15 @@ public struct RunRecord: Sendable, Equatable {
     public var startedAt: String
     public var finishedAt: String?
     public var status: String
+
+    public init(id: Int64, command: String, toolVersion: String, startedAt: String, finishedAt: String?, status: String) {
+        self.id = id
+        self.command = command
+        self.toolVersion = toolVersion
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+    }
 }
 
 /// A row of the `stageRun` table.
@@ -28,6 +37,21 @@ public struct StageRunRecord: Sendable, Equatable {
     public var startedAt: String
     public var finishedAt: String?
     public var error: String?
+
+    public init(
+        id: Int64, runId: Int64, date: String, stage: Stage, snapshotId: Int64?, status: StageStatus, startedAt: String,
+        finishedAt: String?, error: String?
+    ) {
+        self.id = id
+        self.runId = runId
+        self.date = date
+        self.stage = stage
+        self.snapshotId = snapshotId
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+    }
 }
 
 // MARK: - Pipelines and definitions

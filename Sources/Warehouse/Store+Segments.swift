@@ -39,6 +39,20 @@ public struct SegmentRecord: Sendable, Equatable {
     public var driftedShare: Double?
     public var metricValue: Double?
     public var estimatedValue: Double?
+
+    public init(
+        date: String, column: String, value: String, rows: Int, judged: Bool, driftedShare: Double?, metricValue: Double?,
+        estimatedValue: Double?
+    ) {
+        self.date = date
+        self.column = column
+        self.value = value
+        self.rows = rows
+        self.judged = judged
+        self.driftedShare = driftedShare
+        self.metricValue = metricValue
+        self.estimatedValue = estimatedValue
+    }
 }
 
 extension Store {

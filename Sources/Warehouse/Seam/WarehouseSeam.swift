@@ -21,7 +21,20 @@ import AuditModel
 //   bit for numbers (NaN, infinities and -0.0 as docs/warehouse.md describes), and in the
 //   documented order (insertion order for findings, profiles and drift; `ORDER BY name, column`
 //   for metrics; row order for columns).
-// - Errors are `MLAuditError`s (code `.warehouse`), naming the warehouse and what to do.
+// - Errors are `MLAuditError`s (code `.warehouse`), naming the warehouse and what to do;
+//   a refused lease is code `.locked`, naming the holder.
+//
+// A server backend (WarehousePostgres) provides:
+// 1. a `WarehouseBackend` class, whose `read`/`write` hand out its `WarehouseTransaction`
+//    (all of `RunLedger`, `SnapshotCatalog`, `ResultStore`, `RowStorage`, plus `quickCheck`),
+//    building the records with their public initializers (`Records+Init.swift`, `RowTable`);
+// 2. a `RowWriter` taking `TypedRowSlots` batches (COPY, say), and a `PipelineLease`;
+// 3. an opener `(url, WarehouseOpenOptions) throws -> OpenedWarehouse` that takes the lease
+//    before migrating when `lockPipeline` is set and never writes when `readOnly` is;
+// 4. its registration, once, by the executable before any command runs:
+//    `WarehouseBackends.register(scheme: "postgres") { url, options in … }`.
+// `SeamContract` (Tests/TestSupport) holds checks any backend's tests can run against it;
+// the SQLite backend passes them (WarehouseTests/SeamContractTests.swift).
 
 /// The run ledger: pipelines, the definitions and runs that audited them, and each stage's
 /// entry per date (docs/warehouse.md: `pipeline`, `definition`, `run`, `stageRun`).
