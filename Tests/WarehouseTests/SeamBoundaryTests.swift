@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The stages reach the warehouse only through the storage seam's protocols: no stage names the
+/// SQLite implementation (`Store`, `Warehouse(…)`, its inserters and writers, `PipelineLock`)
+/// or imports GRDB. Pipeline chooses the backend (`WarehouseBackends.open`).
+@Suite("Seam boundary")
+struct SeamBoundaryTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// SQLite-only names, as whole words.
+    static let sqliteOnly = [
+        "Store", "SQLiteRowWriter", "GroupedRowInserter", "RowInserter", "NumericColumnWriter", "PipelineLock",
+        "DatabaseQueue", "GRDB",
+    ]
+
+    /// Lines allowed to name SQLite: the ingest's test hook for a small columnar chunk size.
+    static let allowed: Set<String> = [
+        "if let copyChunkRows, let sqlite = store as? Store {",
+        "writer = try SQLiteRowWriter(store: sqlite, table: table, snapshotId: snapshotId, copyChunkRows: copyChunkRows)",
+    ]
+
+    @Test(arguments: ["Ingest", "Validate", "Profile", "Compare", "Render", "Verify"])
+    func stageNamesOnlyTheSeam(_ target: String) throws {
+        let folder = Self.root.appendingPathComponent("Sources/\(target)")
+        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
+        #expect(!files.isEmpty)
+        let words = try NSRegularExpression(pattern: "\\b(" + Self.sqliteOnly.joined(separator: "|") + ")\\b|\\bWarehouse\\(")
+        var offending: [String] = []
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.hasPrefix("//") || Self.allowed.contains(line) { continue }
+                let code = line.components(separatedBy: "//").first ?? line
+                if words.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil {
+                    offending.append("Sources/\(target)/\(file):\(n + 1): \(line)")
+                }
+            }
+        }
+        #expect(offending.isEmpty, "\(offending.joined(separator: "\n"))")
+    }
+}
