@@ -14,6 +14,14 @@ public struct LatestRun: Sendable, Equatable {
     /// `running`, `ok` or `failed`.
     public var status: String
     public var exitStatus: Int?
+
+    public init(id: Int64, startedAt: String, finishedAt: String?, status: String, exitStatus: Int?) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.exitStatus = exitStatus
+    }
 }
 
 extension Store {

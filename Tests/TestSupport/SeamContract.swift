@@ -17,6 +17,7 @@ public enum SeamContract {
         ("results come back as written, in the documented order", resultsRoundTrip),
         ("typed rows come back bit for bit, nulls and NaN apart", rowsRoundTrip),
         ("a held pipeline lease refuses a second holder until released", leaseIsExclusive),
+        ("the fleet reads: latest run, latest audited period, audited dates", fleetReads),
     ]
 
     static let columns = [
@@ -123,6 +124,48 @@ public enum SeamContract {
             if series.map(\.date) != ["2026-01-02", "2026-01-03"] || series.map(\.value) != [nil, 0.5] {
                 problems.append("the series came back as \(series)")
             }
+        }
+        return problems
+    }
+
+    /// `latestRun` is the newest run (any status); `latestPeriodReport` the highest date and of
+    /// it the highest version, whatever order the reports were written in (a late backfill of
+    /// an older date is written last); `reportedDates` each date once, oldest first.
+    public static func fleetReads(_ open: Opener) throws -> [String] {
+        var problems: [String] = []
+        let w = try open(.init()).backend
+        let pipelineId = try w.write { tx -> Int64 in
+            let p = try tx.ensurePipeline("contract")
+            if try tx.latestRun(pipelineId: p) != nil || tx.latestPeriodReport(pipelineId: p) != nil || !tx.reportedDates(pipelineId: p).isEmpty {
+                problems.append("a new pipeline has a run or a report")
+            }
+            let first = try tx.startRun(pipelineId: p, definitionId: nil, command: "first")
+            try tx.finishRun(first, ok: true, exitStatus: 1, error: nil)
+            // Written in this order: 02 v1, 03 v1, 02 v2 (a re-run), 01 v1 (a backfill).
+            for (date, version) in [("2026-01-02", 1), ("2026-01-03", 1), ("2026-01-02", 2), ("2026-01-01", 1)] {
+                let (s, _) = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                    kind: .daily, date: date, sourcePath: "d.csv", sha256: "\(date)\(version)", bytes: 1, header: []))
+                _ = try tx.insertReport(
+                    pipelineId: p, date: date, version: version, snapshotId: s, directory: "reports/contract/\(date)/v\(version)",
+                    status: .warning, contentSha256: "c\(date)\(version)", manifestSha256: "m\(date)\(version)",
+                    previousManifestSha256: nil, runId: first, recommendation: .watch,
+                    counts: .init(critical: 0, warning: version, info: 0), files: [])
+            }
+            let second = try tx.startRun(pipelineId: p, definitionId: nil, command: "second")
+            try tx.finishRun(second, ok: false, exitStatus: 2, error: "boom")
+            return p
+        }
+        try w.read { tx in
+            let run = try tx.latestRun(pipelineId: pipelineId)
+            if run?.status != "failed" || run?.exitStatus != 2 || run?.finishedAt == nil {
+                problems.append("the latest run came back as \(String(describing: run))")
+            }
+            let report = try tx.latestPeriodReport(pipelineId: pipelineId)
+            if report?.date != "2026-01-03" || report?.version != 1 || report?.recommendation != "watch" {
+                problems.append("the latest period's report came back as \(String(describing: report))")
+            }
+            let dates = try tx.reportedDates(pipelineId: pipelineId)
+            if dates != ["2026-01-01", "2026-01-02", "2026-01-03"] { problems.append("the audited dates came back as \(dates)") }
         }
         return problems
     }
