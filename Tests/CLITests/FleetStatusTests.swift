@@ -86,6 +86,22 @@ struct FleetStatusTests {
         #expect(idle["stale"] as? Bool == true)
     }
 
+    /// `cadence: auto` (the default) is resolved from the audited dates: weekly snapshots make a
+    /// weekly pipeline, stale after 14 days.
+    @Test func anAutoCadenceIsReadFromTheAuditedDates() throws {
+        let dir = TemporaryDirectory()
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        for day in ["2026-02-01", "2026-02-08", "2026-02-15"] { dir.write("days/\(day).csv", TinyPipeline.csv(30, day: day)) }
+        #expect(try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path).status <= 1)
+        let r = try BuiltExecutable.run(["status", "--json", "tiny.yaml"], in: dir.path)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let tiny = try #require((json["pipelines"] as? [[String: Any]])?.first)
+        #expect(tiny["cadence"] as? String == "weekly")
+        #expect(tiny["stale_after_days"] as? Int == 14)
+        #expect(tiny["latest_period"] as? String == "2026-02-15")
+    }
+
     @Test func withoutDefinitionsItSaysWhatToGive() throws {
         let dir = TemporaryDirectory()
         let r = try BuiltExecutable.run(["status"], in: dir.path)
