@@ -282,6 +282,7 @@ enum Migrations {
                 """)
         }
         registerSegmentMigrations(&m)
+        registerPackedColumnMigrations(&m)
         return m
     }
 }
@@ -308,6 +309,42 @@ extension Migrations {
                   CHECK (rowsRead = rowsStored + rowsQuarantined),
                   PRIMARY KEY (snapshotId, ordinal)
                 )
+                """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Issue 13: the columnar copy and the sorted-column cache stored packed (`PackedNumbers`:
+    /// decimal scaling and frame of reference, exact), about a third of the raw float64 bytes.
+    /// New tables, because `numericColumn` and `sortedColumn` check `length(data) = 8 × rows`:
+    /// what older versions wrote there stays readable, nothing is rewritten; new snapshots are
+    /// written here (docs/warehouse.md).
+    static func registerPackedColumnMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v4-issue13-packed-columns") { db in
+            try db.execute(sql: """
+                CREATE TABLE numericColumnPacked (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  chunk INTEGER NOT NULL CHECK (chunk >= 0),
+                  rows INTEGER NOT NULL CHECK (rows >= 1),
+                  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1)),
+                  data BLOB NOT NULL CHECK (encoding <> 0 OR length(data) = 8 * rows),
+                  PRIMARY KEY (snapshotId, sqlColumn, chunk)
+                );
+                CREATE TABLE sortedColumnPacked (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  count INTEGER NOT NULL CHECK (count >= 0),
+                  nulls INTEGER NOT NULL,
+                  nan INTEGER NOT NULL,
+                  infinite INTEGER NOT NULL,
+                  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1)),
+                  data BLOB NOT NULL CHECK (encoding <> 0 OR length(data) = 8 * count),
+                  PRIMARY KEY (snapshotId, sqlColumn)
+                );
                 """)
         }
     }

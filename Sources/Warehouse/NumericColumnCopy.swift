@@ -68,6 +68,8 @@ public final class NumericColumnWriter {
     private let db: Database
     private let statement: Statement
     private let snapshotId: Int64
+    /// The packed bytes of the chunk being written (reused).
+    private var packed: [UInt8] = []
 
     init(db: Database, table: RowTable, snapshotId: Int64, chunkRows: Int?) throws {
         self.db = db
@@ -80,7 +82,10 @@ public final class NumericColumnWriter {
         invalid = Array(repeating: false, count: columns.count)
         buffer = .allocate(capacity: max(1, columns.count * self.chunkRows))
         statement = try db.makeStatement(
-            sql: "INSERT INTO numericColumn (snapshotId, sqlColumn, column, chunk, rows, data) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO numericColumnPacked (snapshotId, sqlColumn, column, chunk, rows, encoding, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
     }
 
     deinit { buffer.deallocate() }
@@ -107,7 +112,7 @@ public final class NumericColumnWriter {
         if filled > 0 { try flush() }
         for k in columns.indices where invalid[k] {
             try db.execute(
-                sql: "DELETE FROM numericColumn WHERE snapshotId = ? AND sqlColumn = ?", arguments: [snapshotId, sqlNames[k]])
+                sql: "DELETE FROM numericColumnPacked WHERE snapshotId = ? AND sqlColumn = ?", arguments: [snapshotId, sqlNames[k]])
         }
     }
 
@@ -116,18 +121,19 @@ public final class NumericColumnWriter {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for k in columns.indices where !invalid[k] {
             let data = buffer + k * chunkRows
-            if UInt16(1).bigEndian == 1 {  // stored little-endian
-                for i in 0..<filled { data[i] = data[i].littleEndian }
-            }
+            let encoding = PackedNumbers.encode(UnsafeBufferPointer(start: data, count: filled), into: &packed)
             sqlite3_reset(stmt)
             sqlite3_bind_int64(stmt, 1, snapshotId)
             sqlite3_bind_text(stmt, 2, sqlNames[k], -1, transient)
             sqlite3_bind_text(stmt, 3, names[k], -1, transient)
             sqlite3_bind_int64(stmt, 4, chunk)
             sqlite3_bind_int64(stmt, 5, Int64(filled))
+            sqlite3_bind_int64(stmt, 6, Int64(encoding))
             // Static: SQLite copies the bytes into the record before `step` returns.
-            sqlite3_bind_blob64(stmt, 6, UnsafeRawPointer(data), sqlite3_uint64(8 * filled), nil)
-            let rc = sqlite3_step(stmt)
+            let rc = packed.withUnsafeBytes { raw in
+                sqlite3_bind_blob64(stmt, 7, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count), nil)
+                return sqlite3_step(stmt)
+            }
             sqlite3_reset(stmt)
             guard rc == SQLITE_DONE else {
                 throw MLAuditError.warehouse(
@@ -141,10 +147,14 @@ public final class NumericColumnWriter {
     }
 }
 
-/// One chunk of a column's copy: the `numericColumn` row and its row count.
+/// One chunk of a column's copy: its row in `numericColumnPacked` (or, written by an older
+/// version, `numericColumn`), its row count and encoding (`PackedNumbers`).
 struct NumericChunk: Sendable {
     var rowid: Int64
     var rows: Int
+    /// In `numericColumnPacked` (else `numericColumn`, raw).
+    var packed: Bool = false
+    var encoding: Int = PackedNumbers.raw
 }
 
 extension Store {
@@ -159,12 +169,19 @@ extension Store {
 
     /// Whether a snapshot has a columnar copy of any column.
     public func hasNumericCopy(snapshotId: Int64) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM numericColumn WHERE snapshotId = ?)", arguments: [snapshotId]) ?? false
+        try Bool.fetchOne(
+            db, sql: """
+                SELECT EXISTS (SELECT 1 FROM numericColumnPacked WHERE snapshotId = ?1)
+                    OR EXISTS (SELECT 1 FROM numericColumn WHERE snapshotId = ?1)
+                """, arguments: [snapshotId]) ?? false
     }
 
-    /// Deletes the columnar copy of a snapshot (with its rows: retention, reloading).
+    /// Deletes the columnar copy of a snapshot (with its rows: retention, reloading), and its
+    /// packed sorted columns (derived from the same rows).
     public func deleteNumericColumns(snapshotId: Int64) throws {
         try db.execute(sql: "DELETE FROM numericColumn WHERE snapshotId = ?", arguments: [snapshotId])
+        try db.execute(sql: "DELETE FROM numericColumnPacked WHERE snapshotId = ?", arguments: [snapshotId])
+        try db.execute(sql: "DELETE FROM sortedColumnPacked WHERE snapshotId = ?", arguments: [snapshotId])
     }
 
     /// The chunks of the columns among `names` (numeric, integer or boolean) whose copy is
@@ -179,52 +196,83 @@ extension Store {
             wanted[table.sqlNames[i]] = n
         }
         guard !wanted.isEmpty, rows > 0 else { return [:] }
-        var found: [String: [NumericChunk]] = [:]
-        var broken: Set<String> = []
-        let rowsOf = try Row.fetchAll(
-            db, sql: "SELECT sqlColumn, chunk, rows, rowid FROM numericColumn WHERE snapshotId = ? ORDER BY sqlColumn, chunk",
-            arguments: [snapshotId])
-        for row in rowsOf {
-            let sqlColumn: String = row["sqlColumn"]
-            guard let name = wanted[sqlColumn], !broken.contains(name) else { continue }
-            let chunk: Int64 = row["chunk"]
-            if Int64(found[name, default: []].count) != chunk {
-                broken.insert(name)
-                continue
+        // The packed copy (written since v4-issue13), then the raw one older versions wrote.
+        var complete: [String: [NumericChunk]] = [:]
+        for packed in [true, false] {
+            var found: [String: [NumericChunk]] = [:]
+            var broken: Set<String> = []
+            let rowsOf = try Row.fetchAll(
+                db, sql: packed
+                    ? "SELECT sqlColumn, chunk, rows, rowid, encoding FROM numericColumnPacked WHERE snapshotId = ? ORDER BY sqlColumn, chunk"
+                    : "SELECT sqlColumn, chunk, rows, rowid, 0 AS encoding FROM numericColumn WHERE snapshotId = ? ORDER BY sqlColumn, chunk",
+                arguments: [snapshotId])
+            for row in rowsOf {
+                let sqlColumn: String = row["sqlColumn"]
+                guard let name = wanted[sqlColumn], complete[name] == nil, !broken.contains(name) else { continue }
+                let chunk: Int64 = row["chunk"]
+                if Int64(found[name, default: []].count) != chunk {
+                    broken.insert(name)
+                    continue
+                }
+                found[name, default: []].append(
+                    NumericChunk(rowid: row["rowid"], rows: row["rows"], packed: packed, encoding: row["encoding"]))
             }
-            found[name, default: []].append(NumericChunk(rowid: row["rowid"], rows: row["rows"]))
+            for (name, chunks) in found where !broken.contains(name) && chunks.reduce(0, { $0 + $1.rows }) == rows {
+                complete[name] = chunks
+            }
         }
-        return found.filter { !broken.contains($0.key) && $0.value.reduce(0) { $0 + $1.rows } == rows }
+        return complete
     }
 
-    /// Calls `body` with each chunk's raw values (host byte order), in row order, reading the
-    /// blobs straight into one reused buffer (`sqlite3_blob_read`).
+    /// Calls `body` with each chunk's values (`NumericColumnEncoding` bits, host byte order), in
+    /// row order, reading the blobs into one reused buffer (`sqlite3_blob_read`) and decoding
+    /// packed chunks (`PackedNumbers`) into another.
     func forEachChunk(_ chunks: [NumericChunk], column: String, _ body: (UnsafeBufferPointer<UInt64>) throws -> Void) throws {
         guard let largest = chunks.map(\.rows).max() else { return }
         let handle = db.sqliteConnection
         let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: largest)
         defer { scratch.deallocate() }
+        // A packed chunk is at most as long as its raw form (else it is stored raw), plus 8
+        // bytes of slack for the decoder's 8-byte loads.
+        let bytes = UnsafeMutableRawPointer.allocate(byteCount: 8 * largest + 64, alignment: 8)
+        defer { bytes.deallocate() }
         var blob: OpaquePointer?
+        var blobTable = ""
         defer { if let blob { sqlite3_blob_close(blob) } }
         func failure() -> MLAuditError {
             MLAuditError.warehouse(
                 "reading the columnar copy of '\(column)' failed",
-                hint: "Delete the copy (DELETE FROM numericColumn WHERE snapshotId = …) to read the rows instead.",
+                hint: "Delete the copy (DELETE FROM numericColumnPacked WHERE snapshotId = …) to read the rows instead.",
                 cause: String(cString: sqlite3_errmsg(handle)))
         }
+        func damaged() -> MLAuditError {
+            MLAuditError.warehouse(
+                "the columnar copy of '\(column)' is damaged (a chunk's size or contents disagree with its row count)",
+                hint: "Delete the copy (DELETE FROM numericColumnPacked WHERE snapshotId = …) to read the rows instead.")
+        }
         for c in chunks {
-            let rc = blob == nil
-                ? sqlite3_blob_open(handle, "main", "numericColumn", "data", c.rowid, 0, &blob)
-                : sqlite3_blob_reopen(blob, c.rowid)
-            guard rc == SQLITE_OK, let b = blob else { throw failure() }
-            guard Int(sqlite3_blob_bytes(b)) == 8 * c.rows else {
-                throw MLAuditError.warehouse(
-                    "the columnar copy of '\(column)' is damaged (a chunk's size disagrees with its row count)",
-                    hint: "Delete the copy (DELETE FROM numericColumn WHERE snapshotId = …) to read the rows instead.")
+            let table = c.packed ? "numericColumnPacked" : "numericColumn"
+            if blob != nil && blobTable != table {
+                sqlite3_blob_close(blob)
+                blob = nil
             }
-            guard sqlite3_blob_read(b, scratch, Int32(8 * c.rows), 0) == SQLITE_OK else { throw failure() }
-            if UInt16(1).bigEndian == 1 {
-                for i in 0..<c.rows { scratch[i] = UInt64(littleEndian: scratch[i]) }
+            let rc = blob == nil
+                ? sqlite3_blob_open(handle, "main", table, "data", c.rowid, 0, &blob)
+                : sqlite3_blob_reopen(blob, c.rowid)
+            blobTable = table
+            guard rc == SQLITE_OK, let b = blob else { throw failure() }
+            let size = Int(sqlite3_blob_bytes(b))
+            if c.encoding == PackedNumbers.raw {
+                guard size == 8 * c.rows else { throw damaged() }
+                guard sqlite3_blob_read(b, scratch, Int32(size), 0) == SQLITE_OK else { throw failure() }
+                if UInt16(1).bigEndian == 1 {
+                    for i in 0..<c.rows { scratch[i] = UInt64(littleEndian: scratch[i]) }
+                }
+            } else {
+                guard size <= 8 * c.rows + 56 else { throw damaged() }
+                guard sqlite3_blob_read(b, bytes, Int32(size), 0) == SQLITE_OK else { throw failure() }
+                guard PackedNumbers.decode(c.encoding, UnsafeRawBufferPointer(start: bytes, count: size), count: c.rows, into: scratch)
+                else { throw damaged() }
             }
             try body(UnsafeBufferPointer(start: scratch, count: c.rows))
         }

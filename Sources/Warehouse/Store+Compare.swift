@@ -180,59 +180,83 @@ extension Store {
 // MARK: - Sorted-column cache
 
 extension Store {
-    /// The cached sorted finite values of numeric columns of a snapshot (`sortedColumn`), for
-    /// the columns that have an entry. The blob is read straight into the array
-    /// (`sqlite3_blob_read`), without an intermediate copy.
+    /// The cached sorted finite values of numeric columns of a snapshot (`sortedColumnPacked`,
+    /// or `sortedColumn` as older versions wrote it), for the columns that have an entry. The
+    /// blob is read straight into the array (`sqlite3_blob_read`), or decoded into it when
+    /// packed (`PackedNumbers`).
     public func sortedColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: FiniteNumbers] {
         var out: [String: FiniteNumbers] = [:]
-        let statement = try db.makeStatement(
-            sql: "SELECT rowid, count, nulls, nan, infinite FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?")
-        let stmt = statement.sqliteStatement
-        defer { sqlite3_reset(stmt) }
-        let handle = sqlite3_db_handle(stmt)
-        for name in names {
-            guard let sqlName = table.sqlName(of: name) else { continue }
-            sqlite3_reset(stmt)
-            sqlite3_bind_int64(stmt, 1, snapshotId)
-            sqlite3_bind_text(stmt, 2, sqlName, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-            guard sqlite3_step(stmt) == SQLITE_ROW else { continue }
-            let rowid = sqlite3_column_int64(stmt, 0)
-            let count = Int(sqlite3_column_int64(stmt, 1))
-            let nulls = Int(sqlite3_column_int64(stmt, 2)), nan = Int(sqlite3_column_int64(stmt, 3))
-            let infinite = Int(sqlite3_column_int64(stmt, 4))
-            var blob: OpaquePointer?
-            guard sqlite3_blob_open(handle, "main", "sortedColumn", "data", rowid, 0, &blob) == SQLITE_OK, let blob else {
-                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
-            }
-            defer { sqlite3_blob_close(blob) }
-            guard Int(sqlite3_blob_bytes(blob)) == 8 * count else { continue }
-            var rc = SQLITE_OK
-            let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
-                if count > 0 {
-                    rc = sqlite3_blob_read(blob, buffer.baseAddress!, Int32(8 * count), 0)
-                    if UInt16(1).bigEndian == 1 {  // stored little-endian
-                        for i in 0..<count { buffer[i] = Double(bitPattern: UInt64(littleEndian: buffer[i].bitPattern)) }
+        for packed in [true, false] {
+            let source = packed ? "sortedColumnPacked" : "sortedColumn"
+            let statement = try db.makeStatement(
+                sql: "SELECT rowid, count, nulls, nan, infinite, \(packed ? "encoding" : "0") FROM \(source) WHERE snapshotId = ? AND sqlColumn = ?")
+            let stmt = statement.sqliteStatement
+            defer { sqlite3_reset(stmt) }
+            let handle = sqlite3_db_handle(stmt)
+            for name in names where out[name] == nil {
+                guard let sqlName = table.sqlName(of: name) else { continue }
+                sqlite3_reset(stmt)
+                sqlite3_bind_int64(stmt, 1, snapshotId)
+                sqlite3_bind_text(stmt, 2, sqlName, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                guard sqlite3_step(stmt) == SQLITE_ROW else { continue }
+                let rowid = sqlite3_column_int64(stmt, 0)
+                let count = Int(sqlite3_column_int64(stmt, 1))
+                let nulls = Int(sqlite3_column_int64(stmt, 2)), nan = Int(sqlite3_column_int64(stmt, 3))
+                let infinite = Int(sqlite3_column_int64(stmt, 4))
+                let encoding = Int(sqlite3_column_int64(stmt, 5))
+                var blob: OpaquePointer?
+                guard sqlite3_blob_open(handle, "main", source, "data", rowid, 0, &blob) == SQLITE_OK, let blob else {
+                    throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+                }
+                defer { sqlite3_blob_close(blob) }
+                let size = Int(sqlite3_blob_bytes(blob))
+                if encoding == PackedNumbers.raw {
+                    guard size == 8 * count else { continue }
+                } else {
+                    guard size < 8 * count + 56 else { continue }
+                }
+                var rc = SQLITE_OK
+                var decoded = true
+                let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    initialized = count
+                    guard count > 0 else { return }
+                    if encoding == PackedNumbers.raw {
+                        rc = sqlite3_blob_read(blob, buffer.baseAddress!, Int32(8 * count), 0)
+                        if UInt16(1).bigEndian == 1 {  // stored little-endian
+                            for i in 0..<count { buffer[i] = Double(bitPattern: UInt64(littleEndian: buffer[i].bitPattern)) }
+                        }
+                    } else {
+                        let bytes = UnsafeMutableRawPointer.allocate(byteCount: size + 8, alignment: 8)
+                        defer { bytes.deallocate() }
+                        rc = sqlite3_blob_read(blob, bytes, Int32(size), 0)
+                        let out = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt64.self)
+                        if rc == SQLITE_OK {
+                            decoded = PackedNumbers.decode(encoding, UnsafeRawBufferPointer(start: bytes, count: size), count: count, into: out)
+                        }
+                        if !decoded { for i in 0..<count { out[i] = 0 } }
                     }
                 }
-                initialized = count
+                guard rc == SQLITE_OK else {
+                    throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
+                }
+                // A damaged entry is a cache miss: the column is read and sorted again.
+                guard decoded else { continue }
+                out[name] = FiniteNumbers(values: values, nulls: nulls, nan: nan, infinite: infinite)
             }
-            guard rc == SQLITE_OK else {
-                throw MLAuditError.warehouse("reading the sorted column '\(name)' failed", cause: String(cString: sqlite3_errmsg(handle)))
-            }
-            out[name] = FiniteNumbers(values: values, nulls: nulls, nan: nan, infinite: infinite)
         }
         return out
     }
 
-    /// Stores (replacing) the sorted finite values of a numeric column of a snapshot.
+    /// Stores (replacing) the sorted finite values of a numeric column of a snapshot, packed
+    /// (`sortedColumnPacked`).
     public func putSortedColumn(_ table: RowTable, snapshotId: Int64, column: String, _ numbers: FiniteNumbers) throws {
         guard let sqlName = table.sqlName(of: column) else {
             throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
         }
         let statement = try db.makeStatement(
             sql: """
-                INSERT OR REPLACE INTO sortedColumn (snapshotId, sqlColumn, column, count, nulls, nan, infinite, data)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO sortedColumnPacked (snapshotId, sqlColumn, column, count, nulls, nan, infinite, encoding, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let stmt = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -243,12 +267,13 @@ extension Store {
         sqlite3_bind_int64(stmt, 5, Int64(numbers.nulls))
         sqlite3_bind_int64(stmt, 6, Int64(numbers.nan))
         sqlite3_bind_int64(stmt, 7, Int64(numbers.infinite))
-        var littleEndian = numbers.values
-        if UInt16(1).bigEndian == 1 {
-            littleEndian = littleEndian.map { Double(bitPattern: $0.bitPattern.littleEndian) }
+        var packed: [UInt8] = []
+        let encoding = numbers.values.withUnsafeBufferPointer { values in
+            values.withMemoryRebound(to: UInt64.self) { PackedNumbers.encode($0, into: &packed) }
         }
-        let rc = littleEndian.withUnsafeBytes { raw in
-            sqlite3_bind_blob64(stmt, 8, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count), transient)
+        sqlite3_bind_int64(stmt, 8, Int64(encoding))
+        let rc = packed.withUnsafeBytes { raw in
+            sqlite3_bind_blob64(stmt, 9, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count), transient)
             return sqlite3_step(stmt)
         }
         sqlite3_reset(stmt)
@@ -256,6 +281,9 @@ extension Store {
             throw MLAuditError.warehouse(
                 "caching the sorted column '\(column)' failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
         }
+        // An entry older versions wrote for the column is superseded.
+        try db.execute(
+            sql: "DELETE FROM sortedColumn WHERE snapshotId = ? AND sqlColumn = ?", arguments: [snapshotId, sqlName])
     }
 }
 
@@ -336,5 +364,6 @@ extension Store {
     /// Removes the sorted-column cache of a snapshot (it is rebuilt on the next comparison).
     public func deleteSortedColumns(snapshotId: Int64) throws {
         try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [snapshotId])
+        try db.execute(sql: "DELETE FROM sortedColumnPacked WHERE snapshotId = ?", arguments: [snapshotId])
     }
 }

@@ -168,7 +168,7 @@ struct NumericCopyTests {
         let chunks = try w.read { try $0.numericCopies(table, snapshotId: id, columns: ["x", "n", "b", "t"], rows: 25) }
         #expect(chunks["x"]?.map(\.rows) == [5, 5, 5, 5, 5])
         #expect(chunks["t"] == nil, "a column with text in it has no copy")
-        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT COUNT(*) FROM numericColumn WHERE sqlColumn = 't'") } == 0)
+        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT COUNT(*) FROM numericColumnPacked WHERE sqlColumn = 't'") } == 0)
         let t = try w.read { try $0.readColumns(table, snapshotId: id, columns: ["t"]) }["t"]
         guard case .numeric(let tv)? = t else {
             Issue.record("t is not numeric")
@@ -269,7 +269,7 @@ struct NumericCopyTests {
 
         // A copy missing a chunk, or disagreeing with the rows' count, is ignored: the rows are read.
         try w.write { store in
-            try store.db.execute(sql: "DELETE FROM numericColumn WHERE snapshotId = ? AND sqlColumn = 'x'", arguments: [day.snapshotId])
+            try store.db.execute(sql: "DELETE FROM numericColumnPacked WHERE snapshotId = ? AND sqlColumn = 'x'", arguments: [day.snapshotId])
             try store.db.execute(
                 sql: "DELETE FROM \(table.name) WHERE rowid = (SELECT MAX(rowid) FROM \(table.name) WHERE mlaudit_snapshot = ?)",
                 arguments: [day.snapshotId])
@@ -281,5 +281,65 @@ struct NumericCopyTests {
             #expect(viaCopy == viaRows)
             #expect(viaCopy["score"]?.rows == 59)
         }
+    }
+
+    /// A warehouse written before v4-issue13 holds its copy raw in `numericColumn` (and its
+    /// sorted columns raw in `sortedColumn`): read as before. New chunks are packed: the
+    /// ingest's copy of the tiny pipeline's decimals takes less than 8 bytes per value.
+    @Test func rawCopiesOlderVersionsWroteAreStillRead() throws {
+        let dir = TemporaryDirectory()
+        let loaded = try TinyPipeline.load(dir)
+        dir.write("baseline.csv", TinyPipeline.csv(300, day: "2026-01-01"))
+        let w = try Warehouse(path: loaded.warehousePath)
+        let outcome = try IngestStage(loaded: loaded, warehouse: w, logger: testLogger).run(.baseline, runId: nil, stageRunId: nil)
+        let id = outcome.snapshotId
+        let table = try w.write { store in
+            try store.rowTable(pipelineId: try store.ensurePipeline("tiny"), columns: loaded.definition.declaredColumns)
+        }
+        let numeric = table.columns.filter { NumericColumnEncoding.isCopied($0.type) }
+        let (packedBytes, values) = try w.read { store -> (Int, Int) in
+            (try Int.fetchOne(store.db, sql: "SELECT SUM(length(data)) FROM numericColumnPacked WHERE snapshotId = ?", arguments: [id]) ?? 0,
+             try Int.fetchOne(store.db, sql: "SELECT SUM(rows) FROM numericColumnPacked WHERE snapshotId = ?", arguments: [id]) ?? 0)
+        }
+        #expect(values == 300 * numeric.count)
+        #expect(packedBytes < 4 * values, "packed: \(packedBytes) bytes for \(values) values")
+        // Rewrite the copy as an older version stored it: raw little-endian float64, one chunk.
+        try w.write { store in
+            let chunks = try store.numericCopies(table, snapshotId: id, columns: numeric.map(\.name), rows: 300)
+            for (i, c) in table.columns.enumerated() where NumericColumnEncoding.isCopied(c.type) {
+                var raw: [UInt8] = []
+                try store.forEachChunk(try #require(chunks[c.name]), column: c.name) { bits in
+                    for b in bits { withUnsafeBytes(of: b.littleEndian) { raw.append(contentsOf: $0) } }
+                }
+                try store.db.execute(
+                    sql: "INSERT INTO numericColumn (snapshotId, sqlColumn, column, chunk, rows, data) VALUES (?, ?, ?, 0, 300, ?)",
+                    arguments: [id, table.sqlNames[i], c.name, Data(raw)])
+            }
+            try store.db.execute(sql: "DELETE FROM numericColumnPacked WHERE snapshotId = ?", arguments: [id])
+        }
+        try Self.expectBothPathsAgree(w, table, snapshotId: id)
+        #expect(try w.read { try $0.hasNumericCopy(snapshotId: id) })
+
+        // The sorted-column cache: packed when written now; a raw entry an older version wrote is read.
+        let x = try #require(try w.read { try $0.readFiniteNumbers(table, snapshotId: id, columns: ["x"]) }["x"])
+        let sortedX = FiniteNumbers(values: x.values.sorted(), nulls: x.nulls, nan: x.nan, infinite: x.infinite)
+        try w.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
+        #expect(try w.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
+        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.decimal)
+        try w.write { store in
+            let raw = Data(sortedX.values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } })
+            try store.db.execute(sql: "DELETE FROM sortedColumnPacked")
+            try store.db.execute(
+                sql: """
+                    INSERT INTO sortedColumn (snapshotId, sqlColumn, column, count, nulls, nan, infinite, data)
+                    VALUES (?, ?, 'x', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, table.sqlName(of: "x"), sortedX.values.count, x.nulls, x.nan, x.infinite, raw])
+        }
+        #expect(try w.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
+        // Writing the entry again replaces the raw one with a packed one.
+        try w.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
+        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT COUNT(*) FROM sortedColumn") } == 0)
+        #expect(try w.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
     }
 }
