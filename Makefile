@@ -1,7 +1,10 @@
 # MLAudit make targets
 #
 #   make demo     build (release), generate the demo data, run the pipeline over every demo day
-#   make test     build and run every test (Swift Testing)
+#   make test     build and run every test (Swift Testing), with a throwaway PostgreSQL server
+#                 for the PostgreSQL warehouse tests: scripts/pg-test-cluster.sh starts it on
+#                 loopback at a free port before `swift test` and stops it after, also when the
+#                 tests fail (installs Debian's postgresql first when initdb is missing)
 #   make bench    benchmarks; numbers are recorded in docs/benchmarks.md: first the whole
 #                 `mlaudit run` (first run and nightly, 1M-row files, vs sqlite3 .import), then
 #                 the stage benchmarks (ingest, profile, drift) as detail
@@ -33,7 +36,7 @@ RELEASE_DIR = .build/release
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEMO_DIR = demo-data
 
-.PHONY: all build demo test bench bench-10m check install deps clean
+.PHONY: all build demo test test-deps bench bench-10m check install deps clean
 
 all: build
 
@@ -68,8 +71,17 @@ demo: build
 	echo "Exit status $$status: 0 ok, 1 critical findings present (expected for the demo's incident days), 2 error."; \
 	if [ $$status -ge 2 ]; then exit $$status; fi
 
-test: deps
+# The PostgreSQL server of the tests (Debian package postgresql, installed as root when initdb
+# is missing).
+test-deps:
+	@scripts/pg-test-cluster.sh deps
+
+test: deps test-deps
 	$(SWIFT) build --build-tests
+	@cluster=$$(scripts/pg-test-cluster.sh start) || { echo "make test: the PostgreSQL test server did not start" >&2; exit 1; }; \
+	eval "$$cluster"; \
+	trap 'scripts/pg-test-cluster.sh stop "$$MLAUDIT_TEST_POSTGRES_DIR"' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(SWIFT) test --skip-build
 
 bench: deps

@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The PostgreSQL warehouse (WarehousePostgres only; the stages never import it).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
         // Value types shared by every room. Foundation only.
@@ -41,6 +45,21 @@ let package = Package(
             dependencies: [
                 "AuditModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings),
+        // The PostgreSQL warehouse over postgres-nio: the URL and password rules, a synchronous
+        // session facade, migrations with their ledger, the pipeline's advisory lock, COPY.
+        // Only Pipeline and the executable link it; the stages never import it.
+        .target(
+            name: "WarehousePostgres",
+            dependencies: [
+                "AuditModel", "Warehouse",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         // The system zlib, for gzip snapshots (Debian: zlib1g-dev).
@@ -146,6 +165,11 @@ let package = Package(
         .testTarget(name: "DefinitionTests", dependencies: ["Definition", "AuditModel", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WarehousePostgresTests", dependencies: ["WarehousePostgres", "Warehouse", "AuditModel", "TestSupport",
+                                                                 .product(name: "Logging", package: "swift-log"),
+                                                                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                                                                 .product(name: "PostgresNIO", package: "postgres-nio")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "Definition", "TestSupport", "Demo"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
