@@ -2,6 +2,9 @@ import AuditModel
 
 // Public initializers of the records the seam's protocols return, so that a backend in another
 // target (WarehousePostgres) can build them from its own rows. SQLite builds them from GRDB rows.
+// (Records with a synthesized memberwise initializer declare a public one in their own body:
+// RowTable, RunRecord, StageRunRecord, QuarantineByColumn, SegmentRecord, FairnessGroupRecord,
+// LatestRun.)
 
 extension SnapshotRecord {
     public init(
