@@ -133,9 +133,14 @@ public final class PostgresSession {
     /// transaction when one is open.
     ///
     /// - Parameters:
-    ///   - table: the quoted table name (an identifier MLAudit made, never data).
-    ///   - columns: quoted column names.
+    ///   - table: the table's exact name as PostgreSQL stores it (lower case for the tables
+    ///     MLAudit creates unquoted): postgres-nio double-quotes it without escaping, so it
+    ///     must be an identifier MLAudit made, never data, and must not contain a quote.
+    ///   - columns: exact column names, likewise.
     public func copy(table: String, columns: [String], buffers: [ByteBuffer]) throws {
+        guard !(([table] + columns).contains { $0.contains("\"") || $0.isEmpty }) else {
+            throw MLAuditError.internalError("a COPY table or column name is empty or holds a double quote")
+        }
         let connection = self.connection
         let logger = self.logger
         do {

@@ -7,14 +7,14 @@ import Warehouse
 @testable import WarehousePostgres
 
 /// The two backends of the seam, for tests parameterised over both (`arguments:`). The
-/// PostgreSQL backend implements the run ledger and the result store so far; its snapshots
-/// are made with SQL here until it implements the snapshot catalog.
+/// PostgreSQL backend implements the run ledger, the snapshot catalog and the result store so
+/// far (not the row storage), so these tests use a transaction of those three.
 enum TestBackend: String, CaseIterable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
 
     /// Runs `body` with a write transaction's ledger and result store, and a snapshot id.
-    func withStore<T>(_ body: (any RunLedger & ResultStore, _ makeSnapshot: (Int64, String) throws -> Int64) throws -> T) throws -> T {
+    func withStore<T>(_ body: (any RunLedger & ResultStore & SnapshotCatalog, _ makeSnapshot: (Int64, String) throws -> Int64) throws -> T) throws -> T {
         switch self {
         case .sqlite:
             let dir = TemporaryDirectory()
@@ -127,6 +127,74 @@ struct BothBackendsResultTests {
 
             try tx.completeStage(stage, snapshotId: day1)
             #expect(try tx.lastStageRun(pipelineId: p, date: "2026-11-01", stage: .compare)?.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func snapshotsPartsQuarantineAndLabelsRoundTrip(_ backend: TestBackend) throws {
+        try backend.withStore { tx, _ throws in
+            let p = try tx.ensurePipeline("credit")
+            let config = try tx.recordModelConfig(pipelineId: p, path: "model.json", content: "{\"depth\": 3}", sha256: "cfg")
+            #expect(try tx.recordModelConfig(pipelineId: p, path: "other.json", content: "x", sha256: "cfg") == config)
+            #expect(try tx.modelConfig(id: config)?.content == "{\"depth\": 3}")
+            let first = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                kind: .daily, date: "2026-11-02", sourcePath: "d.csv", sha256: "a", bytes: 10, header: ["x", "y\tz"], modelConfigId: config))
+            let second = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                kind: .daily, date: "2026-11-02", sourcePath: "d.csv", sha256: "b", bytes: 11, header: ["x"]))
+            _ = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                kind: .daily, date: "2026-11-01", sourcePath: "c.csv", sha256: "c", bytes: 1, header: []))
+            #expect(first.version == 1 && second.version == 2)
+            try tx.finishSnapshot(second.id, read: 5, stored: 3, quarantined: 2)
+            try tx.setSnapshotModelConfig(second.id, config, path: "model.json")
+            try tx.setSnapshotDigest(second.id, sha256: "bb", bytes: 12)
+            try tx.setSnapshotHeader(second.id, header: ["x", "é"])
+            let current = try #require(try tx.currentSnapshot(pipelineId: p, kind: .daily, date: "2026-11-02"))
+            #expect(current.id == second.id)
+            #expect(current.rowsRead == 5 && current.rowsStored == 3 && current.rowsQuarantined == 2)
+            #expect(current.header == ["x", "é"])
+            #expect(current.sha256 == "bb" && current.bytes == 12)
+            #expect(current.modelConfigId == config && current.modelConfigPath == "model.json")
+            #expect(current.status == "current" && current.rowsPurgedAt == nil)
+            #expect(try tx.snapshot(id: first.id)?.status == "superseded")
+            #expect(try tx.snapshot(id: first.id)?.header == ["x", "y\tz"])
+            #expect(try tx.snapshotVersions(pipelineId: p, kind: .daily, date: "2026-11-02").map(\.version) == [1, 2])
+            #expect(try tx.currentDailySnapshots(pipelineId: p).map(\.date) == ["2026-11-01", "2026-11-02"])
+            #expect(try tx.currentSnapshotDates(pipelineId: p, kind: .daily) == ["2026-11-01", "2026-11-02"])
+            #expect(try tx.newestDailyDate(pipelineId: p) == "2026-11-02")
+            #expect(try tx.newestDailyDate(pipelineId: try tx.ensurePipeline("empty")) == nil)
+
+            let parts = [
+                SnapshotPartRecord(ordinal: 0, path: "p/a.csv.gz", name: "a.csv.gz", format: "csv", compression: "gzip", sha256: "1",
+                                   bytes: 3, dataBytes: 9, rowsRead: 3, rowsStored: 2, rowsQuarantined: 1, damage: "truncated"),
+                SnapshotPartRecord(ordinal: 1, path: "p/b.csv", name: "b.csv", format: "csv", compression: "none", sha256: "2",
+                                   bytes: 2, dataBytes: 2, rowsRead: 2, rowsStored: 1, rowsQuarantined: 1, damage: nil),
+            ]
+            try tx.insertSnapshotParts(snapshotId: second.id, parts)
+            #expect(try tx.snapshotParts(snapshotId: second.id) == parts)
+
+            let quarantined = [
+                QuarantinedRow(file: "b.csv", line: 9, raw: "1,\\N,\t,\"x\"", reason: "bad number 'x' in age", column: "age"),
+                QuarantinedRow(file: "a.csv", line: 3, raw: "line\nbreak\r", reason: "too many fields", column: nil),
+                QuarantinedRow(file: "a.csv", line: 2, raw: "", reason: "bad number 'y' in age", column: "age"),
+            ]
+            try tx.insertQuarantined(snapshotId: second.id, quarantined)
+            #expect(try tx.quarantined(snapshotId: second.id) == [quarantined[2], quarantined[1], quarantined[0]])
+            #expect(try tx.quarantined(snapshotId: second.id, limit: 1) == [quarantined[2]])
+            #expect(try tx.quarantineReasons(snapshotId: second.id).map(\.count) == [1, 1, 1])
+            let byColumn = try tx.quarantineByColumn(snapshotId: second.id)
+            #expect(byColumn == [QuarantineByColumn(column: "age", count: 2, examples: ["bad number 'y' in age", "bad number 'x' in age"])])
+
+            let labels = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                kind: .labels, date: "2026-11-02", sourcePath: "l.csv", sha256: "l", bytes: 1, header: []))
+            try tx.insertLabels(snapshotId: labels.id, [
+                ("r1", "1", 2), ("r2", "0", 3), ("r1", "0", 4), ("r3", nil, 5), ("r4", "1", 6), ("r2", "0", 7),
+            ])
+            #expect(try tx.labelValueCounts(snapshotId: labels.id) == [ValueCount(value: "0", count: 3), ValueCount(value: "1", count: 2)])
+            let conflicts = try tx.conflictingLabelIds(snapshotId: labels.id)
+            #expect(conflicts.count == 1 && conflicts.examples == ["r1"])
+            #expect(try tx.labels(snapshotId: labels.id) == ["r1": "0", "r2": "0", "r4": "1"])
+            try tx.deleteLabelRows(snapshotId: labels.id)
+            #expect(try tx.labels(snapshotId: labels.id).isEmpty)
         }
     }
 }
