@@ -148,3 +148,69 @@ struct PostgresLedgerTests {
         #expect(try w.session.query("SELECT count(*) FROM pipeline").first?.decode(Int.self) == 0)
     }
 }
+
+@Suite("PostgreSQL many writers")
+struct PostgresManyWritersTests {
+    /// Four processes' worth of sessions, each holding its own pipeline's lock, write runs,
+    /// snapshots, quarantined rows, findings and metrics into one warehouse at once; none waits
+    /// for another's lock, none fails, and every pipeline's rows are its own.
+    @Test func fourPipelinesWriteOneWarehouseAtOnce() throws {
+        let location = try TestServer.location()
+        // A first open migrates; the writers then open the same warehouse concurrently.
+        try PostgresWarehouse(location: location).close()
+        let names = ["credit", "fraud", "churn", "pricing"]
+        let errors = NIOLockedBox()
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            do {
+                let name = names[i]
+                let lock = try PostgresPipelineLock(location: location, pipeline: name)
+                defer { lock.release() }
+                let w = try PostgresWarehouse(location: location)
+                defer { w.close() }
+                for day in 1...5 {
+                    try w.write { s throws in
+                        let tx = PostgresTransaction(session: s)
+                        let p = try tx.ensurePipeline(name)
+                        let run = try tx.startRun(pipelineId: p, definitionId: nil, command: "mlaudit run \(name).yaml")
+                        let date = "2026-11-0\(day)"
+                        let snap = try tx.insertSnapshot(pipelineId: p, NewSnapshot(
+                            kind: .daily, date: date, sourcePath: "\(name).csv", sha256: "h", bytes: 1, header: ["x"]))
+                        try tx.insertQuarantined(snapshotId: snap.id, [QuarantinedRow(file: "\(name).csv", line: day, raw: "?", reason: name)])
+                        try tx.finishSnapshot(snap.id, read: 10 + i, stored: 9 + i, quarantined: 1)
+                        let stage = try tx.startStage(runId: run, pipelineId: p, date: date, stage: .validate)
+                        try tx.replaceFindings(snapshotId: snap.id, stage: .validate, [
+                            Finding(check: "quality.null_rate", stage: .validate, category: .dataQuality, severity: .warning,
+                                    column: "x", message: name),
+                        ], stageRunId: stage)
+                        try tx.replaceMetrics(snapshotId: snap.id, stage: .validate, [Metric(MetricName(rawValue: "rows.read"), Double(10 + i))])
+                        try tx.completeStage(stage, snapshotId: snap.id)
+                        try tx.finishRun(run, ok: true, exitStatus: 0, error: nil)
+                    }
+                }
+                errors.append(nil)
+            } catch {
+                errors.append("\(error)")
+            }
+        }
+        #expect(errors.values.count == names.count)
+        #expect(errors.values.allSatisfy { $0 == nil }, "\(errors.values)")
+        let w = try PostgresWarehouse(location: location)
+        defer { w.close() }
+        try w.read { s throws in
+            let tx = PostgresTransaction(session: s)
+            for (i, name) in names.enumerated() {
+                let p = try #require(try tx.ensurePipelineIfExists(name))
+                let days = try tx.currentDailySnapshots(pipelineId: p)
+                #expect(days.map(\.date) == (1...5).map { "2026-11-0\($0)" })
+                #expect(days.allSatisfy { $0.rowsRead == 10 + i && $0.sourcePath == "\(name).csv" })
+                for d in days {
+                    #expect(try tx.findings(snapshotId: d.id).map(\.message) == [name])
+                    #expect(try tx.quarantined(snapshotId: d.id).map(\.reason) == [name])
+                    #expect(try tx.metric(snapshotId: d.id, name: MetricName(rawValue: "rows.read")) == Double(10 + i))
+                }
+                #expect(try tx.latestRun(pipelineId: p)?.status == "ok")
+            }
+            #expect(try s.query("SELECT count(*) FROM run WHERE status = 'ok'").first?.decode(Int.self) == 20)
+        }
+    }
+}
