@@ -87,7 +87,8 @@ public enum CBPE {
         guard p.count == scores.count, !p.isEmpty else { return nil }
         let n = p.count
         // np.argsort(scores)[::-1] with a stable sort: descending score, ties by descending index.
-        let ascending = (0..<n).sorted { a, b in
+        // The same permutation by a radix sort when there is no NaN (Sorting.stableOrder).
+        let ascending = (n >= 512 ? Sorting.stableOrder(scores) : nil) ?? (0..<n).sorted { a, b in
             if scores[a] != scores[b] { return scores[a] < scores[b] }
             return a < b
         }

@@ -86,6 +86,89 @@ public enum Sorting {
     }
 }
 
+extension Sorting {
+    /// The indices of `values` in ascending order of value, ties in ascending index: exactly
+    /// the permutation of a comparison sort of the indices by `(value, index)` (which treats
+    /// -0.0 and 0.0 as equal), by a stable least-significant-digit radix sort of the IEEE 754
+    /// bit patterns (11-bit digits; digits all values share are skipped). Nil when `values`
+    /// holds a NaN (a comparison sort's order is then undefined: use one).
+    public static func stableOrder(_ values: [Double]) -> [Int]? {
+        let n = values.count
+        guard n < Int(Int32.max) else { return nil }
+        let digits = 6, radix = 1 << 11, mask: UInt64 = UInt64(radix - 1)
+        var keys = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: digits * radix)
+        var hasNaN = false
+        values.withUnsafeBufferPointer { v in
+            keys.withUnsafeMutableBufferPointer { k in
+                counts.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<n {
+                        let x = v[i]
+                        if x.isNaN {
+                            hasNaN = true
+                            return
+                        }
+                        // -0.0 ties with 0.0, as `<` has it; then flip so unsigned order is numeric order.
+                        let bits = x == 0 ? 0 : x.bitPattern
+                        let key = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+                        k[i] = key
+                        var y = key
+                        for d in 0..<digits {
+                            c[d * radix + Int(y & mask)] += 1
+                            y >>= 11
+                        }
+                    }
+                }
+            }
+        }
+        if hasNaN { return nil }
+        var order = [Int32](unsafeUninitializedCapacity: n) { b, initialized in
+            for i in 0..<n { b[i] = Int32(i) }
+            initialized = n
+        }
+        var spareOrder = [Int32](repeating: 0, count: n)
+        var spareKeys = [UInt64](repeating: 0, count: n)
+        var offsets = [Int](repeating: 0, count: radix)
+        for d in 0..<digits {
+            let base = d * radix
+            var skip = false
+            for b in 0..<radix where counts[base + b] != 0 {
+                skip = counts[base + b] == n
+                break
+            }
+            if skip { continue }
+            var sum = 0
+            for b in 0..<radix {
+                offsets[b] = sum
+                sum += counts[base + b]
+            }
+            let shift = UInt64(11 * d)
+            // Stable scatter of (key, index) pairs by digit d.
+            keys.withUnsafeBufferPointer { k in
+                order.withUnsafeBufferPointer { o in
+                    spareKeys.withUnsafeMutableBufferPointer { sk in
+                        spareOrder.withUnsafeMutableBufferPointer { so in
+                            offsets.withUnsafeMutableBufferPointer { off in
+                                for i in 0..<n {
+                                    let key = k[i]
+                                    let b = Int((key >> shift) & mask)
+                                    let at = off[b]
+                                    sk[at] = key
+                                    so[at] = o[i]
+                                    off[b] = at + 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&keys, &spareKeys)
+            swap(&order, &spareOrder)
+        }
+        return order.map { Int($0) }
+    }
+}
+
 extension Descriptive {
     /// Mean, sample variance (ddof = 1) and skewness in two passes, each bit-identical to
     /// `mean`, `variance(ddof: 1)` and `skewness` (the same compensated sums in the same

@@ -81,4 +81,17 @@ struct SortedSummaryTests {
         #expect(ClassificationMetrics.binaryClassificationCurve(yTrue: [1, 0, 0, 1], scores: withNaN, positiveLabel: 1).tps
             == ClassificationMetrics.comparisonCurve(yTrue: [1, 0, 0, 1], scores: withNaN, positiveLabel: 1).tps)
     }
+
+    /// `Sorting.stableOrder` is the permutation of the comparison sort by (value, index) that
+    /// CBPE's ROC AUC walks: many ties, signed zeros (equal for `<`), infinities; nil with a NaN.
+    @Test(arguments: [0, 1, 2, 600, 20_000])
+    func stableOrderIsTheComparisonSortPermutation(n: Int) {
+        var values = Self.values(n, seed: UInt64(n) &+ 5)
+        // Ties: a third of the values rounded to two decimals.
+        for i in stride(from: 0, to: n, by: 3) { values[i] = (values[i] * 100).rounded() / 100 }
+        if n > 8 { values[1] = .infinity; values[2] = -.infinity; values[3] = 0.0; values[4] = -0.0; values[5] = 0.0; values[6] = -0.0 }
+        let reference = (0..<n).sorted { a, b in values[a] != values[b] ? values[a] < values[b] : a < b }
+        #expect(Sorting.stableOrder(values) == reference)
+        #expect(Sorting.stableOrder([0.3, .nan, 0.1]) == nil)
+    }
 }
