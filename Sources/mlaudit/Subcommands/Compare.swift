@@ -8,7 +8,7 @@ extension DriftMethod: ExpressibleByArgument {}
 extension MLAudit {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare a profiled day with the baseline, or two CSV files with each other.",
+            abstract: "Compare a profiled day with the baseline, or two CSV or Parquet files with each other.",
             usage: """
                 mlaudit compare <pipeline> --date <YYYY-MM-DD>
                 mlaudit compare --baseline <file> --current <file> [--method <method>] [--json] [--categorical <column> ...] [--numeric <column> ...] [--ignore <column> ...]
@@ -16,7 +16,7 @@ extension MLAudit {
             discussion: """
                 With a pipeline and --date, runs the compare stage for that day: drift, performance, operational health, technical debt and the retraining recommendation.
 
-                With --baseline and --current, compares two CSV files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric; --ignore leaves a column out (give it the model's score and prediction columns: otherwise they are compared and counted as features in the dataset drift share). Problems ingest found in either file (quarantined rows, a truncated stream) are printed as warning lines (`warnings` in --json). Exit status 1 when at least half of the columns drifted (dataset drift); 2 when a file cannot be read or there is nothing to compare.
+                With --baseline and --current, compares two CSV or Parquet files without a definition and prints the drift table; with --json, one object with the current file's `rows` and the `drift` section of summary.json. Column types are inferred as `mlaudit init` infers them (numeric when every value parses as a number; identifiers, free text and timestamps are left out; else categorical) unless declared with --categorical or --numeric; --ignore leaves a column out (give it the model's score and prediction columns: otherwise they are compared and counted as features in the dataset drift share). Problems ingest found in either file (quarantined rows, a truncated stream) are printed as warning lines (`warnings` in --json). Exit status 1 when at least half of the columns drifted (dataset drift); 2 when a file cannot be read or there is nothing to compare.
                 """)
 
         @OptionGroup var global: GlobalOptions
