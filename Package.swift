@@ -141,6 +141,8 @@ let package = Package(
             name: "mlaudit",
             dependencies: [
                 "AuditModel", "Definition", "Pipeline", "Demo", "Render", "Verify", "Ingest", "Draft",
+                // The PostgreSQL warehouse, registered at start (MLAudit.main); no stage imports it.
+                "WarehousePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -209,13 +209,14 @@ public struct IngestStage {
         _ store: any WarehouseTransaction, table: RowTable, snapshotId: Int64, parts: SnapshotParts, expected: SnapshotDigest?,
         totalBytes: Int, source: SourceSpec, delimiter: UInt8?, label: String
     ) throws -> LoadResult {
-        let plan = LoadPlan(
+        var plan = LoadPlan(
             parts: parts, expectedDigests: expected?.parts.map(\.sha256), format: source.format ?? .auto, delimiter: delimiter,
             declared: table.columns,
             typer: RowTyper(
                 columns: table.columns, parser: ValueParser(nullTokens: source.nullValues), classes: definition.classLabels),
             requiredHeaderColumns: [], requireSomeDeclaredColumn: true, ignored: definition.ignoredColumns,
             maxColumns: definition.maxColumns, maxHeaderBytes: definition.maxHeaderBytes)
+        plan.quarantineNUL = !store.textHoldsNUL
         let sink = try RowTableSink(store: store, table: table, snapshotId: snapshotId)
         let started = DispatchTime.now().uptimeNanoseconds
         progress?.begin(label, totalBytes: totalBytes)

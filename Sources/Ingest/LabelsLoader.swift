@@ -44,7 +44,7 @@ struct LabelsLoader {
             DeclaredColumn(name: idName, type: .text, role: .id), DeclaredColumn(name: targetName, type: .text, role: .target),
         ]
         let delimiter: UInt8? = def.labels?.delimiter.flatMap { $0.utf8.first }
-        let plan = LoadPlan(
+        var plan = LoadPlan(
             parts: parts, expectedDigests: digest.parts.map(\.sha256), format: def.labels?.format ?? .auto,
             delimiter: delimiter, declared: columns,
             typer: RowTyper(
@@ -52,6 +52,7 @@ struct LabelsLoader {
                 classes: def.classLabels),
             requiredHeaderColumns: [idName, targetName], requireSomeDeclaredColumn: false,
             maxColumns: def.maxColumns, maxHeaderBytes: def.maxHeaderBytes)
+        plan.quarantineNUL = !store.textHoldsNUL
         let result = try runLoad(plan, sink: LabelSink(store: store, snapshotId: id))
         let c = result.counts
         try store.finishSnapshot(id, read: c.read, stored: c.stored, quarantined: c.quarantined)

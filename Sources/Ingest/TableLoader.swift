@@ -121,6 +121,9 @@ struct LoadPlan: @unchecked Sendable {
     var maxColumns = LimitsSpec.defaultMaxColumns
     /// `limits.max_header_bytes`: the most bytes of a CSV header record.
     var maxHeaderBytes = LimitsSpec.defaultMaxHeaderBytes
+    /// Set a row aside when one of its text values holds a NUL byte (U+0000): the warehouse
+    /// cannot store one (PostgreSQL's text type; `RowStorage.textHoldsNUL`).
+    var quarantineNUL = false
 }
 
 /// The format a part is read as: the declared one, or for `auto` its extension (`.jsonl`,
@@ -215,6 +218,32 @@ final class SnapshotProducer: @unchecked Sendable {
         part.read += 1
         part.stored += 1
         if batch.isFull { try send() }
+    }
+
+    /// The declared column (or -1: the undeclared columns' JSON object) of the row being built
+    /// whose text holds a NUL byte, or nil (`LoadPlan.quarantineNUL`).
+    private func nulInRow(extraOffset: Int, extraLength: Int) -> Int? {
+        let b = batch
+        let base = b.rows * b.columns
+        for j in 0..<b.columns where b.kinds[base + j] == SlotKind.text.rawValue {
+            let n = Int(b.lengths[base + j])
+            if n > 0, memchr(b.arena + Int(b.payloads[base + j]), 0, n) != nil { return j }
+        }
+        if extraOffset >= 0, extraLength > 0, memchr(b.arena + extraOffset, 0, extraLength) != nil { return -1 }
+        return nil
+    }
+
+    /// Sets the row being built aside when `quarantineNUL` is on and one of its texts holds a
+    /// NUL byte; returns whether it did.
+    private func quarantinedForNUL(mark: Int, line: Int, extraOffset: Int, extraLength: Int, raw: () -> String) throws -> Bool {
+        guard plan.quarantineNUL, let j = nulInRow(extraOffset: extraOffset, extraLength: extraLength) else { return false }
+        batch.rollback(arenaTo: mark)
+        let what = j >= 0 ? "column '\(plan.declared[j].name)'" : "an undeclared column"
+        try quarantine(
+            line: line, raw: raw(),
+            reason: "\(what): the value holds a NUL character (U+0000), which the PostgreSQL warehouse cannot store",
+            column: j >= 0 ? plan.declared[j].name : nil)
+        return true
     }
 
     /// Applies one typing outcome; returns the failure when the row must be set aside.
@@ -407,6 +436,9 @@ final class SnapshotProducer: @unchecked Sendable {
                     }
                     batch.append(byte: UInt8(ascii: "}"))
                     extraLength = batch.arenaMark - extraOffset
+                }
+                if try quarantinedForNUL(mark: mark, line: rec.line, extraOffset: extraOffset, extraLength: extraLength, raw: { rec.rawText() }) {
+                    return
                 }
                 try commit(line: rec.line, extraOffset: extraOffset, extraLength: extraLength)
             },
@@ -613,6 +645,11 @@ final class SnapshotProducer: @unchecked Sendable {
                     batch.append(byte: UInt8(ascii: "}"))
                     extraLength = batch.arenaMark - extraOffset
                 }
+                if try quarantinedForNUL(
+                    mark: mark, line: view.number, extraOffset: extraOffset, extraLength: extraLength, raw: { view.rawText() })
+                {
+                    return
+                }
                 try commit(line: view.number, extraOffset: extraOffset, extraLength: extraLength)
             },
             malformed: { line, raw, reason in
@@ -791,7 +828,10 @@ final class SnapshotProducer: @unchecked Sendable {
                         break
                     }
                 }
-                if rejected < 0 {
+                if rejected < 0, try !quarantinedForNUL(
+                    mark: mark, line: rowBase + r + 1, extraOffset: -1, extraLength: 0,
+                    raw: { parquetRowText(streams, slot, index, kinds) })
+                {
                     try commit(line: rowBase + r + 1, extraOffset: -1, extraLength: 0)
                 }
                 for i in wanted { views[i].advance() }

@@ -18,7 +18,7 @@ public enum ColumnGroups {
     public static let rowScanBytes = 256 << 20
 
     /// Estimated bytes per row while a column is read (`readColumns`).
-    static func bytesPerRow(_ c: DeclaredColumn, copied: Bool) -> Int {
+    public static func bytesPerRow(_ c: DeclaredColumn, copied: Bool) -> Int {
         if c.type.isNumeric || c.type == .boolean { return copied ? 9 : 18 }
         if c.role == .id || c.type == .datetime || c.type == .text { return 64 }
         return 16

@@ -27,7 +27,27 @@ extension PostgresTransaction: RunLedger {
     public func ensurePipeline(_ name: String) throws -> Int64 {
         if let id = try ensurePipelineIfExists(name) { return id }
         return try returningID(
-            "INSERT INTO pipeline (name, rowTable, createdAt) VALUES (\(name), \("row_" + name), \(Self.now())) RETURNING id")
+            "INSERT INTO pipeline (name, rowTable, createdAt) VALUES (\(name), \(Self.rowTableName(name)), \(Self.now())) RETURNING id")
+    }
+
+    /// The row table of pipeline `name`: `row_NAME`, or for a long name (PostgreSQL keeps 63
+    /// bytes of an identifier, and the table's index adds `_snapshot`) `row_` + its first 24
+    /// characters + `_` + 16 hex digits of FNV-1a 64 of the whole name.
+    static func rowTableName(_ name: String) -> String {
+        let plain = "row_" + name
+        if plain.utf8.count <= 50 { return plain }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        var cut = ""
+        for s in name.unicodeScalars {
+            if cut.utf8.count + String(s).utf8.count > 24 { break }
+            cut.unicodeScalars.append(s)
+        }
+        return "row_" + cut + "_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     public func ensurePipelineIfExists(_ name: String) throws -> Int64? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditModel
 import Foundation
 import Logging
+import WarehousePostgres
 
 @main
 struct MLAudit: ParsableCommand {
@@ -15,6 +16,12 @@ struct MLAudit: ParsableCommand {
             """,
         version: MLAuditVersion.current,
         subcommands: [Run.self, Ingest.self, Validate.self, Profile.self, Compare.self, Render.self, Demo.self, VerifyCommand.self, Ticket.self, Status.self, Vacuum.self, Init.self])
+
+    /// Links the server backends in (`postgres://` URLs: WarehousePostgres), then runs the command.
+    static func main() {
+        PostgresBackends.register()
+        main(nil)
+    }
 }
 
 /// Options every command shares.

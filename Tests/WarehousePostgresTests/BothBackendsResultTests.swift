@@ -6,9 +6,9 @@ import Testing
 import Warehouse
 @testable import WarehousePostgres
 
-/// The two backends of the seam, for tests parameterised over both (`arguments:`). The
-/// PostgreSQL backend implements the run ledger, the snapshot catalog and the result store so
-/// far (not the row storage), so these tests use a transaction of those three.
+/// The two backends of the seam, for tests parameterised over both (`arguments:`). These tests
+/// use a transaction's run ledger, snapshot catalog and result store (the row storage on both
+/// backends: BothBackendsRowStorageTests).
 enum TestBackend: String, CaseIterable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }

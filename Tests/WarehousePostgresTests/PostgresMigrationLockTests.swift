@@ -11,6 +11,7 @@ struct PostgresMigrationTests {
         "pipeline", "definition", "run", "modelconfig", "snapshot", "snapshotpart", "rowcolumn", "quarantinedrow",
         "label", "stagerun", "finding", "columnprofile", "metric", "drift", "stageresult", "report", "reportfile",
         "sortedcolumn", "correlation", "numericcolumn", "fairnessgroup", "segmentresult", "mlaudit_migration",
+        "numericcolumnpacked", "sortedcolumnpacked",
     ]
 
     @Test func createsEveryTableOnceAndRecordsTheLedger() throws {

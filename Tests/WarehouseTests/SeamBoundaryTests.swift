@@ -42,4 +42,21 @@ struct SeamBoundaryTests {
         }
         #expect(offending.isEmpty, "\(offending.joined(separator: "\n"))")
     }
+
+    /// Only the thin executable links the PostgreSQL backend (it registers it at start): no stage,
+    /// nor Pipeline, imports WarehousePostgres.
+    @Test func onlyTheExecutableImportsThePostgresBackend() throws {
+        let sources = Self.root.appendingPathComponent("Sources")
+        var importers: Set<String> = []
+        for target in try FileManager.default.contentsOfDirectory(atPath: sources.path) where target != "WarehousePostgres" {
+            let folder = sources.appendingPathComponent(target)
+            for file in (FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String } ?? []) where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                if text.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("import WarehousePostgres") }) {
+                    importers.insert(target)
+                }
+            }
+        }
+        #expect(importers == ["mlaudit"])
+    }
 }

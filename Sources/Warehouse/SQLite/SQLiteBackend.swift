@@ -14,6 +14,9 @@ extension Warehouse: WarehouseBackend {
 extension PipelineLock: PipelineLease {}
 
 extension Store {
+    /// SQLite's TEXT holds any bytes, NUL included.
+    public var textHoldsNUL: Bool { true }
+
     /// A writer of one snapshot's rows through the grouped raw-binding inserter, with the
     /// columnar copy of its numbers (see `SQLiteRowWriter`).
     public func rowWriter(_ table: RowTable, snapshotId: Int64) throws -> any RowWriter {

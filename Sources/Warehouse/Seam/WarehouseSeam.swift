@@ -211,6 +211,10 @@ extension ResultStore {
 /// reads (validate, profile, compare), the sorted-column cache, and deleting rows (reloading,
 /// retention). Every call works on whole batches or columns.
 public protocol RowStorage {
+    /// Whether a text value may hold a NUL byte (U+0000). SQLite's TEXT can; PostgreSQL's
+    /// cannot, so on it the ingest sets such a row aside (quarantined, with the reason) instead
+    /// of changing the value (docs/warehouse.md).
+    var textHoldsNUL: Bool { get }
     /// Makes sure the pipeline's row table has a column for each of `columns` and returns the layout.
     func rowTable(pipelineId: Int64, columns: [DeclaredColumn]) throws -> RowTable
     /// A writer of one snapshot's rows (and their columnar copy), a batch at a time.
