@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Validate",
             dependencies: [
-                "AuditModel", "Warehouse",
+                "AuditModel", "Statistics", "Warehouse",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -40,6 +40,10 @@ public enum DriftEngine {
     /// size only; a distance threshold of 0.1 on a small current sample is crossed by sampling
     /// noise alone (190 rows drawn from the reference itself: normed Wasserstein ≥ 0.1 in about
     /// one draw in five), so a small day is tested instead (docs/statistics.md).
+    /// The chi-square is scipy's `chi2_contingency` (the test of homogeneity NannyML uses), not
+    /// Evidently's goodness of fit, which takes the baseline's proportions as exact: one value
+    /// the baseline never had gives X² = inf and p = 0, so one stray pixel value in a clean day
+    /// of 100 rows drifted. Evidently's test stays available as `chi2`.
     /// Distinct values are counted over both samples together, as Evidently does.
     public static func autoMethod(reference: DriftSample, current: DriftSample) -> DriftMethod {
         let r = reference.prepared(), c = current.prepared()
@@ -49,7 +53,7 @@ public enum DriftEngine {
     static func autoMethod(smallerSample: Int, distinct: Int, numeric: Bool) -> DriftMethod {
         if smallerSample <= 1000 {
             if numeric, distinct > 5 { return .ks }
-            return distinct > 2 ? .chi2 : .z
+            return distinct > 2 ? .chi2Contingency : .z
         }
         if numeric, distinct > 5 { return .wasserstein }
         return .jensenshannon

@@ -192,7 +192,7 @@ struct SegmentAuditor {
                 let cur = Self.sample(dc, d, type: c.column.type), let ref = Self.sample(bc, b, type: c.column.type),
                 let r = DriftEngine.compare(
                     column: c.column.name, role: c.column.role, reference: ref, current: cur,
-                    method: Self.segmentMethod(c.method, reference: ref, current: cur), threshold: c.threshold)
+                    method: c.method, threshold: c.threshold)
             else { continue }
             append(r, reference: ref, current: cur, to: &s, segment: segment, tests: &tests)
         }
@@ -207,7 +207,7 @@ struct SegmentAuditor {
             }
             if let r = DriftEngine.compare(
                 column: target.column.name, role: .target, reference: ref, current: cur,
-                method: Self.segmentMethod(target.method, reference: ref, current: cur),
+                method: target.method,
                 threshold: target.threshold)
             {
                 append(r, reference: ref, current: cur, to: &s, segment: segment, tests: &tests)
@@ -248,9 +248,8 @@ struct SegmentAuditor {
     /// The test `auto` picks on small samples, for samples it would compare by a distance.
     static func companionTest(reference: DriftSample, current: DriftSample) -> DriftResult? {
         let r = reference.prepared(), c = current.prepared()
-        var method = DriftEngine.autoMethod(
+        let method = DriftEngine.autoMethod(
             smallerSample: 0, distinct: DriftEngine.distinctValues(r, c), numeric: DriftEngine.isNumeric(r, c))
-        if method == .chi2 { method = .chi2Contingency }
         return DriftEngine.compare(column: "", role: .feature, prepared: r, current: c, method: method, threshold: nil)
     }
 
@@ -356,17 +355,6 @@ struct SegmentAuditor {
     }
 
     // MARK: Helpers
-
-    /// The method a segment's drift is tested with: the column's, except that where `auto`
-    /// picks Evidently's chi-square (a goodness-of-fit test that takes the reference's
-    /// proportions as exact) the segment uses scipy's `chi2_contingency`, which counts the
-    /// sampling noise of both sides: a segment's baseline is small, and taking its proportions
-    /// as exact makes clean segments drift (docs/segments.md).
-    static func segmentMethod(_ method: DriftMethod, reference: DriftSample, current: DriftSample) -> DriftMethod {
-        guard method == .auto, case .categorical = reference else { return method }
-        let chosen = DriftEngine.autoMethod(reference: reference, current: current)
-        return chosen == .chi2 ? .chi2Contingency : chosen
-    }
 
     /// Row positions of each segment value; rows without a value are in no segment.
     static func groups(_ column: ColumnData, count: Int, bins: [Double]?) -> [String: [Int]] {

@@ -119,7 +119,9 @@ extension Comparison {
                         ? "'\(c.name)' holds a single value on the baseline: it carries no signal"
                         : "'\(c.name)' is near-constant on the baseline: its most frequent value covers \(formatPercent(base)) of rows",
                     observed: formatPercent(base), expected: "< \(formatPercent(limit))"))
-            } else if let cur, cur >= limit, (dayProfiles[c.name]?.rows ?? 0) >= 2 {
+            } else if let cur, cur >= limit, let day = dayProfiles[c.name], day.rows - day.nulls >= 2,
+                !Self.expectedFromBaseline(dayShare: cur, values: day.rows - day.nulls, baselineShare: base)
+            {
                 findings.append(Finding(
                     CheckCatalog.constantFeature, severity: .warning, column: c.name,
                     message: cur == 1
@@ -128,6 +130,16 @@ extension Comparison {
                     observed: formatPercent(cur), expected: base.map { "about \(formatPercent($0)) as on the baseline" } ?? "< \(formatPercent(limit))"))
             }
         }
+    }
+
+    /// Whether a day whose most frequent value covers `dayShare` of `values` values is what the
+    /// baseline's top share makes likely: P(at least that many equal values) ≥ 0.001 with the
+    /// baseline's top share as the chance (an upper bound of the day's value's own share). A
+    /// feature at 98 % zeros on the baseline is all zeros in a 100-row day one day in eight.
+    static func expectedFromBaseline(dayShare: Double, values: Int, baselineShare: Double?) -> Bool {
+        guard let p = baselineShare else { return false }
+        let count = Int((dayShare * Double(values)).rounded())
+        return Binomial.upperTail(atLeast: count, trials: values, probability: p) >= 0.001
     }
 
     /// Redundant features: pairs whose baseline correlation reaches `max_correlation`.

@@ -1,5 +1,6 @@
 import AuditModel
 import Foundation
+import Statistics
 import Warehouse
 
 extension Checks {
@@ -143,12 +144,24 @@ extension Checks {
             }
         }
         let label = c.type == .boolean ? (mode != 0 ? "true" : "false") : formatNumber(mode)
-        constantFinding(c, share: Double(modeCount) / Double(n), count: modeCount, of: n, value: label, th)
+        constantFinding(c, share: Double(modeCount) / Double(n), count: modeCount, of: n, value: label, th,
+                        baselineShare: baselineShare(c, number: mode))
     }
 
-    mutating func constantFinding(_ c: DeclaredColumn, share: Double, count: Int, of n: Int, value: String, _ th: Thresholds) {
+    /// A day's (near-)constant column is a finding only when the baseline makes it unlikely:
+    /// with the baseline's share p of the value, P(at least `count` of `n` values equal it) =
+    /// `Binomial.upperTail(count, n, p)` below this level. A feature whose value is 0 in 98 %
+    /// of the baseline is constant in a day of 100 rows one day in eight (0.98^100 = 0.13).
+    static let constantSurpriseLevel = 0.001
+
+    mutating func constantFinding(
+        _ c: DeclaredColumn, share: Double, count: Int, of n: Int, value: String, _ th: Thresholds, baselineShare: Double?
+    ) {
         metrics.append(Metric(.mostFrequentShare, column: c.name, share))
         guard let severity = th.severity(of: share) else { return }
+        if let p = baselineShare, Binomial.upperTail(atLeast: count, trials: n, probability: p) >= Self.constantSurpriseLevel {
+            return
+        }
         let bound = severity == .critical ? th.critical! : th.warning!
         let value = printable(value)
         let message = count == n
@@ -157,6 +170,40 @@ extension Checks {
         findings.append(Finding(
             CheckCatalog.constantColumn, severity: severity, column: c.name, message: message,
             observed: formatPercent(share), expected: "< \(formatPercent(bound)) for one value"))
+    }
+
+    /// The baseline's share of `value` among a numeric or boolean feature's finite values, or an
+    /// upper bound of it (the share of its histogram bin); nil when there is no baseline profile
+    /// (the baseline itself) or it cannot say.
+    func baselineShare(_ c: DeclaredColumn, number value: Double) -> Double? {
+        guard let profile = inputs.baselineProfiles[c.name] else { return nil }
+        if let b = profile.boolean {
+            guard b.count > 0 else { return nil }
+            return Double(value != 0 ? b.trueCount : b.count - b.trueCount) / Double(b.count)
+        }
+        guard let p = profile.numeric, let lo = p.min, let hi = p.max else { return nil }
+        let finite = p.count - p.nan - p.infinite
+        guard finite > 0 else { return nil }
+        if value < lo || value > hi { return 0 }
+        if lo == hi { return 1 }
+        if value == 0 { return Double(p.zeros) / Double(finite) }
+        guard let h = p.histogram, h.counts.count == h.edges.count - 1, let first = h.edges.first, let last = h.edges.last,
+            value >= first, value <= last
+        else { return nil }
+        // Bins are closed on the left (the last on both sides); a value on an inner edge may
+        // have been counted in either neighbour by rounding, so the larger of the two bounds it.
+        var bound = 0
+        for i in h.counts.indices where h.edges[i] <= value && value <= h.edges[i + 1] { bound = max(bound, h.counts[i]) }
+        return min(1, Double(bound) / Double(finite))
+    }
+
+    /// The baseline's share of `value` among a categorical feature's values, or an upper bound
+    /// of it (a value not among the kept top values is at most as frequent as the last of them).
+    func baselineShare(_ c: DeclaredColumn, label value: String) -> Double? {
+        guard let p = inputs.baselineProfiles[c.name]?.categorical, p.count > 0 else { return nil }
+        if let counts = p.counts { return Double(counts.first { $0.value == value }?.count ?? 0) / Double(p.count) }
+        if let hit = p.top.first(where: { $0.value == value }) { return Double(hit.count) / Double(p.count) }
+        return p.top.last.map { Double($0.count) / Double(p.count) }
     }
 
     // MARK: - Text columns (categorical, text, datetime)
@@ -224,7 +271,7 @@ extension Checks {
                 mode = k
             }
             constantFinding(c, share: Double(counts[mode]) / Double(n), count: counts[mode], of: n,
-                            value: d.dictionary[mode], t.constantColumn!)
+                            value: d.dictionary[mode], t.constantColumn!, baselineShare: baselineShare(c, label: d.dictionary[mode]))
         }
     }
 

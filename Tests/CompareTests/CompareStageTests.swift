@@ -22,12 +22,12 @@ struct DriftEngineTests {
         #expect(DriftEngine.autoMethod(reference: .numeric(numbers(5000)), current: .numeric(numbers(100))) == .ks)
         #expect(DriftEngine.autoMethod(reference: .numeric(numbers(100)), current: .numeric(numbers(5000))) == .ks)
         let fewValues = (0..<500).map { Double($0 % 4) }
-        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues), current: .numeric(fewValues)) == .chi2)
+        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues), current: .numeric(fewValues)) == .chi2Contingency)
         #expect(DriftEngine.autoMethod(reference: .numeric(fewValues + fewValues + fewValues), current: .numeric(fewValues + fewValues + fewValues)) == .jensenshannon)
-        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues + fewValues + fewValues), current: .numeric(fewValues)) == .chi2)
+        #expect(DriftEngine.autoMethod(reference: .numeric(fewValues + fewValues + fewValues), current: .numeric(fewValues)) == .chi2Contingency)
         let binary = (0..<500).map { Double($0 % 2) }
         #expect(DriftEngine.autoMethod(reference: .numeric(binary), current: .numeric(binary)) == .z)
-        #expect(DriftEngine.autoMethod(reference: .categorical(["a": 300, "b": 200, "c": 1]), current: .categorical(["a": 1])) == .chi2)
+        #expect(DriftEngine.autoMethod(reference: .categorical(["a": 300, "b": 200, "c": 1]), current: .categorical(["a": 1])) == .chi2Contingency)
         #expect(DriftEngine.autoMethod(reference: .categorical(["a": 300, "b": 200]), current: .categorical(["a": 1])) == .z)
         #expect(DriftEngine.autoMethod(reference: .categorical(["a": 3000, "b": 200]), current: .categorical(["a": 1])) == .z)
         #expect(DriftEngine.autoMethod(reference: .categorical(["a": 3000, "b": 200]), current: .categorical(["a": 1001])) == .jensenshannon)

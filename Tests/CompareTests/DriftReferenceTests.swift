@@ -92,10 +92,23 @@ struct DriftReferenceTests {
             if method == .auto, let e = expected["method"] as? String, let evidently = DriftMethod(rawValue: e),
                 [.wasserstein, .jensenshannon].contains(evidently), min(r.referenceCount, r.currentCount) <= 1000
             {
-                #expect([.ks, .chi2, .z].contains(r.method), "\(name): a small sample is tested, not measured")
+                #expect([.ks, .chi2Contingency, .z].contains(r.method), "\(name): a small sample is tested, not measured")
                 r = try #require(DriftEngine.compare(
                     column: name, role: .feature, reference: sample(c, "reference", generated),
                     current: sample(c, "current", generated), method: evidently, threshold: threshold))
+            }
+            // The second deviation: where Evidently's `auto` picks its goodness-of-fit chi-square,
+            // MLAudit's picks scipy's chi2_contingency (`expected_auto_deviation`); Evidently's
+            // numbers are then checked with `chi2` set explicitly.
+            if let deviation = c["expected_auto_deviation"] as? JSON {
+                #expect(r.method == .chi2Contingency, "\(name): auto picks chi2_contingency, not \(r.method)")
+                #expect(close(r.statistic, Self.number(deviation["statistic"])), "\(name): contingency statistic \(r.statistic)")
+                #expect(close(r.pValue, Self.number(deviation["p_value"])), "\(name): contingency p-value")
+                #expect(r.threshold == Self.number(deviation["threshold"]), "\(name): contingency threshold")
+                #expect(r.drifted == (deviation["drifted"] as? Bool), "\(name): contingency verdict")
+                r = try #require(DriftEngine.compare(
+                    column: name, role: .feature, reference: sample(c, "reference", generated),
+                    current: sample(c, "current", generated), method: .chi2, threshold: threshold))
             }
             #expect(r.method.rawValue == expected["method"] as? String, "\(name): method \(r.method)")
             #expect(close(r.statistic, Self.number(expected["statistic"])), "\(name): statistic \(r.statistic)")

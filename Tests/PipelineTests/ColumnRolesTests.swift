@@ -71,7 +71,7 @@ struct ColumnRolesTests {
             #expect(!s.findings.contains { $0.check == "schema.unexpected_column" }, "\(d)")
             #expect(!s.drift.columns.contains { $0.column == "year" }, "\(d): a carried column is not judged for drift")
             let region = try #require(s.drift.columns.first { $0.column == "region_code" })
-            #expect(region.method == .chi2 || region.method == .jensenshannon, "\(d): codes compared as categories")
+            #expect(region.method == .chi2Contingency || region.method == .jensenshannon, "\(d): codes compared as categories")
         }
         // The carried column is stored and profiled; the ignored one is not stored at all.
         let w = try Warehouse(path: dir.path + "/roles.sqlite")

@@ -125,6 +125,13 @@ def case(name, reference, current, numeric, method="auto", threshold=None, gen=N
     t = threshold if threshold is not None else DEFAULT_THRESHOLD[resolved]
     s, p, drifted = verdict(resolved, r, c, numeric, t)
     out["expected"] = {"method": resolved, "statistic": s, "p_value": p, "threshold": t, "drifted": drifted}
+    if resolved == "chi2" and method != "chi2":
+        # MLAudit's documented deviation (docs/statistics.md, "Method choice"): where Evidently's
+        # auto picks its goodness-of-fit chi-square, MLAudit's picks chi2_contingency.
+        t2 = threshold if threshold is not None else DEFAULT_THRESHOLD["chi2_contingency"]
+        s2, p2, d2 = verdict("chi2_contingency", r, c, numeric, t2)
+        out["expected_auto_deviation"] = {"method": "chi2_contingency", "statistic": s2, "p_value": p2,
+                                          "threshold": t2, "drifted": d2}
     if numeric:
         ks = st.ks_2samp(r, c)
         out["expected"]["extra"] = {
