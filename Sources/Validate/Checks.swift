@@ -1,4 +1,5 @@
 import AuditModel
+import Statistics
 import Foundation
 import Warehouse
 
@@ -59,12 +60,25 @@ struct Checks {
     }
 
     /// Adds a finding when `share` reaches a threshold. Returns the severity, if any.
+    ///
+    /// `chance` is the rate at which a clean day produces such values because the reference
+    /// they are judged against was read off a finite sample (a range whose bound is the
+    /// baseline's own extreme: 1/(n + 1) per side for n baseline values; a category list: the
+    /// baseline's Good–Turing missing mass). A count that this rate explains — P(X ≥ count)
+    /// for X ~ Binomial(total, chance) at or above `chanceLevel` — is not a finding; any other
+    /// count is judged by the thresholds as always. One pixel value in 100 past the maximum of
+    /// a 1 000-row baseline is what such a baseline predicts (P = 0.18), not news.
     @discardableResult
     mutating func judge(
         _ check: CheckInfo, share: Double, count: Int, of total: Int, thresholds t: Thresholds, column: String?,
-        what: String
+        what: String, chance: Double? = nil
     ) -> Severity? {
         guard let severity = t.severity(of: share), count > 0 else { return nil }
+        if let chance, chance > 0,
+            Binomial.upperTail(atLeast: count, trials: total, probability: min(1, chance)) >= Self.chanceLevel
+        {
+            return nil
+        }
         let bound = severity == .critical ? t.critical! : t.warning!
         let subject = column.map { "'\($0)'" } ?? "the snapshot"
         findings.append(Finding(
@@ -73,6 +87,9 @@ struct Checks {
             observed: formatPercent(share), expected: bound == 0 ? "none" : "< \(formatPercent(bound))"))
         return severity
     }
+
+    /// How unlikely a count must be at its chance rate to be a finding (see `judge`).
+    static let chanceLevel = 0.001
 
     /// Appends `: 'a' (3), 'b' (1)` — the most frequent offending values — to the last finding.
     mutating func appendExamples(_ values: [ValueCount]) {

@@ -57,7 +57,7 @@ extension Checks {
                 metrics.append(Metric(.outOfRangeShare, column: c.name, share))
                 let range = "[\(f.min.map { formatNumber($0) } ?? "-inf"), \(f.max.map { formatNumber($0) } ?? "inf")]"
                 judge(CheckCatalog.range, share: share, count: outside, of: finite, thresholds: t.range!, column: c.name,
-                      what: "values are outside \(range)")
+                      what: "values are outside \(range)", chance: baselineExtremesChance(c))
             }
         }
         if c.name == definition.schema.operational?.latency, c.feature == nil, nonNull > 0 {
@@ -105,7 +105,7 @@ extension Checks {
                 let share = Double(count) / Double(total)
                 metrics.append(Metric(.unseenCategoryShare, column: c.name, share))
                 if judge(CheckCatalog.allowedValues, share: share, count: count, of: total, thresholds: t.allowedValues!,
-                         column: c.name, what: "values are not in the allowed list") != nil
+                         column: c.name, what: "values are not in the allowed list", chance: unseenValueChance(c)) != nil
                 {
                     appendExamples(unseen.map { ValueCount(value: $0.key, count: $0.value) })
                 }
@@ -206,6 +206,32 @@ extension Checks {
         return p.top.last.map { Double($0.count) / Double(p.count) }
     }
 
+    /// The rate at which values fall past a declared bound by chance when that bound is the
+    /// baseline's own extreme (drafted from it, or reached by it): for exchangeable draws a new
+    /// value exceeds the largest of n values with probability at most 1/(n + 1), likewise below
+    /// the smallest. A bound beyond the baseline's extremes (padded, or declared wider) adds
+    /// nothing: values past it are past anything the baseline showed. nil without a baseline
+    /// profile (the baseline itself).
+    func baselineExtremesChance(_ c: DeclaredColumn) -> Double? {
+        guard let f = c.feature, let p = inputs.baselineProfiles[c.name]?.numeric, let lo = p.min, let hi = p.max else { return nil }
+        let finite = p.count - p.nan - p.infinite
+        guard finite > 0 else { return nil }
+        var sides = 0
+        if let min = f.min, min >= lo { sides += 1 }
+        if let max = f.max, max <= hi { sides += 1 }
+        return sides == 0 ? nil : Double(sides) / Double(finite + 1)
+    }
+
+    /// The rate at which a value is one the baseline never had: the Good–Turing estimate of the
+    /// missing mass, the baseline's values seen exactly once over its values (Good 1953). nil
+    /// without full baseline counts (integers, or more than 10 000 categories), or when no
+    /// value was seen once: the list is then judged by its thresholds alone.
+    func unseenValueChance(_ c: DeclaredColumn) -> Double? {
+        guard let p = inputs.baselineProfiles[c.name]?.categorical, p.count > 0, let counts = p.counts else { return nil }
+        let singletons = counts.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
+        return singletons == 0 ? nil : Double(singletons) / Double(p.count)
+    }
+
     // MARK: - Text columns (categorical, text, datetime)
 
     mutating func labelChecks(_ c: DeclaredColumn, _ d: LabelColumnData, _ t: ChecksSpec, rows: Int) throws {
@@ -218,11 +244,13 @@ extension Checks {
         let values = { seen.map { ValueCount(value: d.dictionary[$0], count: counts[$0]) } }
         if let allowed = c.feature?.allowed {
             judgeValues(values(), outside: Set(allowed), CheckCatalog.allowedValues, t.allowedValues!,
-                        metric: .unseenCategoryShare, column: c.name, what: "values are not in the allowed list")
+                        metric: .unseenCategoryShare, column: c.name, what: "values are not in the allowed list",
+                        chance: unseenValueChance(c))
         } else if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             // No declared list: the baseline's categories are the reference.
             judgeValues(values(), outside: Set(base.map(\.value)), CheckCatalog.unseenCategories, t.unseenCategories!,
-                        metric: .unseenCategoryShare, column: c.name, what: "values are categories the baseline never had")
+                        metric: .unseenCategoryShare, column: c.name, what: "values are categories the baseline never had",
+                        chance: unseenValueChance(c))
         }
         if c.role == .feature, c.type == .categorical, let base = inputs.baselineProfiles[c.name]?.categorical?.counts {
             retypedAgainstBaseline(c, d, counts: counts, baseline: base, t)
@@ -291,7 +319,7 @@ extension Checks {
     /// judged by `check`, the most frequent offenders listed in the finding. Nothing for no values.
     mutating func judgeValues(
         _ values: [ValueCount], outside reference: Set<String>, _ check: CheckInfo, _ thresholds: Thresholds,
-        metric: MetricName, column: String, what: String
+        metric: MetricName, column: String, what: String, chance: Double? = nil
     ) {
         let n = values.reduce(0) { $0 + $1.count }
         guard n > 0 else { return }
@@ -299,7 +327,7 @@ extension Checks {
         let count = outside.reduce(0) { $0 + $1.count }
         let share = Double(count) / Double(n)
         metrics.append(Metric(metric, column: column, share))
-        if judge(check, share: share, count: count, of: n, thresholds: thresholds, column: column, what: what) != nil {
+        if judge(check, share: share, count: count, of: n, thresholds: thresholds, column: column, what: what, chance: chance) != nil {
             appendExamples(outside)
         }
     }
