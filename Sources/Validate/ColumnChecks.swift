@@ -46,18 +46,19 @@ extension Checks {
                   what: "values are NaN or infinite")
         }
         if let f = c.feature, f.min != nil || f.max != nil {
-            var outside = 0, finite = 0
+            var below = 0, above = 0, finite = 0
             for i in 0..<n where !d.nulls[i] && d.values[i].isFinite {
                 let v = d.values[i]
                 finite += 1
-                if let lo = f.min, v < lo { outside += 1 } else if let hi = f.max, v > hi { outside += 1 }
+                if let lo = f.min, v < lo { below += 1 } else if let hi = f.max, v > hi { above += 1 }
             }
+            let outside = below + above
             if finite > 0 {
                 let share = Double(outside) / Double(finite)
                 metrics.append(Metric(.outOfRangeShare, column: c.name, share))
                 let range = "[\(f.min.map { formatNumber($0) } ?? "-inf"), \(f.max.map { formatNumber($0) } ?? "inf")]"
                 judge(CheckCatalog.range, share: share, count: outside, of: finite, thresholds: t.range!, column: c.name,
-                      what: "values are outside \(range)", chance: baselineExtremesChance(c))
+                      what: "values are outside \(range)", chance: baselineExtremesChance(c, below: below, above: above))
             }
         }
         if c.name == definition.schema.operational?.latency, c.feature == nil, nonNull > 0 {
@@ -211,14 +212,15 @@ extension Checks {
     /// value exceeds the largest of n values with probability at most 1/(n + 1), likewise below
     /// the smallest. A bound beyond the baseline's extremes (padded, or declared wider) adds
     /// nothing: values past it are past anything the baseline showed. nil without a baseline
-    /// profile (the baseline itself).
-    func baselineExtremesChance(_ c: DeclaredColumn) -> Double? {
+    /// profile (the baseline itself), and when any of today's `below` / `above` values is past
+    /// a bound the baseline never reached.
+    func baselineExtremesChance(_ c: DeclaredColumn, below: Int, above: Int) -> Double? {
         guard let f = c.feature, let p = inputs.baselineProfiles[c.name]?.numeric, let lo = p.min, let hi = p.max else { return nil }
         let finite = p.count - p.nan - p.infinite
         guard finite > 0 else { return nil }
-        var sides = 0
-        if let min = f.min, min >= lo { sides += 1 }
-        if let max = f.max, max <= hi { sides += 1 }
+        let lowSide = f.min.map { $0 >= lo } ?? false, highSide = f.max.map { $0 <= hi } ?? false
+        if (below > 0 && !lowSide) || (above > 0 && !highSide) { return nil }
+        let sides = (lowSide ? 1 : 0) + (highSide ? 1 : 0)
         return sides == 0 ? nil : Double(sides) / Double(finite + 1)
     }
 

@@ -283,4 +283,14 @@ struct RetrainingPolicyTests {
         let both = p.recommend(findings: [finding(CheckCatalog.targetDrift)], drift: [one, one])
         #expect(both.reasons == ["target drift: drift.target", "also: drifted features: x, x"])
     }
+
+    /// `debt.constant_feature` on a day: all of 100 values equal is what a baseline at 98 %
+    /// one value predicts (0.98^100 = 0.13) but not one at 50 % (0.5^100 ≈ 8e-31); without a
+    /// baseline share it is judged as before.
+    @Test func aConstantDayIsDebtOnlyWhenTheBaselineMakesItUnlikely() {
+        #expect(Comparison.expectedFromBaseline(dayShare: 1, values: 100, baselineShare: 0.98))
+        #expect(!Comparison.expectedFromBaseline(dayShare: 1, values: 100, baselineShare: 0.5))
+        #expect(!Comparison.expectedFromBaseline(dayShare: 1, values: 100, baselineShare: nil))
+        #expect(!Comparison.expectedFromBaseline(dayShare: 1, values: 1_000_000, baselineShare: 0.98))
+    }
 }

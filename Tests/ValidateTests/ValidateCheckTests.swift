@@ -377,4 +377,40 @@ struct ValidateCheckTests {
                                    extra: "checks:\n  constant_column: {warning: 0.9}")
         #expect(severities(numeric, CheckCatalog.constantColumn) == (severity.map { [$0] } ?? []))
     }
+
+    // MARK: - What a finite baseline explains (docs/checks.md)
+
+    /// Bounds equal to the baseline's own extremes (n: 0…6 over 60 rows): values fall past
+    /// them at about 2/(60 + 1) by chance, so 1 of 100 is no finding (P = 0.96) while 20 of
+    /// 100 are (P < 1e-8, 20 % ≥ critical 5 %). A bound beyond the baseline's extremes keeps
+    /// the plain threshold: 1 value of 100 past max 10 warns (1 % ≥ 0.1 %).
+    @Test func rangeCountsWhatTheBaselinesExtremesExplain() throws {
+        let drafted = try Harness(replacing: ("      type: integer\n", "      type: integer\n      min: 0\n      max: 6\n"))
+        try drafted.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let one = try drafted.day("2026-02-01", csv { i, f in if i == 0 { f[Col.n.rawValue] = "7" } })
+        #expect(severities(one, CheckCatalog.range).isEmpty, "one value past the baseline's maximum is chance")
+        let many = try drafted.day("2026-02-02", csv(day: "2026-02-02") { i, f in if i < 20 { f[Col.n.rawValue] = "7" } })
+        #expect(severities(many, CheckCatalog.range) == [.critical])
+
+        let wider = try Harness(replacing: ("      type: integer\n", "      type: integer\n      min: 0\n      max: 10\n"))
+        try wider.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let past = try wider.day("2026-02-01", csv { i, f in if i == 0 { f[Col.n.rawValue] = "11" } })
+        #expect(severities(past, CheckCatalog.range) == [.warning], "past a bound the baseline never reached")
+    }
+
+    /// A day's constant column against the baseline's share of its value: `flag` false in 59 of
+    /// 60 baseline rows is all false in a 100-row day with P = (59/60)^100 = 0.19 (no finding);
+    /// false in 3 of 4 (the tiny pipeline) makes it P = 0.75^100 ≈ 3e-13 (a finding).
+    @Test func aConstantDayIsJudgedAgainstTheBaselineShare() throws {
+        let allFalse = { (i: Int, f: inout [String]) in f[Col.flag.rawValue] = "false" }
+        let nearConstant = try Harness()
+        try nearConstant.baseline(csv(rows: 60, day: "2026-01-01") { i, f in f[Col.flag.rawValue] = i == 0 ? "true" : "false" })
+        let quiet = try nearConstant.day("2026-02-01", csv(allFalse))
+        #expect(!quiet.contains { $0.check == CheckCatalog.constantColumn.id && $0.column == "flag" })
+
+        let varied = try Harness()
+        try varied.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let loud = try varied.day("2026-02-01", csv(allFalse))
+        #expect(loud.filter { $0.check == CheckCatalog.constantColumn.id && $0.column == "flag" }.map(\.severity) == [.warning])
+    }
 }
