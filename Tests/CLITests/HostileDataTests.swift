@@ -30,7 +30,9 @@ struct HostileDataTests {
         func csv(_ count: Int, day: String, shift: Double, hostile: Bool) -> String {
             var lines = [TinyPipeline.header + ",\"f\(namePayload)\"" + (hostile ? ",\"h\(p)\"" : "")]
             for i in 0..<count {
-                let color = hostile && i < 2 ? p : nil
+                // 10 of 30: enough for the color's drift (chi2_contingency) to put the payload
+                // in the drift section's category chart as well.
+                let color = hostile && i < 10 ? p : nil
                 lines.append(TinyPipeline.row(i, day: day, shift: shift, color: color) + ",v\(i % 3)" + (hostile ? ",1" : ""))
             }
             if hostile { lines.append("\(p),broken") }

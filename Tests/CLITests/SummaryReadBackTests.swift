@@ -19,11 +19,13 @@ struct SummaryReadBackTests {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// (l) A new category makes χ² infinite; re-running the completed day reads that summary
-    /// back and prints its status line, not "failed at ?:" with exit 0.
+    /// (l) A new category makes Evidently's χ² (`method: chi2`) infinite; re-running the
+    /// completed day reads that summary back and prints its status line, not "failed at ?:"
+    /// with exit 0.
     @Test func rerunOfADayWithAnInfiniteStatisticReadsItsSummary() throws {
         let dir = TemporaryDirectory()
-        dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".").replacingOccurrences(
+            of: "      allowed: [red, green, blue]\n", with: "      allowed: [red, green, blue]\n      drift: {method: chi2}\n"))
         dir.write("baseline.csv", TinyPipeline.csv(90, day: "2026-01-01"))
         dir.write("days/2026-02-01.csv", Self.csv(60, day: "2026-02-01") { f, i in if i % 2 == 0 { f[4] = "purple" } })
         let first = try BuiltExecutable.run(["run", "tiny.yaml", "--date", "2026-02-01"], in: dir.path)

@@ -24,7 +24,7 @@ struct GoldenReportTests {
     }
 
     static let fixture: Result<(RenderFixture, RenderOutcome), any Error> = Result {
-        let f = try RenderFixture(color: "<b>|purple_*</b>")
+        let f = try RenderFixture(color: "<b>|purple_*</b>", driftedX: true)
         return (f, try f.render())
     }
 

@@ -88,11 +88,13 @@ struct RenderFixture {
     let loaded: LoadedDefinition
     let warehouse: Warehouse
 
-    init(color: String? = nil) throws {
+    /// `driftedX`: the day's x shifted by 30, a feature that really drifted, so the reports
+    /// show a drift table (the golden and HTML fixtures).
+    init(color: String? = nil, driftedX: Bool = false) throws {
         loaded = try TinyPipeline.load(dir)
         dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
         var rows = [TinyPipeline.header]
-        for i in 0..<30 { rows.append(TinyPipeline.row(i, color: i == 0 ? color : nil)) }
+        for i in 0..<30 { rows.append(TinyPipeline.row(i, shift: driftedX ? 30 : 0, color: i == 0 ? color : nil)) }
         rows.append("broken,row")
         dir.write("days/2026-02-01.csv", rows.joined(separator: "\n") + "\n")
         warehouse = try Warehouse(path: loaded.warehousePath)
