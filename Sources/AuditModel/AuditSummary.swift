@@ -328,7 +328,154 @@ public struct AuditSummary: Codable, Sendable, Equatable {
 
     public struct OperationalSection: Codable, Sendable, Equatable {
         public var metrics: [MetricComparison]
-        public init(metrics: [MetricComparison]) { self.metrics = metrics }
+        /// The serving hosts' resources, when the definition has `operational.resources`
+        /// (docs/summary.md); absent otherwise.
+        public var resources: ResourcesSection?
+        public init(metrics: [MetricComparison], resources: ResourcesSection? = nil) {
+            self.metrics = metrics
+            self.resources = resources
+        }
+    }
+
+    /// The serving hosts' resource samples of the period, per host (docs/summary.md, "Serving resources").
+    public struct ResourcesSection: Codable, Sendable, Equatable {
+        /// The resources file as configured for the period (nil: none was found).
+        public var path: String?
+        /// The audited window: [start, end) in UTC, canonical timestamps.
+        public var periodStart: String
+        public var periodEnd: String
+        public var sampleIntervalSeconds: Double
+        /// Uptime slots per host in the window: ceil((end - start) / interval).
+        public var expectedSamples: Int
+        public var rowsRead: Int
+        public var rowsStored: Int
+        public var rowsQuarantined: Int
+        /// Stored samples whose timestamp falls outside the window (not audited).
+        public var samplesOutsidePeriod: Int
+        /// Hosts in the file, in host order (at most `maxHosts`; `hostsOmitted` counts the rest).
+        public var hosts: [Host]
+        public var hostsOmitted: Int
+        /// The worst host's value of each measure (nil: no host had it).
+        public var maxMemoryShare: Double?
+        public var maxDiskUsedShare: Double?
+        public var minUptimeShare: Double?
+
+        public static let maxHosts = 500
+
+        public enum CodingKeys: String, CodingKey {
+            case path
+            case periodStart = "period_start"
+            case periodEnd = "period_end"
+            case sampleIntervalSeconds = "sample_interval_seconds"
+            case expectedSamples = "expected_samples"
+            case rowsRead = "rows_read"
+            case rowsStored = "rows_stored"
+            case rowsQuarantined = "rows_quarantined"
+            case samplesOutsidePeriod = "samples_outside_period"
+            case hosts
+            case hostsOmitted = "hosts_omitted"
+            case maxMemoryShare = "max_memory_share"
+            case maxDiskUsedShare = "max_disk_used_share"
+            case minUptimeShare = "min_uptime_share"
+        }
+
+        public init(
+            path: String?, periodStart: String, periodEnd: String, sampleIntervalSeconds: Double, expectedSamples: Int,
+            rowsRead: Int, rowsStored: Int, rowsQuarantined: Int, samplesOutsidePeriod: Int, hosts: [Host], hostsOmitted: Int
+        ) {
+            self.path = path
+            self.periodStart = periodStart
+            self.periodEnd = periodEnd
+            self.sampleIntervalSeconds = sampleIntervalSeconds
+            self.expectedSamples = expectedSamples
+            self.rowsRead = rowsRead
+            self.rowsStored = rowsStored
+            self.rowsQuarantined = rowsQuarantined
+            self.samplesOutsidePeriod = samplesOutsidePeriod
+            self.hosts = hosts
+            self.hostsOmitted = hostsOmitted
+            maxMemoryShare = hosts.compactMap(\.maxMemoryShare).max()
+            maxDiskUsedShare = hosts.compactMap(\.maxDiskUsedShare).max()
+            minUptimeShare = hosts.map(\.uptimeShare).min()
+        }
+
+        /// Every key always present (null when unknown).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(periodStart, forKey: .periodStart)
+            try c.encode(periodEnd, forKey: .periodEnd)
+            try c.encode(sampleIntervalSeconds, forKey: .sampleIntervalSeconds)
+            try c.encode(expectedSamples, forKey: .expectedSamples)
+            try c.encode(rowsRead, forKey: .rowsRead)
+            try c.encode(rowsStored, forKey: .rowsStored)
+            try c.encode(rowsQuarantined, forKey: .rowsQuarantined)
+            try c.encode(samplesOutsidePeriod, forKey: .samplesOutsidePeriod)
+            try c.encode(hosts, forKey: .hosts)
+            try c.encode(hostsOmitted, forKey: .hostsOmitted)
+            try c.encode(maxMemoryShare, forKey: .maxMemoryShare)
+            try c.encode(maxDiskUsedShare, forKey: .maxDiskUsedShare)
+            try c.encode(minUptimeShare, forKey: .minUptimeShare)
+        }
+
+        /// One host's numbers over the window.
+        public struct Host: Codable, Sendable, Equatable {
+            public var host: String
+            /// Samples of the host inside the window.
+            public var samples: Int
+            /// Uptime slots with a sample and no `up = false` sample, over `expected_samples`.
+            public var upSlots: Int
+            public var uptimeShare: Double
+            public var maxMemoryShare: Double?
+            public var maxDiskUsedShare: Double?
+            public var meanCpu: Double?
+            public var maxCpu: Double?
+            public var meanIoWait: Double?
+            public var maxIoWait: Double?
+
+            public enum CodingKeys: String, CodingKey {
+                case host, samples
+                case upSlots = "up_slots"
+                case uptimeShare = "uptime_share"
+                case maxMemoryShare = "max_memory_share"
+                case maxDiskUsedShare = "max_disk_used_share"
+                case meanCpu = "mean_cpu"
+                case maxCpu = "max_cpu"
+                case meanIoWait = "mean_io_wait"
+                case maxIoWait = "max_io_wait"
+            }
+
+            public init(
+                host: String, samples: Int, upSlots: Int, uptimeShare: Double, maxMemoryShare: Double?,
+                maxDiskUsedShare: Double?, meanCpu: Double?, maxCpu: Double?, meanIoWait: Double?, maxIoWait: Double?
+            ) {
+                self.host = host
+                self.samples = samples
+                self.upSlots = upSlots
+                self.uptimeShare = uptimeShare
+                self.maxMemoryShare = maxMemoryShare
+                self.maxDiskUsedShare = maxDiskUsedShare
+                self.meanCpu = meanCpu
+                self.maxCpu = maxCpu
+                self.meanIoWait = meanIoWait
+                self.maxIoWait = maxIoWait
+            }
+
+            /// Every key always present (null when the file has no such column).
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(host, forKey: .host)
+                try c.encode(samples, forKey: .samples)
+                try c.encode(upSlots, forKey: .upSlots)
+                try c.encode(uptimeShare, forKey: .uptimeShare)
+                try c.encode(maxMemoryShare, forKey: .maxMemoryShare)
+                try c.encode(maxDiskUsedShare, forKey: .maxDiskUsedShare)
+                try c.encode(meanCpu, forKey: .meanCpu)
+                try c.encode(maxCpu, forKey: .maxCpu)
+                try c.encode(meanIoWait, forKey: .meanIoWait)
+                try c.encode(maxIoWait, forKey: .maxIoWait)
+            }
+        }
     }
 
     public struct RetrainingSection: Codable, Sendable, Equatable {

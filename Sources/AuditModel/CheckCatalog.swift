@@ -110,6 +110,7 @@ public enum CheckCatalog {
         fairnessImpactRatio, fairnessEqualizedOdds,
         segmentDrift, segmentMissingValues, segmentPerformanceDrop, segmentEstimatedPerformanceDrop,
         notEvaluated, snapshotMissing,
+        resourcesQuarantined, resourcesMissing, resourcesMemory, resourcesDisk, resourcesUptime,
     ]
 
     public static func info(_ id: String) -> CheckInfo? { all.first { $0.id == id } }
@@ -265,4 +266,23 @@ extension CheckCatalog {
         id: "segment.estimated_performance_drop", stage: .compare, category: .performance,
         title: "Estimated performance drop within a segment (CBPE)",
         advice: "Without labels yet, CBPE expects the model to perform worse on one segment than on the same segment of the baseline. It is an estimate from the scores: confirm with labels when they arrive.")
+}
+
+// MARK: Serving resources (`operational.resources`; ingest and compare)
+extension CheckCatalog {
+    public static let resourcesQuarantined = CheckInfo(
+        id: "ingest.resources_quarantined", stage: .ingest, category: .operational, title: "Resource samples quarantined",
+        advice: "Samples that do not parse (a timestamp, a host, a number) or hold impossible values (a share outside [0, 1], negative bytes) are set aside with the reason; fix the exporter of the host metrics.")
+    public static let resourcesMissing = CheckInfo(
+        id: "operational.resources_missing", stage: .compare, category: .operational, title: "Resource samples missing",
+        advice: "The definition expects the serving hosts' samples for this period but none were found: the hosts went unwatched (a monitoring gap). Check the exporter and the path pattern.")
+    public static let resourcesMemory = CheckInfo(
+        id: "operational.resources_memory", stage: .compare, category: .operational, title: "Host memory over SLO",
+        advice: "A serving host came close to its memory size: the next peak swaps or is killed by the out-of-memory killer. Look for a leak (a growing cache, a model loaded twice) or give the host more memory.")
+    public static let resourcesDisk = CheckInfo(
+        id: "operational.resources_disk", stage: .compare, category: .operational, title: "Host disk over SLO",
+        advice: "A serving host's disk is nearly full: logs, model artifacts or temporary files stop being written. Rotate logs, remove old model versions, or grow the volume.")
+    public static let resourcesUptime = CheckInfo(
+        id: "operational.resources_uptime", stage: .compare, category: .operational, title: "Host uptime under SLO",
+        advice: "A serving host was down (an `up = false` sample) or silent (no sample in an interval) for longer than the SLO allows. Check the host's restarts and the exporter; predictions served by the remaining hosts may have been slower.")
 }

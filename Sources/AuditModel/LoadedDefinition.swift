@@ -52,6 +52,11 @@ public struct LoadedDefinition: Sendable {
     public func snapshotPath(for day: Day) -> String { resolve(definition.snapshots.path, day: day) }
     public func labelsPath(for day: Day) -> String? { definition.labels.map { resolve($0.path, day: day) } }
 
+    /// The serving hosts' resources file of the period starting on `day` (`operational.resources.path`).
+    public func resourcesPath(for day: Day) -> String? {
+        definition.operational?.resources.map { resolve($0.path, day: day) }
+    }
+
     /// The model configuration served on `day`, if the definition names one.
     public func modelConfigPath(for day: Day) -> String? {
         definition.model.config.map { resolve($0, day: day) }

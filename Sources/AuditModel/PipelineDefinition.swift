@@ -658,6 +658,9 @@ public struct OperationalSpec: Codable, Sendable, Equatable {
     public var volumeFactor: Thresholds?
     /// Days before the snapshot date that make up the volume reference. Default 7.
     public var trailingDays: Int?
+    /// The serving hosts' resource samples per period and their SLOs (docs/definition.md,
+    /// "Serving resources").
+    public var resources: ResourcesSpec?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case latencyP95Ms = "latency_p95_ms"
@@ -667,6 +670,7 @@ public struct OperationalSpec: Codable, Sendable, Equatable {
         case emptyHours = "empty_hours"
         case volumeFactor = "volume_factor"
         case trailingDays = "trailing_days"
+        case resources
     }
 
     public init(
@@ -681,6 +685,114 @@ public struct OperationalSpec: Codable, Sendable, Equatable {
         self.emptyHours = emptyHours
         self.volumeFactor = volumeFactor
         self.trailingDays = trailingDays
+    }
+}
+
+/// The serving hosts' resource samples (`operational.resources`): a CSV or JSON Lines file per
+/// period of timestamped samples per host, and the SLOs they are audited against
+/// (docs/definition.md, "Serving resources"; docs/compare.md).
+public struct ResourcesSpec: Codable, Sendable, Equatable {
+    /// Path pattern with `{date}`: the samples of the period that starts on that date.
+    public var path: String
+    public var format: FileFormat?
+    public var delimiter: String?
+    /// Which column of the file holds each field (default: the field's own name).
+    public var columns: ResourceColumns?
+    /// Every host's memory size in bytes, when the file has no `memory_total_bytes` column.
+    public var memoryTotalBytes: Double?
+    /// How often each host is sampled, in seconds (the uptime slots). Default 60.
+    public var sampleIntervalSeconds: Double?
+    /// Highest memory share (memory_bytes / memory total) of a host over the period. Default warning 0.9, critical 0.95.
+    public var maxMemoryShare: Thresholds?
+    /// Highest disk_used_share of a host over the period. Default warning 0.85, critical 0.95.
+    public var maxDiskUsedShare: Thresholds?
+    /// Lowest uptime share of a host over the period (lower is worse). Default warning 0.99, critical 0.95.
+    public var minUptimeShare: Thresholds?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, format, delimiter, columns
+        case memoryTotalBytes = "memory_total_bytes"
+        case sampleIntervalSeconds = "sample_interval_seconds"
+        case maxMemoryShare = "max_memory_share"
+        case maxDiskUsedShare = "max_disk_used_share"
+        case minUptimeShare = "min_uptime_share"
+    }
+
+    public init(
+        path: String, format: FileFormat? = nil, columns: ResourceColumns? = nil, memoryTotalBytes: Double? = nil,
+        sampleIntervalSeconds: Double? = nil, maxMemoryShare: Thresholds? = nil, maxDiskUsedShare: Thresholds? = nil,
+        minUptimeShare: Thresholds? = nil
+    ) {
+        self.path = path
+        self.format = format
+        self.columns = columns
+        self.memoryTotalBytes = memoryTotalBytes
+        self.sampleIntervalSeconds = sampleIntervalSeconds
+        self.maxMemoryShare = maxMemoryShare
+        self.maxDiskUsedShare = maxDiskUsedShare
+        self.minUptimeShare = minUptimeShare
+    }
+
+    public static let defaultSampleIntervalSeconds = 60.0
+    public static let defaultMaxMemoryShare = Thresholds(warning: 0.9, critical: 0.95)
+    public static let defaultMaxDiskUsedShare = Thresholds(warning: 0.85, critical: 0.95)
+    public static let defaultMinUptimeShare = Thresholds(warning: 0.99, critical: 0.95)
+
+    public var interval: Double { sampleIntervalSeconds ?? Self.defaultSampleIntervalSeconds }
+    public var memoryThresholds: Thresholds { (maxMemoryShare ?? .init(warning: nil, critical: nil)).merged(over: Self.defaultMaxMemoryShare) }
+    public var diskThresholds: Thresholds { (maxDiskUsedShare ?? .init(warning: nil, critical: nil)).merged(over: Self.defaultMaxDiskUsedShare) }
+    public var uptimeThresholds: Thresholds { (minUptimeShare ?? .init(warning: nil, critical: nil)).merged(over: Self.defaultMinUptimeShare) }
+}
+
+/// The file's column for each field of a resource sample (`operational.resources.columns`).
+public struct ResourceColumns: Codable, Sendable, Equatable {
+    public var timestamp: String?
+    public var host: String?
+    public var cpu: String?
+    public var memoryBytes: String?
+    public var memoryTotalBytes: String?
+    public var diskUsedShare: String?
+    public var ioWait: String?
+    public var up: String?
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case timestamp, host, cpu
+        case memoryBytes = "memory_bytes"
+        case memoryTotalBytes = "memory_total_bytes"
+        case diskUsedShare = "disk_used_share"
+        case ioWait = "io_wait"
+        case up
+    }
+
+    public init(
+        timestamp: String? = nil, host: String? = nil, cpu: String? = nil, memoryBytes: String? = nil,
+        memoryTotalBytes: String? = nil, diskUsedShare: String? = nil, ioWait: String? = nil, up: String? = nil
+    ) {
+        self.timestamp = timestamp
+        self.host = host
+        self.cpu = cpu
+        self.memoryBytes = memoryBytes
+        self.memoryTotalBytes = memoryTotalBytes
+        self.diskUsedShare = diskUsedShare
+        self.ioWait = ioWait
+        self.up = up
+    }
+}
+
+extension Thresholds {
+    /// The severity of `value` against lower bounds (lower is worse: an uptime share), or nil
+    /// when at or above both.
+    public func severity(below value: Double) -> Severity? {
+        if let critical, value < critical { return .critical }
+        if let warning, value < warning { return .warning }
+        return nil
+    }
+
+    /// The severity of `value` against upper bounds, strictly over (a `max_…` SLO allows its bound).
+    public func severity(over value: Double) -> Severity? {
+        if let critical, value > critical { return .critical }
+        if let warning, value > warning { return .warning }
+        return nil
     }
 }
 

@@ -14,7 +14,7 @@ extension Comparison {
         out += latency()
         out += errorRate()
         out += try traffic()
-        return .init(metrics: out)
+        return .init(metrics: out, resources: try resourcesSection())
     }
 
     var operationalSpec: OperationalSpec? { definition.operational }

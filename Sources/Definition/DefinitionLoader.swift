@@ -127,6 +127,7 @@ struct DefinitionChecker {
                 throw fail("'metrics.textfile' holds a NUL character (U+0000)", key: "metrics.textfile")
             }
         }
+        if let r = d.operational?.resources { try checkResources(r) }
         if let age = d.model.maxAgeDays, age <= 0 {
             throw fail("'model.max_age_days' must be positive, found \(age)", key: "model.max_age_days")
         }
@@ -207,6 +208,59 @@ struct DefinitionChecker {
             for (k, t) in [("latency_p95_ms", op.latencyP95Ms), ("latency_p99_ms", op.latencyP99Ms),
                            ("error_rate", op.errorRate), ("latency_regression", op.latencyRegression)] {
                 if let t { try checkPair(t, key: "operational.\(k)", share: k == "error_rate") }
+            }
+        }
+    }
+
+    /// `operational.resources` (docs/definition.md, "Serving resources").
+    func checkResources(_ r: ResourcesSpec) throws {
+        let key = "operational.resources"
+        guard r.path.contains("{date}") || r.path.contains("{yyyymmdd}") else {
+            throw fail("'\(key).path' must contain {date}", key: "\(key).path",
+                       hint: "Resources files are per period, e.g. resources/{date}.csv.")
+        }
+        if r.format == .parquet {
+            throw fail("'\(key).format' must be auto, csv or jsonl", key: "\(key).format")
+        }
+        if let delim = r.delimiter, delim.utf8.count != 1 {
+            throw fail("'\(key).delimiter' must be a single character, found '\(SafeText.terminal(delim))'", key: "\(key).delimiter")
+        }
+        if let t = r.sampleIntervalSeconds, !(t >= 1 && t <= 86_400) {
+            throw fail("'\(key).sample_interval_seconds' must be between 1 and 86400, found \(t)", key: "\(key).sample_interval_seconds",
+                       hint: "Give the exporter's scrape interval in seconds, e.g. 60.")
+        }
+        if let m = r.memoryTotalBytes, !(m > 0 && m.isFinite) {
+            throw fail("'\(key).memory_total_bytes' must be a positive number of bytes, found \(m)", key: "\(key).memory_total_bytes")
+        }
+        var seen: [String: String] = [:]
+        let c = r.columns
+        for (field, name) in [("timestamp", c?.timestamp), ("host", c?.host), ("cpu", c?.cpu), ("memory_bytes", c?.memoryBytes),
+                              ("memory_total_bytes", c?.memoryTotalBytes), ("disk_used_share", c?.diskUsedShare),
+                              ("io_wait", c?.ioWait), ("up", c?.up)] {
+            let column = name ?? field
+            let k = "\(key).columns.\(field)"
+            if column.isEmpty { throw fail("'\(k)' is an empty column name", key: k) }
+            if column.unicodeScalars.contains("\u{0}") { throw fail("'\(k)' holds a NUL character (U+0000)", key: k) }
+            if let other = seen[column] {
+                throw fail("'\(k)' names column '\(SafeText.terminal(column))', already the column of '\(other)'", key: k,
+                           hint: "Each field of a sample comes from its own column.")
+            }
+            seen[column] = field
+        }
+        for (k, t) in [("max_memory_share", r.maxMemoryShare), ("max_disk_used_share", r.maxDiskUsedShare)] {
+            if let t { try checkPair(t, key: "\(key).\(k)", share: true) }
+        }
+        if let t = r.minUptimeShare {
+            for (level, v) in [("warning", t.warning), ("critical", t.critical)] {
+                if let v, !(v >= 0 && v <= 1) {
+                    throw fail("'\(key).min_uptime_share.\(level)' must be a share between 0 and 1, found \(v)",
+                               key: "\(key).min_uptime_share.\(level)")
+                }
+            }
+            if let w = t.warning, let cr = t.critical, w < cr {
+                throw fail("'\(key).min_uptime_share.warning' (\(w)) is below its critical level (\(cr))",
+                           key: "\(key).min_uptime_share.warning",
+                           hint: "Lower uptime is worse: the warning level must be at or above the critical one.")
             }
         }
     }
@@ -295,6 +349,8 @@ extension SegmentsSpec: DefinitionKeyed { static var yamlKeys: [String] { Coding
 extension SegmentColumnSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension FairnessSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension FairnessAttributeSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ResourcesSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
+extension ResourceColumns: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 extension TechnicalDebtSpec: DefinitionKeyed { static var yamlKeys: [String] { CodingKeys.allCases.map(\.rawValue) } }
 
 extension DefinitionChecker {

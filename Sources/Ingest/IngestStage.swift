@@ -113,6 +113,7 @@ public struct IngestStage {
                 findings = try store.findings(snapshotId: current.id, stage: .ingest).filter {
                     $0.check != CheckCatalog.ingestLabelsUnmatched.id && $0.check != CheckCatalog.ingestLabelsConflicting.id
                         && $0.check != CheckCatalog.ingestModelConfigMissing.id
+                        && $0.check != CheckCatalog.resourcesQuarantined.id
                 }
             } else {
                 let (id, version) = try store.insertSnapshot(
@@ -157,6 +158,10 @@ public struct IngestStage {
                     .load(path: labelsPath, day: day, snapshotId: outcome.snapshotId)
                 outcome.labelsLoaded = labels.loaded
                 findings += labels.findings
+            }
+            if let day = target.day, let resourcesPath = loaded.resourcesPath(for: day) {
+                findings += try ResourcesLoader(loaded: loaded, store: store, pipelineId: pipelineId)
+                    .load(path: resourcesPath, day: day)
             }
             try store.replaceFindings(snapshotId: outcome.snapshotId, stage: .ingest, findings.bounded(), stageRunId: stageRunId)
             if let stageRunId { try store.completeStage(stageRunId, snapshotId: outcome.snapshotId) }

@@ -31,6 +31,8 @@ public enum PrometheusTextfile {
     /// The most samples of `mlaudit_metric` per pipeline (the performance metrics of a
     /// report are a fixed list today; the bound keeps the file small whatever comes).
     public static let maxMetricSamples = 200
+    /// The most serving hosts per pipeline in the `mlaudit_resource_*` families (in host order).
+    public static let maxResourceHosts = 200
 
     /// One metric family: its HELP and TYPE lines and its samples.
     public struct Family: Sendable, Equatable {
@@ -63,6 +65,10 @@ public enum PrometheusTextfile {
         var metric = Family(name: "mlaudit_metric", help: "Model performance metrics of the latest audited period: realized (from labels) or estimated (CBPE).")
         var latency = Family(name: "mlaudit_latency_ms", help: "Serving latency quantiles of the latest audited period, in milliseconds.")
         var retraining = Family(name: "mlaudit_retraining_recommended", help: "1 when the latest audited period recommends retraining, else 0 (watch and not_needed).")
+        var uptime = Family(name: "mlaudit_resource_uptime_share", help: "Share of the sampling intervals of the latest audited period in which the serving host was up (operational.resources).")
+        var memory = Family(name: "mlaudit_resource_memory_share_max", help: "Highest memory share (used / total) of the serving host over the latest audited period.")
+        var disk = Family(name: "mlaudit_resource_disk_used_share_max", help: "Highest disk used share of the serving host over the latest audited period.")
+        var samples = Family(name: "mlaudit_resource_samples", help: "Resource samples of the serving host inside the latest audited period.")
         for e in entries {
             let p = ("pipeline", e.pipeline)
             lastRun.samples.append(.init(labels: [p], value: (e.runFinished.timeIntervalSince1970 * 1000).rounded() / 1000))
@@ -92,8 +98,15 @@ public enum PrometheusTextfile {
                 }
             }
             retraining.samples.append(.init(labels: [p], value: s.retraining.recommendation == .recommended ? 1 : 0))
+            for h in (s.operational.resources?.hosts ?? []).prefix(maxResourceHosts) {
+                let labels = [p, ("host", h.host)]
+                uptime.samples.append(.init(labels: labels, value: h.uptimeShare))
+                if let v = h.maxMemoryShare { memory.samples.append(.init(labels: labels, value: v)) }
+                if let v = h.maxDiskUsedShare { disk.samples.append(.init(labels: labels, value: v)) }
+                samples.samples.append(.init(labels: labels, value: Double(h.samples)))
+            }
         }
-        return [lastRun, duration, exit, period, rows, findings, drifted, metric, latency, retraining]
+        return [lastRun, duration, exit, period, rows, findings, drifted, metric, latency, retraining, uptime, memory, disk, samples]
     }
 
     /// summary.json's operational latency metrics by quantile.

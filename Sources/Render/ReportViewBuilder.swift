@@ -139,6 +139,18 @@ struct ReportViewBuilder {
             debtFindings: inCategory(.technicalDebt), hasDebt: !inCategory(.technicalDebt).isEmpty,
             trends: data.trends.map(sparkline), trendRange: trendRange(), definitions: Glossary.terms(data.definition),
             provenance: provenance(), inputs: inputs(), stages: stageViews(), htmlLink: "report.html")
+        if let r = s.operational.resources {
+            view.hasResources = true
+            view.resourcesNote = escape(resourcesNote(r))
+            view.resourceRows = r.hosts.map { h in
+                func share(_ v: Double?) -> String { v.map(formatPercent) ?? "–" }
+                func number(_ v: Double?) -> String { v.map { formatNumber($0) } ?? "–" }
+                return ResourceHostView(
+                    host: escape.value(h.host), samples: "\(h.samples)", uptime: formatPercent(h.uptimeShare),
+                    memory: share(h.maxMemoryShare), disk: share(h.maxDiskUsedShare), cpu: number(h.meanCpu),
+                    ioWait: number(h.maxIoWait), flagged: breaksAnSLO(h))
+            }
+        }
         if let fairness = s.fairness {
             view.hasFairness = true
             view.fairnessTables = fairness.map(fairnessTable)
@@ -220,6 +232,28 @@ struct ReportViewBuilder {
                 reference: s.baselineMetrics[metric].map { ($0, "baseline") })
             return sparkline(trend)
         }
+    }
+
+    /// The resources table's note: the window, the sampling interval, the file's counts.
+    func resourcesNote(_ r: AuditSummary.ResourcesSection) -> String {
+        var parts = [
+            "\(r.hosts.count + r.hostsOmitted) serving host\(r.hosts.count + r.hostsOmitted == 1 ? "" : "s") sampled every \(formatNumber(r.sampleIntervalSeconds)) s from \(r.periodStart) to \(r.periodEnd) (\(r.expectedSamples) intervals per host; an interval without a sample counts as down)."
+        ]
+        if let path = r.path {
+            parts.append("File \(path): \(r.rowsRead) rows read, \(r.rowsStored) stored, \(r.rowsQuarantined) quarantined, \(r.samplesOutsidePeriod) samples outside the period.")
+        } else {
+            parts.append("No resources file was found for this period.")
+        }
+        if r.hostsOmitted > 0 { parts.append("\(r.hostsOmitted) more hosts are left out of this table.") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Whether a host breaks one of the resource SLOs (its row is marked).
+    func breaksAnSLO(_ h: AuditSummary.ResourcesSection.Host) -> Bool {
+        guard let spec = data.definition.operational?.resources else { return false }
+        return h.maxMemoryShare.flatMap(spec.memoryThresholds.severity(over:)) != nil
+            || h.maxDiskUsedShare.flatMap(spec.diskThresholds.severity(over:)) != nil
+            || spec.uptimeThresholds.severity(below: h.uptimeShare) != nil
     }
 
     /// A protected attribute's table: groups with rates, intervals and impact ratios.

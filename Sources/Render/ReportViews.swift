@@ -69,6 +69,10 @@ struct ReportView {
     var segmentsNote = ""
     var segmentTables: [SegmentTableView] = []
     var segmentFindings: [FindingView] = []
+    /// The serving hosts' resources (`operational.resources`), in the operational section.
+    var hasResources = false
+    var resourcesNote = ""
+    var resourceRows: [ResourceHostView] = []
     let trends: [SparklineView]
     let trendRange: String
     let definitions: [TermView]
@@ -174,6 +178,19 @@ struct AxisLabelView {
     let y: String
     let text: String
     let anchor: String
+}
+
+/// One serving host's row of the resources table (values escaped for the format).
+struct ResourceHostView {
+    let host: String
+    let samples: String
+    let uptime: String
+    let memory: String
+    let disk: String
+    let cpu: String
+    let ioWait: String
+    /// A finding names this host.
+    let flagged: Bool
 }
 
 struct MetricRowView {

@@ -283,6 +283,7 @@ enum Migrations {
         }
         registerSegmentMigrations(&m)
         registerPackedColumnMigrations(&m)
+        registerResourceMigrations(&m)
         return m
     }
 }

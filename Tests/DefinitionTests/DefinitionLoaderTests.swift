@@ -78,6 +78,32 @@ struct DefinitionLoaderTests {
         #expect(typo?.hint?.hasPrefix("Did you mean 'textfile'?") == true)
     }
 
+    @Test func operationalResourcesAreCheckedKeyByKey() throws {
+        func resources(_ body: String) -> String { Self.minimal + "\noperational:\n  resources:\n" + body }
+        let ok = try parse(resources("    path: r/{date}.csv\n    columns: {host: node, up: is_up}\n    sample_interval_seconds: 30\n"))
+        let r = try #require(ok.definition.operational?.resources)
+        #expect(r.columns?.host == "node" && r.interval == 30)
+        #expect(r.uptimeThresholds == Thresholds(warning: 0.99, critical: 0.95))
+        #expect(ok.resourcesPath(for: Day("2026-03-02")!)?.hasSuffix("r/2026-03-02.csv") == true)
+        let noDate = error(resources("    path: r/today.csv\n"))
+        #expect(noDate?.key == "operational.resources.path")
+        let shared = error(resources("    path: r/{date}.csv\n    columns: {cpu: x, io_wait: x}\n"))
+        #expect(shared?.key == "operational.resources.columns.io_wait")
+        #expect(shared?.message == "'operational.resources.columns.io_wait' names column 'x', already the column of 'cpu'")
+        let upside = error(resources("    path: r/{date}.csv\n    min_uptime_share: {warning: 0.9, critical: 0.99}\n"))
+        #expect(upside?.key == "operational.resources.min_uptime_share.warning")
+        let share = error(resources("    path: r/{date}.csv\n    max_disk_used_share: {warning: 1.5}\n"))
+        #expect(share?.key == "operational.resources.max_disk_used_share.warning")
+        let interval = error(resources("    path: r/{date}.csv\n    sample_interval_seconds: 0\n"))
+        #expect(interval?.key == "operational.resources.sample_interval_seconds")
+        let memory = error(resources("    path: r/{date}.csv\n    memory_total_bytes: -1\n"))
+        #expect(memory?.key == "operational.resources.memory_total_bytes")
+        let typo = error(resources("    path: r/{date}.csv\n    max_memory: {warning: 0.9}\n"))
+        #expect(typo?.hint?.hasPrefix("Did you mean 'max_memory_share'?") == true)
+        let parquet = error(resources("    path: r/{date}.parquet\n    format: parquet\n"))
+        #expect(parquet?.key == "operational.resources.format")
+    }
+
     @Test func unknownTopLevelKey() {
         let e = error(Self.minimal + "\nwarehous: w.sqlite\n")
         #expect(e?.message == "unknown key 'warehous' at the top level")

@@ -117,7 +117,7 @@ struct MetricsTextfileTests {
         #expect(duration > 0 && duration <= after - before + 1)
 
         // Every family has HELP and TYPE, and every sample carries the pipeline label.
-        #expect(parsed.families.count == 10)
+        #expect(parsed.families.count == 14)
         for f in parsed.families {
             #expect(f["type"] as? String == "gauge")
             #expect(!((f["documentation"] as? String) ?? "").isEmpty)
@@ -185,7 +185,7 @@ struct MetricsTextfileTests {
         #expect(samples.first { $0.labels["pipeline"] == "inf" }?.value as? String == "+Inf")
         #expect(parsed.families.first?["documentation"] as? String == "help with \\ and\nnewline")
         // An empty run list still gives a valid file with every family declared.
-        #expect(try Self.parse(dir.path + "/empty.prom").families.count == 10)
+        #expect(try Self.parse(dir.path + "/empty.prom").families.count == 14)
     }
 
     @Test(arguments: [

@@ -132,9 +132,20 @@ public enum SeamContract {
     /// it the highest version, whatever order the reports were written in (a late backfill of
     /// an older date is written last); `reportedDates` each date once, oldest first.
     public static func fleetReads(_ open: Opener) throws -> [String] {
-        var problems: [String] = []
         let w = try open(.init()).backend
-        let pipelineId = try w.write { tx -> Int64 in
+        return try fleetReads(write: { body in try w.write { try body($0) } }, read: { body in try w.read { try body($0) } })
+    }
+
+    /// A transaction of the ledger, catalog and results (what the fleet reads need), for a
+    /// backend tested before it has row storage.
+    public typealias LedgerTransaction = any RunLedger & SnapshotCatalog & ResultStore
+    public typealias TransactionRunner = ((LedgerTransaction) throws -> Void) throws -> Void
+
+    /// `fleetReads` on any backend's write and read transactions.
+    public static func fleetReads(write: TransactionRunner, read: TransactionRunner) throws -> [String] {
+        var problems: [String] = []
+        var pipelineId: Int64 = 0
+        try write { tx in
             let p = try tx.ensurePipeline("contract")
             if try tx.latestRun(pipelineId: p) != nil || tx.latestPeriodReport(pipelineId: p) != nil || !tx.reportedDates(pipelineId: p).isEmpty {
                 problems.append("a new pipeline has a run or a report")
@@ -153,9 +164,9 @@ public enum SeamContract {
             }
             let second = try tx.startRun(pipelineId: p, definitionId: nil, command: "second")
             try tx.finishRun(second, ok: false, exitStatus: 2, error: "boom")
-            return p
+            pipelineId = p
         }
-        try w.read { tx in
+        try read { tx in
             let run = try tx.latestRun(pipelineId: pipelineId)
             if run?.status != "failed" || run?.exitStatus != 2 || run?.finishedAt == nil {
                 problems.append("the latest run came back as \(String(describing: run))")

@@ -12,6 +12,7 @@ struct PostgresMigrationTests {
         "label", "stagerun", "finding", "columnprofile", "metric", "drift", "stageresult", "report", "reportfile",
         "sortedcolumn", "correlation", "numericcolumn", "fairnessgroup", "segmentresult", "mlaudit_migration",
         "numericcolumnpacked", "sortedcolumnpacked",
+        "resourcefile", "resourcesample", "resourcequarantine",
     ]
 
     @Test func createsEveryTableOnceAndRecordsTheLedger() throws {

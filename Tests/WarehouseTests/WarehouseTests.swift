@@ -21,7 +21,7 @@ struct WarehouseTests {
         #expect(mode == "wal")
         #expect(fk == 1)
         #expect(tables == ["columnProfile", "correlation", "definition", "drift", "fairnessGroup", "finding", "label", "metric", "modelConfig", "numericColumn", "numericColumnPacked", "pipeline", "quarantinedRow",
-                           "report", "reportFile", "rowColumn", "run", "segmentResult", "snapshot", "snapshotPart", "sortedColumn", "sortedColumnPacked", "stageResult", "stageRun"])
+                           "report", "reportFile", "resourceFile", "resourceQuarantine", "resourceSample", "rowColumn", "run", "segmentResult", "snapshot", "snapshotPart", "sortedColumn", "sortedColumnPacked", "stageResult", "stageRun"])
         #expect(try w.integrityCheck() == ["ok"])
     }
 

@@ -121,6 +121,21 @@ public protocol SnapshotCatalog {
     func labels(snapshotId: Int64) throws -> [String: String]
     /// Deletes a labels snapshot's labels, quarantined rows and parts (before reloading it).
     func deleteLabelRows(snapshotId: Int64) throws
+
+    // The serving hosts' resource samples (`operational.resources`): one current file per date.
+    /// The resources file loaded for a period date, or nil.
+    func resourceFile(pipelineId: Int64, date: String) throws -> ResourceFileRecord?
+    /// Records the resources file of a date (counts 0), replacing the previous one with its
+    /// samples and quarantined rows; returns its id.
+    func replaceResourceFile(pipelineId: Int64, date: String, sourcePath: String, sha256: String, bytes: Int) throws -> Int64
+    /// Sets the row counts; `read` must equal `stored + quarantined`.
+    func finishResourceFile(_ id: Int64, read: Int, stored: Int, quarantined: Int) throws
+    func insertResourceSamples(fileId: Int64, _ samples: [ResourceSample]) throws
+    /// A file's samples in line order.
+    func resourceSamples(fileId: Int64) throws -> [ResourceSample]
+    func insertResourceQuarantined(fileId: Int64, _ rows: [QuarantinedRow]) throws
+    /// A file's quarantined rows in (file, line) order, at most `limit`.
+    func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow]
 }
 
 extension SnapshotCatalog {
