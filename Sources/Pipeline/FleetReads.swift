@@ -110,15 +110,66 @@ extension FleetReads {
 }
 
 extension FleetReads {
-    /// Every pipeline of the shared warehouse at `url` (`MLAUDIT_WAREHOUSE_URL`), for
-    /// `mlaudit status` and `render --fleet` without definitions. The hook for the PostgreSQL
-    /// warehouse (issue 14): until it exists, a usage error saying to name the definitions.
-    /// The URL is never printed (it may hold credentials).
+    /// Every pipeline of the warehouse named by `setting` (`MLAUDIT_WAREHOUSE_URL`: a
+    /// `postgres://` URL, or a SQLite file path), in byte order of their names, for
+    /// `mlaudit status` and `render --fleet` without definitions. Read-only.
     ///
-    /// - Throws: `MLAuditError` with code `.usage`.
-    public static func warehousePipelines(url: String) throws -> [String] {
-        throw MLAuditError(
-            .usage, "MLAUDIT_WAREHOUSE_URL is set, but listing every pipeline of a shared warehouse needs the PostgreSQL warehouse, which this build does not have yet",
-            hint: "Name the pipeline definitions: `mlaudit status pipelines/*.yaml`.")
+    /// - Throws: `MLAuditError` (`.warehouse`) when the warehouse cannot be opened or read
+    ///   (a SQLite file that does not exist included).
+    public static func warehousePipelines(url setting: String) throws -> [String] {
+        let location = WarehouseLocation.of(setting: setting)
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw MLAuditError.warehouse(
+                "MLAUDIT_WAREHOUSE_URL names a SQLite warehouse that does not exist", file: SafeText.terminal(SafeText.cut(path)),
+                hint: "Set MLAUDIT_WAREHOUSE_URL to the shared warehouse (postgres://USER@HOST:PORT/DB) or an existing file, or name the definitions.")
+        }
+        let warehouse = try WarehouseBackends.open(location, options: WarehouseOpenOptions(readOnly: true)).backend
+        return try warehouse.read { try $0.pipelineNames() }
+    }
+
+    /// The fleet overview's line of every pipeline in the warehouse named by `setting`, without
+    /// definitions (docs/operations.md, "Fleet overview"): the cadence resolved from the audited
+    /// dates (`auto`), the report and the pipeline's index from the report ledger's directory
+    /// (`DIR/NAME/DATE/vN` → `DIR/NAME/index.html`; `reports/NAME/index.html` before the first
+    /// report), `definition` empty. One read transaction for the whole fleet.
+    ///
+    /// - Throws: `MLAuditError` when the warehouse cannot be opened or read.
+    public static func warehouseEntries(url setting: String, nowMs: Int64) throws -> [FleetStatus.Entry] {
+        let names = try warehousePipelines(url: setting)
+        let warehouse = try WarehouseBackends.open(WarehouseLocation.of(setting: setting), options: WarehouseOpenOptions(readOnly: true)).backend
+        let states: [(String, ReportRecord?, LatestRun?, [Day])] = try warehouse.read { tx in
+            try names.map { name in
+                guard let id = try tx.ensurePipelineIfExists(name) else { return (name, nil, nil, []) }
+                return (name, try tx.latestPeriodReport(pipelineId: id), try tx.latestRun(pipelineId: id),
+                        try tx.reportedDates(pipelineId: id).compactMap { Day($0) })
+            }
+        }
+        return states.map { name, report, run, dates in
+            let cadence = Cadence.auto.resolved(dates)
+            var index = "reports/" + name + "/index.html"
+            if let r = report {
+                // DIR/NAME/DATE/vN: the pipeline's folder is two levels up.
+                let parts = r.directory.split(separator: "/", omittingEmptySubsequences: false)
+                if parts.count >= 3 { index = parts.dropLast(2).joined(separator: "/") + "/index.html" }
+            }
+            var e = FleetStatus.Entry(
+                pipeline: name, definition: "", cadence: cadence, index: index, staleAfterDays: FleetStatus.staleAfterDays(cadence))
+            if let r = report {
+                e.latestPeriod = r.date
+                e.reportVersion = r.version
+                e.status = AuditStatus(rawValue: r.status)
+                e.critical = r.criticalCount
+                e.warning = r.warningCount
+                e.info = r.infoCount
+                e.retraining = r.recommendation.flatMap(Recommendation.init(rawValue:))
+                let file = ["report.html", "report.md"].first { FileManager.default.fileExists(atPath: r.directory + "/" + $0) } ?? "summary.json"
+                e.report = r.directory + "/" + file
+            }
+            if let run {
+                e.lastRun = FleetStatus.Run(startedAt: run.startedAt, finishedAt: run.finishedAt, status: run.status, exitStatus: run.exitStatus)
+            }
+            e.stale = FleetStatus.isStale(lastRunMs: run.flatMap { Timestamp.parseCanonical($0.startedAt) }, nowMs: nowMs, cadence: cadence)
+            return e
+        }
     }
 }

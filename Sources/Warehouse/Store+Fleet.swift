@@ -39,6 +39,11 @@ extension Store {
         try String.fetchAll(db, sql: "SELECT DISTINCT date FROM report WHERE pipelineId = ? ORDER BY date", arguments: [pipelineId])
     }
 
+    /// Every pipeline of the warehouse by name, in byte order (SQLite's default collation).
+    public func pipelineNames() throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM pipeline ORDER BY name")
+    }
+
     /// The pipeline's most recent run (any command: `run`, or one stage), or nil.
     public func latestRun(pipelineId: Int64) throws -> LatestRun? {
         guard let r = try Row.fetchOne(

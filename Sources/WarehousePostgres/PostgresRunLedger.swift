@@ -174,6 +174,10 @@ extension PostgresTransaction {
             """).first.map(Self.report)
     }
 
+    public func pipelineNames() throws -> [String] {
+        try session.query("SELECT name FROM pipeline ORDER BY name COLLATE \"C\"").map { try $0.decode(String.self) }
+    }
+
     public func reportedDates(pipelineId: Int64) throws -> [String] {
         try session.query("SELECT DISTINCT date FROM report WHERE pipelineId = \(pipelineId) ORDER BY date")
             .map { try $0.decode(String.self) }

@@ -35,6 +35,11 @@ public enum SeamContract {
         struct Crash: Error {}
         let (pipelineId, runId) = try w.write { tx -> (Int64, Int64) in
             let p = try tx.ensurePipeline("contract")
+            _ = try tx.ensurePipeline("b-pipe")
+            _ = try tx.ensurePipeline("Zeta")
+            if try tx.pipelineNames() != ["Zeta", "b-pipe", "contract"] {
+                problems.append("the pipelines came back as \(try tx.pipelineNames()), not in byte order")
+            }
             return (p, try tx.startRun(pipelineId: p, definitionId: nil, command: "contract"))
         }
         func attempt(fail: Bool) throws {
@@ -128,7 +133,7 @@ public enum SeamContract {
         return problems
     }
 
-    /// `latestRun` is the newest run (any status); `latestPeriodReport` the highest date and of
+    /// `pipelineNames` lists every pipeline in byte order; `latestRun` is the newest run (any status); `latestPeriodReport` the highest date and of
     /// it the highest version, whatever order the reports were written in (a late backfill of
     /// an older date is written last); `reportedDates` each date once, oldest first.
     public static func fleetReads(_ open: Opener) throws -> [String] {

@@ -25,6 +25,12 @@ public enum WarehouseLocation: Sendable, Hashable, CustomStringConvertible {
         return .sqlite(path: loaded.warehousePath)
     }
 
+    /// The location a setting names on its own (`MLAUDIT_WAREHOUSE_URL` without a definition):
+    /// a `scheme://…` URL, else a SQLite file path.
+    public static func of(setting: String) -> WarehouseLocation {
+        parse(setting) ?? .sqlite(path: setting)
+    }
+
     /// A URL setting (`scheme://…`), or nil for a file path.
     static func parse(_ setting: String) -> WarehouseLocation? {
         guard let r = setting.range(of: "://") else { return nil }

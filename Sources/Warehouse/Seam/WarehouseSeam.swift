@@ -70,6 +70,9 @@ public protocol RunLedger {
     func completedStages(pipelineId: Int64, date: String) throws -> [StageRunRecord]
     /// The pipeline's most recent run (any command), or nil (`mlaudit status`, the fleet page).
     func latestRun(pipelineId: Int64) throws -> LatestRun?
+    /// Every pipeline of the warehouse by name, in byte order (`mlaudit status` with
+    /// `MLAUDIT_WAREHOUSE_URL` and no definitions).
+    func pipelineNames() throws -> [String]
 }
 
 /// Snapshots and what comes with them at ingest: versions, part files, model configurations,

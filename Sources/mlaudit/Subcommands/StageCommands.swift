@@ -93,7 +93,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Write the day's report (HTML, Markdown, summary.json, manifest.json) as a new version when results changed; or, with --fleet DIR, the fleet page.",
             discussion: """
-                `mlaudit render PIPELINE.yaml --date D` renders one day. `mlaudit render --fleet DIR [PIPELINE.yaml…]` writes DIR/index.html: one self-contained page with a row per pipeline (latest audited period, status, counts, retraining advice, last run, stale) linking each pipeline's report index and newest report, from the same reads as `mlaudit status` (default: every pipelines/*.yaml). The page is replaced atomically.
+                `mlaudit render PIPELINE.yaml --date D` renders one day. `mlaudit render --fleet DIR [PIPELINE.yaml…]` writes DIR/index.html: one self-contained page with a row per pipeline (latest audited period, status, counts, retraining advice, last run, stale) linking each pipeline's report index and newest report, from the same reads as `mlaudit status` (default: every pipeline of the warehouse MLAUDIT_WAREHOUSE_URL names when it is set, else every pipelines/*.yaml). The page is replaced atomically.
                 """)
         @OptionGroup var global: GlobalOptions
 

@@ -10,7 +10,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Print one line per pipeline: latest audited period, status, counts, retraining advice, last run, stale.",
             discussion: """
-                Reads each pipeline's warehouse read-only (a running audit is not disturbed). A pipeline is stale when no run happened for two periods of its cadence (2 days for a daily pipeline, 14 weekly, 62 monthly) or it never ran. Without PIPELINE, reads every pipelines/*.yaml. --json prints the documented JSON object instead (docs/operations.md, "Fleet overview"). Exit status: 0 listed; 2 a definition or a warehouse could not be read (the other pipelines are still listed).
+                Reads each pipeline's warehouse read-only (a running audit is not disturbed). A pipeline is stale when no run happened for two periods of its cadence (2 days for a daily pipeline, 14 weekly, 62 monthly) or it never ran. Without PIPELINE, lists every pipeline of the warehouse MLAUDIT_WAREHOUSE_URL names when it is set (a postgres:// URL or a SQLite file), else reads every pipelines/*.yaml. --json prints the documented JSON object instead (docs/operations.md, "Fleet overview"). Exit status: 0 listed; 2 a definition or a warehouse could not be read (the other pipelines are still listed).
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -75,10 +75,13 @@ struct FleetFailures {
 /// are reported on stderr and returned in `FleetFailures`.
 func fleetStatus(_ paths: [String]) throws -> (FleetStatus, FleetFailures, Int32) {
     var paths = paths
+    let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     if paths.isEmpty {
-        if let url = ProcessInfo.processInfo.environment["MLAUDIT_WAREHOUSE_URL"], !url.isEmpty {
-            // Later (issue 14, PostgreSQL warehouse): every pipeline of that warehouse.
-            _ = try FleetReads.warehousePipelines(url: url)
+        if let url = ProcessInfo.processInfo.environment["MLAUDIT_WAREHOUSE_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+            // Every pipeline of that warehouse, without definitions.
+            let entries = try FleetReads.warehouseEntries(url: url, nowMs: nowMs)
+            return (FleetStatus(generatedAt: Timestamp.format(epochMilliseconds: nowMs), pipelines: entries),
+                    FleetFailures(paths: entries.map(\.pipeline)), 0)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "pipelines")) ?? []
         paths = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "pipelines/" + $0 }
@@ -86,7 +89,6 @@ func fleetStatus(_ paths: [String]) throws -> (FleetStatus, FleetFailures, Int32
             throw ValidationError("No pipelines/*.yaml here: give the pipeline definitions, e.g. `mlaudit status pipelines/demo.yaml`.")
         }
     }
-    let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     var entries: [FleetStatus.Entry] = []
     var failures = FleetFailures(paths: paths)
     var worst: Int32 = 0
