@@ -171,12 +171,8 @@ struct FleetStatusTests {
 
     /// The same on the throwaway PostgreSQL server (`make test`; fails, never skips, without it).
     @Test func withTheWarehouseSetAndNoDefinitionsEveryPipelineOfAPostgreSQLWarehouseIsListed() throws {
-        let base = try #require(
-            ProcessInfo.processInfo.environment["MLAUDIT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 },
-            "MLAUDIT_TEST_POSTGRES_URL is not set: run `make test`, or eval \"$(scripts/pg-test-cluster.sh start)\" first")
-        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let dir = TemporaryDirectory()
-        try Self.listsEveryPipelineOfTheWarehouse(dir, url: base + (base.contains("?") ? "&" : "?") + "schema=" + schema)
+        try Self.listsEveryPipelineOfTheWarehouse(dir, url: try TestPostgres.url(schema: TestPostgres.uniqueSchema("fleet")))
     }
 
     @Test func aDefinitionThatDoesNotLoadIsNamedAndTheOthersAreListed() throws {

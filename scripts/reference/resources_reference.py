@@ -14,7 +14,7 @@ the definition's 16 GiB when the column is empty), the highest disk share, mean 
 cpu and io_wait; and the file's row counts. Also a clean file (every slot sampled, all
 values inside the SLOs) that must produce no finding. Nothing is typed by hand.
 
-Ran with: pandas and numpy versions written into the JSON (pandas 3.0.x, numpy 2.x).
+Ran with: pandas and numpy versions written into the JSON (pandas 3.1.1, numpy 2.4.6 in /work/venvs/integ).
 
 Usage:  /work/venvs/integ/bin/python scripts/reference/resources_reference.py
 """
