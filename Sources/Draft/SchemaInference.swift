@@ -141,13 +141,8 @@ public enum SchemaInference {
         guard ParquetInspection.isParquet(path: path) else {
             return try UntypedCSV.read(path: path, delimiter: delimiter, header: header, row: row, malformed: malformed)
         }
-        let file = try ParquetInspection.read(path: path)
-        try header(file.names)
-        var fields = [String?](repeating: nil, count: file.names.count)
-        for r in 0..<file.rows {
-            for i in fields.indices { fields[i] = file.values[i][r] }
-            try row(fields)
-        }
+        // Streamed (one decoded page per column at a time), so any file size reads in bounded memory.
+        try ParquetInspection.forEachRow(path: path, columns: { names, _, _ in try header(names) }, row: row)
     }
 
     /// Reads `path` once and sketches every column.

@@ -87,4 +87,49 @@ struct ParquetReaderTests {
         #expect(got.names == ["id", "score"])
         #expect(got.nested == ["tags", "pt"])
     }
+
+    /// `mlaudit init` and ad-hoc compare read Parquet through `forEachRow`: row group after row
+    /// group, page by page, never the whole file. Shown by a file whose last row group is
+    /// damaged: every row before it arrives, with the values `read` gives for the intact file,
+    /// before the error (a whole-file reader would fail before the first row).
+    @Test func inspectionStreamsRowGroupsAndStopsAtTheDamage() throws {
+        let path = try Self.fixture("tiny.parquet")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (groupRows, pos) = try bytes.withUnsafeBytes { b in
+            let footer = try ParquetFooter.read(b)
+            let chunk = footer.rowGroups.last!.chunks[0]
+            return (footer.rowGroups.map { Int($0.numRows) }, Int(chunk.dictionaryPageOffset ?? chunk.dataPageOffset))
+        }
+        #expect(groupRows.count == 3)
+        // The last row group's first page header: type, uncompressed size, then the compressed
+        // size (i32 zigzag varints); make it claim 4 bytes fewer (the page no longer decodes).
+        var at = pos
+        for _ in 0..<2 {
+            #expect(bytes[at] & 0x0F == 5)
+            at += 1
+            while bytes[at] & 0x80 != 0 { at += 1 }
+            at += 1
+        }
+        #expect(bytes[at] & 0x0F == 5)
+        at += 1
+        #expect(bytes[at] & 0x7F >= 8)
+        bytes[at] -= 8
+        let dir = TemporaryDirectory()
+        dir.write("damaged.parquet", bytes: bytes)
+
+        let intact = try ParquetInspection.read(path: path)
+        var rows: [[String?]] = []
+        var names: [String] = []
+        #expect {
+            try ParquetInspection.forEachRow(path: dir.path + "/damaged.parquet", columns: { n, _, _ in names = n }, row: { rows.append($0) })
+        } throws: { e in
+            (e as? MLAuditError)?.code == .unreadableInput && ((e as? MLAuditError)?.message ?? "").contains("row group 3, column '\(intact.names[0])'")
+        }
+        let before = groupRows.dropLast().reduce(0, +)
+        #expect(names == intact.names)
+        #expect(rows.count == before)
+        for (r, row) in rows.enumerated() {
+            #expect(row == intact.values.map { $0[r] })
+        }
+    }
 }
