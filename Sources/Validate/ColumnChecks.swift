@@ -207,18 +207,18 @@ extension Checks {
         return p.top.last.map { Double($0.count) / Double(p.count) }
     }
 
-    /// The rate at which values fall past a declared bound by chance when that bound is the
-    /// baseline's own extreme (drafted from it, or reached by it): for exchangeable draws a new
-    /// value exceeds the largest of n values with probability at most 1/(n + 1), likewise below
-    /// the smallest. A bound beyond the baseline's extremes (padded, or declared wider) adds
-    /// nothing: values past it are past anything the baseline showed. nil without a baseline
-    /// profile (the baseline itself), and when any of today's `below` / `above` values is past
-    /// a bound the baseline never reached.
+    /// The rate at which clean values fall past a declared bound that the baseline lies within
+    /// (drafted from its extremes, padded beyond them, or declared wider): for exchangeable
+    /// draws a new value exceeds the largest of n values with probability at most 1/(n + 1),
+    /// likewise below the smallest, and a bound at or beyond an extreme is exceeded no more
+    /// often. nil without a baseline profile (the baseline itself), and when a bound cuts
+    /// through the baseline (it had values outside: its own share would be the rate, and the
+    /// profile does not keep it) while today has values past that bound.
     func baselineExtremesChance(_ c: DeclaredColumn, below: Int, above: Int) -> Double? {
         guard let f = c.feature, let p = inputs.baselineProfiles[c.name]?.numeric, let lo = p.min, let hi = p.max else { return nil }
         let finite = p.count - p.nan - p.infinite
         guard finite > 0 else { return nil }
-        let lowSide = f.min.map { $0 >= lo } ?? false, highSide = f.max.map { $0 <= hi } ?? false
+        let lowSide = f.min.map { $0 <= lo } ?? false, highSide = f.max.map { $0 >= hi } ?? false
         if (below > 0 && !lowSide) || (above > 0 && !highSide) { return nil }
         let sides = (lowSide ? 1 : 0) + (highSide ? 1 : 0)
         return sides == 0 ? nil : Double(sides) / Double(finite + 1)

@@ -380,10 +380,11 @@ struct ValidateCheckTests {
 
     // MARK: - What a finite baseline explains (docs/checks.md)
 
-    /// Bounds equal to the baseline's own extremes (n: 0…6 over 60 rows): values fall past
-    /// them at about 2/(60 + 1) by chance, so 1 of 100 is no finding (P = 0.96) while 20 of
-    /// 100 are (P < 1e-8, 20 % ≥ critical 5 %). A bound beyond the baseline's extremes keeps
-    /// the plain threshold: 1 value of 100 past max 10 warns (1 % ≥ 0.1 %).
+    /// Bounds at the baseline's own extremes (n: 0…6 over 60 rows): values fall past them at
+    /// about 2/(60 + 1) by chance, so 1 of 100 is no finding (P = 0.96) while 20 of 100 are
+    /// (P < 1e-8, 20 % ≥ critical 5 %); so with a wider bound (max 10). A bound that cuts
+    /// through the baseline (max 5: a seventh of it is 6) keeps the plain threshold: 1 value
+    /// of 100 past it warns (1 % ≥ 0.1 %).
     @Test func rangeCountsWhatTheBaselinesExtremesExplain() throws {
         let drafted = try Harness(replacing: ("      type: integer\n", "      type: integer\n      min: 0\n      max: 6\n"))
         try drafted.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
@@ -395,7 +396,14 @@ struct ValidateCheckTests {
         let wider = try Harness(replacing: ("      type: integer\n", "      type: integer\n      min: 0\n      max: 10\n"))
         try wider.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
         let past = try wider.day("2026-02-01", csv { i, f in if i == 0 { f[Col.n.rawValue] = "11" } })
-        #expect(severities(past, CheckCatalog.range) == [.warning], "past a bound the baseline never reached")
+        #expect(severities(past, CheckCatalog.range).isEmpty, "a wider bound is exceeded no more often")
+        let manyPast = try wider.day("2026-02-02", csv(day: "2026-02-02") { i, f in if i < 20 { f[Col.n.rawValue] = "11" } })
+        #expect(severities(manyPast, CheckCatalog.range) == [.critical])
+
+        let cutting = try Harness(replacing: ("      type: integer\n", "      type: integer\n      min: 0\n      max: 5\n"))
+        try cutting.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        let cut = try cutting.day("2026-02-01", csv { i, f in f[Col.n.rawValue] = i == 0 ? "6" : "\(i % 6)" })
+        #expect(severities(cut, CheckCatalog.range) == [.warning], "a bound that cuts through the baseline keeps its threshold")
     }
 
     /// A day's constant column against the baseline's share of its value: `flag` false in 59 of
