@@ -67,7 +67,8 @@ demo: build
 	echo ""; \
 	echo "Reports: reports/demo/index.html lists every version; reports/demo/<date>/v1/report.html (and report.md, summary.json, manifest.json)"; \
 	echo "Audit trail: $(RELEASE_DIR)/mlaudit verify pipelines/demo.yaml   Ticket: $(RELEASE_DIR)/mlaudit ticket pipelines/demo.yaml --date 2026-11-22"; \
-	echo "Warehouse: warehouse/demo.sqlite   (try: sqlite3 warehouse/demo.sqlite 'SELECT date, severity, checkId, column FROM finding JOIN snapshot ON snapshot.id = snapshotId WHERE severity = \"critical\"')"; \
+	if [ -n "$$MLAUDIT_WAREHOUSE_URL" ]; then echo "Warehouse: $$MLAUDIT_WAREHOUSE_URL (PostgreSQL, from MLAUDIT_WAREHOUSE_URL)"; else \
+	echo "Warehouse: warehouse/demo.sqlite   (try: sqlite3 warehouse/demo.sqlite 'SELECT date, severity, checkId, column FROM finding JOIN snapshot ON snapshot.id = snapshotId WHERE severity = \"critical\"')"; fi; \
 	echo "Exit status $$status: 0 ok, 1 critical findings present (expected for the demo's incident days), 2 error."; \
 	if [ $$status -ge 2 ]; then exit $$status; fi
 

@@ -17,6 +17,7 @@ public final class PostgresPipelineLock {
     public let pipeline: String
     public let key: Int64
     private let session: PostgresSession
+    private var released = false
 
     /// Takes the lock or throws at once.
     ///
@@ -33,6 +34,7 @@ public final class PostgresPipelineLock {
         let got = try session.query("SELECT pg_try_advisory_lock(\(key))").first.map { try $0.decode(Bool.self) } ?? false
         if !got {
             let holder = (try? holderDescription()) ?? nil
+            released = true
             session.close()
             throw MLAuditError(
                 .locked, "another mlaudit run is working on pipeline '\(pipeline)' (\(holder ?? "holder unknown"))",
@@ -43,8 +45,14 @@ public final class PostgresPipelineLock {
 
     deinit { release() }
 
-    /// Releases the lock (idempotent): closing the session ends it.
+    /// Releases the lock (idempotent): unlocks it on the server, then closes the session. The
+    /// explicit unlock makes the release take effect before this returns (a closed session's
+    /// locks are freed only once the server has noticed the disconnection), so the next run
+    /// of the pipeline, started right after, is not refused.
     public func release() {
+        guard !released else { return }
+        released = true
+        _ = try? session.query("SELECT pg_advisory_unlock(\(key))")
         session.close()
     }
 

@@ -41,6 +41,31 @@ public enum TestPostgres {
         return (c.host ?? "127.0.0.1", c.port ?? 5432, String(c.path.dropFirst()), c.user ?? "", password)
     }
 
+    /// Runs one query with psql in `schema` and returns its rows as psql prints them unaligned
+    /// (`a|b` per line, no header), as `sqlite3` prints them.
+    public static func query(_ sql: String, schema: String) throws -> String {
+        let s = try server()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary("psql"))
+        p.arguments = ["-X", "-q", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1", "-h", s.host, "-p", String(s.port), "-U", s.user,
+                       "-d", s.database, "-c", sql]
+        var env = ProcessInfo.processInfo.environment
+        env["PGPASSWORD"] = s.password
+        env["PGOPTIONS"] = "-c search_path=\(schema)"
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 {
+            throw NSError(domain: "psql", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey: String(decoding: e, as: UTF8.self)])
+        }
+        return String(decoding: o, as: UTF8.self)
+    }
+
     /// Runs SQL with psql as the server's user (a test's own setup: roles, grants).
     public static func psql(_ sql: String) throws {
         let s = try server()
