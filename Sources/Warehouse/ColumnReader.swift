@@ -113,19 +113,24 @@ extension Store {
     static func assemble(names: [String], numeric: [Bool], parts: [ColumnPart]) -> [String: ColumnData] {
         let total = parts.reduce(0) { $0 + $1.rows }
         let results = ColumnResults(count: names.count)
-        DispatchQueue.concurrentPerform(iterations: names.count) { k in
-            results.set(k, join(column: k, numeric: numeric[k], parts: parts, total: total))
+        // Numeric columns in parallel (copies); text columns one at a time, each part's
+        // dictionary freed as soon as its column is joined: a column of distinct values (an id,
+        // a timestamp) holds both halves' dictionaries and the joined one while it is joined,
+        // and two such joins at once made the peak of a snapshot's read (docs/scaling.md).
+        let numericColumns = numeric.indices.filter { numeric[$0] }
+        DispatchQueue.concurrentPerform(iterations: numericColumns.count) { i in
+            let k = numericColumns[i]
+            results.set(k, join(column: k, numeric: true, parts: parts, total: total))
+        }
+        for k in numeric.indices where !numeric[k] {
+            results.set(k, join(column: k, numeric: false, parts: parts, total: total))
         }
         var out: [String: ColumnData] = [:]
         for (k, name) in names.enumerated() { out[name] = results.values[k] }
-        for (i, var p) in parts.enumerated() {
-            if i == 0 {
-                // The first part's text interners were freed by `join`.
-                for k in numeric.indices where numeric[k] { p.interners[k].free() }
-                p.free(keepInterners: true)
-            } else {
-                p.free()
-            }
+        for var p in parts {
+            // Every part's text interners were freed by `join`; the numeric columns' are unused.
+            for k in numeric.indices where numeric[k] { p.interners[k].free() }
+            p.free(keepInterners: true)
         }
         return out
     }
@@ -152,7 +157,10 @@ extension Store {
         for p in parts.dropFirst() {
             var map = [Int32](repeating: -1, count: p.interners[k].count)
             for e in map.indices { map[e] = first.intern(entry: e, of: p.interners[k]) }
+            var done = p.interners[k]
+            done.free()
             for c in p.codes(k) { codes.append(c < 0 ? -1 : map[Int(c)]) }
+            map = []
         }
         let dictionary = first.strings()
         // `first` may have grown (reallocated); the part's copy is stale: free through this one.
