@@ -28,14 +28,19 @@ struct ColumnProfiler {
             }
             return p
         case .labels(let d):
-            var p = ColumnProfile(column: c.name, type: c.type, role: c.role, rows: d.codes.count, nulls: d.nullCount)
-            switch c.type {
-            case .datetime: p.datetime = datetime(d)
-            case .text: p.text = text(d)
-            default: p.categorical = categorical(d)
-            }
-            return p
+            return profile(c, d.summary)
         }
+    }
+
+    /// A text column's profile from its values with their counts (`readTextColumns`).
+    func profile(_ c: DeclaredColumn, _ d: LabelSummary) -> ColumnProfile {
+        var p = ColumnProfile(column: c.name, type: c.type, role: c.role, rows: d.rows, nulls: d.nullCount)
+        switch c.type {
+        case .datetime: p.datetime = datetime(d)
+        case .text: p.text = text(d)
+        default: p.categorical = categorical(d)
+        }
+        return p
     }
 
     func numeric(_ d: NumericColumnData) -> NumericProfile {
@@ -89,7 +94,7 @@ struct ColumnProfiler {
         return BinEdges.linspace(lo, hi, baselineHistogramBins + 1)
     }
 
-    func categorical(_ d: LabelColumnData) -> CategoricalProfile {
+    func categorical(_ d: LabelSummary) -> CategoricalProfile {
         let counts = d.counts
         let values = zip(d.dictionary, counts).map { ValueCount(value: $0, count: $1) }.filter { $0.count > 0 }
         let total = values.reduce(0) { $0 + $1.count }
@@ -103,13 +108,13 @@ struct ColumnProfiler {
         return CategoricalProfile(count: total, distinct: values.count, top: Array(top), unseenShare: unseen, counts: full)
     }
 
-    func datetime(_ d: LabelColumnData) -> DatetimeProfile {
+    func datetime(_ d: LabelSummary) -> DatetimeProfile {
         let counts = d.counts
         let present = zip(d.dictionary, counts).filter { $0.1 > 0 }.map(\.0)
         return DatetimeProfile(count: counts.reduce(0, +), min: present.min(), max: present.max())
     }
 
-    func text(_ d: LabelColumnData) -> TextProfile {
+    func text(_ d: LabelSummary) -> TextProfile {
         let counts = d.counts
         var n = 0, minL = Int.max, maxL = 0
         var total = 0.0

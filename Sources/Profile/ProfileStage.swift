@@ -53,13 +53,26 @@ public struct ProfileStage {
             let header = Set(snapshot.header)
             let columns = definition.declaredColumns.filter { header.contains($0.name) }
             let table = try store.rowTable(pipelineId: pipelineId, columns: definition.declaredColumns)
-            // A group of columns at a time (`Store.columnGroups`), the last group first: validate
-            // handed it over. The baseline's correlations keep the numeric features' values.
-            let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: columns.map(\.name))
+            // The text columns in one scan of the rows as values with their counts
+            // (`readTextColumns`; validate handed them over), then the numeric columns a group at
+            // a time (`Store.columnGroups`). The baseline's correlations keep the numeric
+            // features' values and the target's codes.
             let byName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             var profiled: [String: ColumnProfile] = [:]
             var correlations = target == .baseline ? BaselineCorrelations(definition: definition, columns: columns) : nil
-            for group in groups.reversed() {
+            let text = table.textColumns(columns.map(\.name))
+            if !text.isEmpty {
+                let targets = correlations == nil ? [] : text.filter { byName[$0]?.role == .target }
+                let read = try store.readTextColumns(table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: false)
+                let work = text.map { name in (byName[name]!, read.summaries[name]!, baselineProfiles[name]) }
+                let profiles = parallelMap(work) { item in
+                    ColumnProfiler(baseline: item.2).profile(item.0, item.1)
+                }
+                for p in profiles { profiled[p.column] = p }
+                correlations?.collect(read.codes)
+            }
+            let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: columns.map(\.name).filter { !text.contains($0) })
+            for group in groups {
                 let data = try store.readColumns(table, snapshotId: snapshot.id, columns: group)
                 let work = group.map { name in (byName[name]!, data[name]!, baselineProfiles[name]) }
                 let profiles = parallelMap(work) { item in

@@ -110,20 +110,22 @@ struct Checks {
         labelsFileCheck()
 
         guard rows > 0, !present.isEmpty else { return }
-        // The columns are read a group at a time (`Store.columnGroups`), so memory holds one
-        // group, not the snapshot. Each column's findings and metrics are kept apart and
-        // appended in declared order at the end, as a read of all columns at once gives them.
-        let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: present.map(\.name))
+        // Numeric columns are read a group at a time (`Store.columnGroups`), so memory holds one
+        // group, not the snapshot; the text columns in one scan of the rows as values with their
+        // counts (`readTextColumns`), the dictionaries without a code per row. Each column's
+        // findings and metrics are kept apart and appended in declared order at the end, as a
+        // read of all columns at once gives them.
+        let text = table.textColumns(present.map(\.name))
+        let groups = try store.columnGroups(table, snapshotId: snapshot.id, columns: present.map(\.name).filter { !text.contains($0) })
         let byName = Dictionary(present.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var perColumn: [String: (findings: [Finding], metrics: [Metric])] = [:]
         var duplicates = DuplicateRows(rows: rows)
-        var last: [String: ColumnData] = [:]
+        // Carried columns are profiled, not judged (docs/definition.md, "Column roles").
+        func judged(_ name: String) -> DeclaredColumn? { byName[name].flatMap { $0.role == .carried ? nil : $0 } }
         for group in groups {
-            last = [:]
             let data = try store.readColumns(table, snapshotId: snapshot.id, columns: group)
-            // Carried columns are profiled, not judged (docs/definition.md, "Column roles").
             for name in group {
-                guard let c = byName[name], c.role != .carried, let column = data[name] else { continue }
+                guard let c = judged(name), let column = data[name] else { continue }
                 let (f, m) = (findings.count, metrics.count)
                 try checkColumn(c, column, rows: rows)
                 perColumn[name] = (Array(findings[f...]), Array(metrics[m...]))
@@ -131,25 +133,39 @@ struct Checks {
                 metrics.removeSubrange(m...)
             }
             for name in group { if let column = data[name] { duplicates.add(column) } }
-            last = data
         }
+        // The target keeps its codes: the baseline's correlations (profile) need it per row.
+        let targets = text.filter { byName[$0]?.role == .target }
+        var textRead = try store.readTextColumns(table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: rows > 1)
+        for name in text {
+            guard let c = judged(name), let summary = textRead.summaries[name] else { continue }
+            let (f, m) = (findings.count, metrics.count)
+            try checkText(c, summary, rows: rows)
+            perColumn[name] = (Array(findings[f...]), Array(metrics[m...]))
+            findings.removeSubrange(f...)
+            metrics.removeSubrange(m...)
+        }
+        if !text.isEmpty, rows > 1 { duplicates.add(keys: textRead.rowKeys) }
+        textRead.rowKeys = []
         for c in present {
             guard let own = perColumn[c.name] else { continue }
             findings += own.findings
             metrics += own.metrics
         }
         if rows > 1 {
-            // Rows sharing a hash are confirmed value by value, a group at a time (usually none).
+            // Rows sharing a hash are confirmed value by value, a group at a time (usually none);
+            // the text columns by their codes, in groups within the row-scan budget.
             var classes = duplicates.candidates()
-            for group in groups where !classes.isEmpty {
-                let data = group == groups.last! ? last : try store.readColumns(table, snapshotId: snapshot.id, columns: group)
+            let textGroups = classes.isEmpty ? [] : try store.columnGroups(table, snapshotId: snapshot.id, columns: text)
+            for group in groups + textGroups where !classes.isEmpty {
+                let data = try store.readColumns(table, snapshotId: snapshot.id, columns: group)
                 classes = DuplicateRows.refine(classes, by: group.compactMap { data[$0] })
             }
             duplicateRowsCheck(count: DuplicateRows.count(classes), rows: rows)
         }
-        // The profile stage reads the same columns next: hand over the last group (the columns
-        // read from the row records) instead of reading it twice.
-        try store.handOffColumns(table, snapshotId: snapshot.id, last)
+        // The profile stage reads the same text columns next: hand them over instead of
+        // reading them twice.
+        if !text.isEmpty { try store.handOffTextColumns(table, snapshotId: snapshot.id, textRead) }
         let nullRates = metrics.filter { $0.name == .nullRate }.compactMap(\.value)
         if let worst = nullRates.max() { metrics.append(Metric(.nullRateMax, worst)) }
     }
@@ -299,7 +315,7 @@ struct Checks {
     }
 
     /// Timestamps outside the snapshot's UTC period (days only) and later than the run.
-    mutating func freshnessChecks(_ c: DeclaredColumn, _ d: LabelColumnData) {
+    mutating func freshnessChecks(_ c: DeclaredColumn, _ d: LabelSummary) {
         let counts = d.counts
         let n = counts.reduce(0, +)
         guard n > 0 else { return }

@@ -8,19 +8,26 @@ extension Checks {
     mutating func checkColumn(_ c: DeclaredColumn, _ column: ColumnData, rows: Int) throws {
         let t = thresholds(c)
         // Null rate (the target of the baseline, id and timestamp included: all are required data).
-        let nulls: Int
         switch column {
-        case .numeric(let d): nulls = d.nullCount
-        case .labels(let d): nulls = d.nullCount
+        case .numeric(let d):
+            nullRateCheck(c, nulls: d.nullCount, rows: rows, t)
+            numericChecks(c, d, t)
+        case .labels(let d):
+            try checkText(c, d.summary, rows: rows)
         }
+    }
+
+    /// The checks on one text column's values with their counts (`readTextColumns`).
+    mutating func checkText(_ c: DeclaredColumn, _ d: LabelSummary, rows: Int) throws {
+        let t = thresholds(c)
+        nullRateCheck(c, nulls: d.nullCount, rows: rows, t)
+        try labelChecks(c, d, t, rows: rows)
+    }
+
+    mutating func nullRateCheck(_ c: DeclaredColumn, nulls: Int, rows: Int, _ t: ChecksSpec) {
         let nullRate = Double(nulls) / Double(rows)
         metrics.append(Metric(.nullRate, column: c.name, nullRate))
         judge(CheckCatalog.nullRate, share: nullRate, count: nulls, of: rows, thresholds: t.nullRate!, column: c.name, what: "values are null")
-
-        switch column {
-        case .numeric(let d): numericChecks(c, d, t)
-        case .labels(let d): try labelChecks(c, d, t, rows: rows)
-        }
     }
 
     // MARK: - Numeric columns (numeric, integer, boolean)
@@ -236,7 +243,7 @@ extension Checks {
 
     // MARK: - Text columns (categorical, text, datetime)
 
-    mutating func labelChecks(_ c: DeclaredColumn, _ d: LabelColumnData, _ t: ChecksSpec, rows: Int) throws {
+    mutating func labelChecks(_ c: DeclaredColumn, _ d: LabelSummary, _ t: ChecksSpec, rows: Int) throws {
         let counts = d.counts
         let n = counts.reduce(0, +)
         guard n > 0 else { return }
@@ -346,7 +353,7 @@ extension Checks {
     /// A categorical feature whose values now look like numbers where the baseline's were text
     /// (or the reverse): the column was re-encoded upstream.
     mutating func retypedAgainstBaseline(
-        _ c: DeclaredColumn, _ d: LabelColumnData, counts: [Int], baseline: [ValueCount], _ t: ChecksSpec
+        _ c: DeclaredColumn, _ d: LabelSummary, counts: [Int], baseline: [ValueCount], _ t: ChecksSpec
     ) {
         let baseTotal = baseline.reduce(0) { $0 + $1.count }
         guard baseTotal > 0 else { return }

@@ -47,6 +47,16 @@ struct DuplicateRows {
         }
     }
 
+    /// Folds one key per row (`TextColumns.rowKeys`: equal values give equal keys) into the row hashes.
+    mutating func add(keys: [UInt64]) {
+        let n = min(rows, keys.count)
+        hashes.withUnsafeMutableBufferPointer { h in
+            keys.withUnsafeBufferPointer { k in
+                for i in 0..<n { h[i] = Self.mix(h[i] ^ k[i]) }
+            }
+        }
+    }
+
     /// The rows that share their hash with another row, as classes (one per shared hash, rows
     /// ascending); every other row is unlike all others. Usually empty.
     func candidates() -> [[Int]] {

@@ -16,6 +16,8 @@ final class ColumnHandoff: @unchecked Sendable {
     private let lock = NSLock()
     private var key: String?
     private var columns: [String: ColumnData] = [:]
+    /// Or text columns as `readTextColumns` returned them.
+    private var text: TextColumns?
 
     static func key(path: String, snapshotId: Int64, bounds: (range: ClosedRange<Int64>, count: Int)) -> String {
         "\(path)#\(snapshotId)#\(bounds.range.lowerBound)-\(bounds.range.upperBound)#\(bounds.count)"
@@ -26,6 +28,35 @@ final class ColumnHandoff: @unchecked Sendable {
         defer { lock.unlock() }
         self.key = key
         self.columns = columns
+        text = nil
+    }
+
+    func putText(_ key: String, _ text: TextColumns) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.key = key
+        columns = [:]
+        self.text = text
+    }
+
+    /// The handed-over text columns `names` (with the codes of `keep`, and row keys when
+    /// `rowKeys`) when they are all there for `key`; the hand-off is emptied either way.
+    func takeText(_ key: String, _ names: [String], codes keep: [String], rowKeys: Bool) -> TextColumns? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard self.key != nil else { return nil }
+        var found: TextColumns?
+        if self.key == key, let text, names.allSatisfy({ text.summaries[$0] != nil }),
+            keep.allSatisfy({ text.codes[$0] != nil }), !rowKeys || text.summaries.values.allSatisfy({ $0.rows == text.rowKeys.count })
+        {
+            found = TextColumns(
+                summaries: text.summaries.filter { names.contains($0.key) }, codes: text.codes.filter { keep.contains($0.key) },
+                rowKeys: rowKeys ? text.rowKeys : [])
+        }
+        self.key = nil
+        columns = [:]
+        self.text = nil
+        return found
     }
 
     /// The handed-over columns `names` when they are all there for `key`; the hand-off is
@@ -38,6 +69,7 @@ final class ColumnHandoff: @unchecked Sendable {
             ? columns.filter { names.contains($0.key) } : nil
         self.key = nil
         columns = [:]
+        text = nil
         return found
     }
 
@@ -46,6 +78,7 @@ final class ColumnHandoff: @unchecked Sendable {
         defer { lock.unlock() }
         key = nil
         columns = [:]
+        text = nil
     }
 }
 

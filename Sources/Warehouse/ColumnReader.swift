@@ -314,6 +314,8 @@ struct ByteInterner {
     private var lengths: UnsafeMutablePointer<Int32>
     /// Full hashes by entry, read only when the table grows.
     private var hashes: UnsafeMutablePointer<UInt64>
+    /// Occurrences by entry, kept by `tally` only (`readTextColumns`).
+    private var tallies: UnsafeMutablePointer<Int>
     private var entryCapacity = 64
     private(set) var count = 0
     /// 0 when empty, else `(hash >> 32) << 32 | (entry + 1)`.
@@ -325,6 +327,7 @@ struct ByteInterner {
         offsets = .allocate(capacity: entryCapacity)
         lengths = .allocate(capacity: entryCapacity)
         hashes = .allocate(capacity: entryCapacity)
+        tallies = .allocate(capacity: entryCapacity)
         slots = .allocate(capacity: slotMask + 1)
         slots.initialize(repeating: 0, count: slotMask + 1)
     }
@@ -334,6 +337,7 @@ struct ByteInterner {
         offsets.deallocate()
         lengths.deallocate()
         hashes.deallocate()
+        tallies.deallocate()
         slots.deallocate()
         count = -1
     }
@@ -366,7 +370,24 @@ struct ByteInterner {
     /// The code of the `n` bytes at `p`, adding them when new.
     @inline(__always)
     mutating func intern(_ p: UnsafeRawPointer?, count n: Int) -> Int32 {
-        let h = Self.hash(p, n)
+        intern(p, count: n, hash: Self.hash(p, n))
+    }
+
+    /// `intern` with the bytes' hash (`hash(p, n)`) already made, counting the occurrence.
+    @inline(__always)
+    mutating func tally(_ p: UnsafeRawPointer?, count n: Int, hash h: UInt64) -> Int32 {
+        let e = intern(p, count: n, hash: h)
+        tallies[Int(e)] += 1
+        return e
+    }
+
+    /// How often entry `e` was tallied (plus what `addTally` added).
+    func tally(of e: Int) -> Int { tallies[e] }
+
+    mutating func addTally(_ n: Int, to e: Int32) { tallies[Int(e)] += n }
+
+    @inline(__always)
+    mutating func intern(_ p: UnsafeRawPointer?, count n: Int, hash h: UInt64) -> Int32 {
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & slotMask
         while true {
@@ -387,6 +408,7 @@ struct ByteInterner {
             offsets = grow(offsets, from: count, to: cap)
             lengths = grow(lengths, from: count, to: cap)
             hashes = grow(hashes, from: count, to: cap)
+            tallies = grow(tallies, from: count, to: cap)
             entryCapacity = cap
         }
         if arenaCount + n > arenaCapacity {
@@ -400,6 +422,7 @@ struct ByteInterner {
         offsets[e] = arenaCount
         lengths[e] = Int32(n)
         hashes[e] = h
+        tallies[e] = 0
         arenaCount += n
         count += 1
         slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)

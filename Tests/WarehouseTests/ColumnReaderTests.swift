@@ -84,6 +84,72 @@ struct ColumnReaderTests {
         #expect(parallel["id"] == serial["id"])
     }
 
+    /// `readTextColumns`: one scan gives each text column's values with their counts exactly as
+    /// a full read does (dictionary order included), serial or split over two connections; the
+    /// kept column's codes equal the full read's; row keys are equal exactly for rows equal in
+    /// every column read (here a 5-value column: 5 keys).
+    @Test func textColumnsInOneScanEqualAFullRead() throws {
+        let dir = TemporaryDirectory()
+        let rows = 1_000
+        let (w, table, snapshot) = try fixture(dir, rows: rows)
+        let full = try w.read { try $0.readColumns(table, snapshotId: snapshot, columns: ["c", "id"]) }
+        guard case .labels(let c)? = full["c"], case .labels(let id)? = full["id"] else {
+            Issue.record("unexpected column kinds")
+            return
+        }
+        #expect(table.textColumns(["x", "c", "n", "id"]) == ["c", "id"])
+        for parallelFrom in [100_000, 2] {
+            let text = try w.write {
+                try $0.readTextColumns(table, snapshotId: snapshot, columns: ["c", "id"], codes: ["c"], rowKeys: true, parallelFrom: parallelFrom)
+            }
+            #expect(text.summaries["c"] == c.summary)
+            #expect(text.summaries["id"] == id.summary)
+            #expect(text.summaries["c"]?.nullCount == (0..<rows).filter { $0 % 13 == 0 }.count)
+            #expect(text.summaries["id"]?.counts == Array(repeating: 1, count: rows))
+            #expect(text.codes["c"] == full["c"] && text.codes["id"] == nil)
+            #expect(text.rowKeys.count == rows)
+            let onlyC = try w.write {
+                try $0.readTextColumns(table, snapshotId: snapshot, columns: ["c"], codes: [], rowKeys: true, parallelFrom: parallelFrom)
+            }
+            var keyOf: [Int32: UInt64] = [:]
+            for i in 0..<rows {
+                if let k = keyOf[c.codes[i]] { #expect(k == onlyC.rowKeys[i]) } else { keyOf[c.codes[i]] = onlyC.rowKeys[i] }
+            }
+            #expect(keyOf.count == 5 && Set(keyOf.values).count == 5)
+        }
+        let none = try w.read { try $0.readTextColumns(table, snapshotId: 999, columns: ["c"], codes: ["c"], rowKeys: true) }
+        #expect(none.summaries["c"] == LabelSummary(dictionary: [], counts: [], nullCount: 0, rows: 0))
+        #expect(none.codes["c"] == .labels(LabelColumnData(codes: [], dictionary: [])) && none.rowKeys.isEmpty)
+        #expect(throws: MLAuditError.self) {
+            try w.read { try $0.readTextColumns(table, snapshotId: snapshot, columns: ["x"], codes: [], rowKeys: false) }
+        }
+    }
+
+    /// Text columns handed over are taken once, only when they cover what is asked.
+    @Test func textHandoffIsTakenOnceWhenItCoversTheRead() throws {
+        let dir = TemporaryDirectory()
+        let (w, table, snapshot) = try fixture(dir, rows: 300)
+        let read = try w.read {
+            try $0.readTextColumns(table, snapshotId: snapshot, columns: ["c", "id"], codes: ["c"], rowKeys: false)
+        }
+        try w.read { try $0.handOffTextColumns(table, snapshotId: snapshot, read) }
+        let handed = try w.read {
+            try $0.readTextColumns(table, snapshotId: snapshot, columns: ["id"], codes: [], rowKeys: false)
+        }
+        #expect(handed.summaries == ["id": read.summaries["id"]!] && handed.codes.isEmpty)
+        let h = ColumnHandoff()
+        let key = ColumnHandoff.key(path: "/w.sqlite", snapshotId: 2, bounds: (range: 5...6, count: 2))
+        h.putText(key, read)
+        #expect(h.takeText(key, ["c"], codes: ["c"], rowKeys: false)?.codes["c"] == read.codes["c"])
+        #expect(h.takeText(key, ["c"], codes: [], rowKeys: false) == nil, "taken once")
+        h.putText(key, read)
+        #expect(h.takeText(key, ["id"], codes: ["id"], rowKeys: false) == nil, "no codes of id: read instead")
+        h.putText(key, read)
+        #expect(h.takeText(key, ["c"], codes: [], rowKeys: true) == nil, "no row keys: read instead")
+        h.putText(key, read)
+        #expect(h.take(key, ["c"]) == nil && h.takeText(key, ["c"], codes: [], rowKeys: false) == nil, "a column read drops it")
+    }
+
     static func sameNumbers(_ a: [Double], _ b: [Double]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { pair in pair.0 == pair.1 || (pair.0.isNaN && pair.1.isNaN) }
     }

@@ -255,6 +255,14 @@ public protocol RowStorage {
     ) throws -> [[String]]
     /// Hands columns just read to the next `readColumns` of the same columns in this process.
     func handOffColumns(_ table: RowTable, snapshotId: Int64, _ columns: [String: ColumnData]) throws
+    /// Text columns of a snapshot in one scan: each column's values with their counts, the
+    /// per-row codes of the columns in `codes`, and with `rowKeys` one key per row over them all.
+    func readTextColumns(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool,
+        parallelFrom: Int
+    ) throws -> TextColumns
+    /// Hands text columns just read to the next `readTextColumns` of the same snapshot in this process.
+    func handOffTextColumns(_ table: RowTable, snapshotId: Int64, _ text: TextColumns) throws
     /// The finite values of numeric columns (unsorted) with the counts left out; `rowids`
     /// restricts to a range of row ids (as `rowidRange` gives them).
     func readFiniteNumbers(
@@ -278,6 +286,12 @@ public protocol RowStorage {
 extension RowStorage {
     public func readColumns(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [String: ColumnData] {
         try readColumns(table, snapshotId: snapshotId, columns: names, parallelFrom: 100_000, columnar: true)
+    }
+
+    public func readTextColumns(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool
+    ) throws -> TextColumns {
+        try readTextColumns(table, snapshotId: snapshotId, columns: names, codes: keep, rowKeys: rowKeys, parallelFrom: 100_000)
     }
 
     public func columnGroups(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [[String]] {

@@ -1,0 +1,312 @@
+import AuditModel
+import Dispatch
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A text column's distinct values with how often each occurs, in order of first appearance,
+/// without a code per row: what the checks and profiles of a text column need.
+public struct LabelSummary: Sendable, Equatable {
+    public var dictionary: [String]
+    /// Occurrences of each dictionary entry.
+    public var counts: [Int]
+    public var nullCount: Int
+    /// Rows read (values and nulls).
+    public var rows: Int
+
+    public init(dictionary: [String], counts: [Int], nullCount: Int, rows: Int) {
+        self.dictionary = dictionary
+        self.counts = counts
+        self.nullCount = nullCount
+        self.rows = rows
+    }
+}
+
+extension LabelColumnData {
+    /// The column's values and counts without the codes.
+    public var summary: LabelSummary {
+        LabelSummary(dictionary: dictionary, counts: counts, nullCount: nullCount, rows: codes.count)
+    }
+}
+
+/// What `readTextColumns` gives: every column's summary, the per-row codes of the columns asked
+/// for, and (when asked) one key per row.
+public struct TextColumns: Sendable {
+    public var summaries: [String: LabelSummary]
+    /// The columns whose codes were asked for, as `readColumns` gives them.
+    public var codes: [String: ColumnData]
+    /// One 64-bit key per row, in row order, folding every read column's value (null or the
+    /// hash of its bytes): rows whose keys differ differ in some column; rows whose keys are
+    /// equal may still differ (confirm by value). Empty unless asked for.
+    public var rowKeys: [UInt64]
+
+    public init(summaries: [String: LabelSummary], codes: [String: ColumnData], rowKeys: [UInt64]) {
+        self.summaries = summaries
+        self.codes = codes
+        self.rowKeys = rowKeys
+    }
+}
+
+extension RowTable {
+    /// Whether the column is read as text (dictionary-encoded) rather than as numbers: every
+    /// type but numeric, integer and boolean.
+    public static func isText(_ c: DeclaredColumn) -> Bool { !(c.type.isNumeric || c.type == .boolean) }
+
+    /// Those of `names` whose layout column is read as text, in the order of `names`.
+    public func textColumns(_ names: [String]) -> [String] {
+        names.filter { n in columns.first { $0.name == n }.map(Self.isText) ?? false }
+    }
+}
+
+extension Store {
+    /// Every text column of `names` in one scan of the snapshot's rows (`readColumns`'s rowid
+    /// range scan, split over two connections from `parallelFrom` rows): per column its
+    /// distinct values and their counts, codes per row only for the columns in `codes`, and
+    /// with `rowKeys` one key per row over all of them. Memory: the columns' dictionaries (and
+    /// the asked-for codes, 4 bytes per row each), not a code per row of every column, so a
+    /// snapshot's text columns need one scan of the row records instead of one per group.
+    ///
+    /// Text columns handed over by the previous stage (`handOffTextColumns`) are returned
+    /// without reading when they cover what is asked.
+    public func readTextColumns(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool,
+        parallelFrom: Int = 100_000
+    ) throws -> TextColumns {
+        var indices: [Int] = []
+        for n in names {
+            guard let i = table.columns.firstIndex(where: { $0.name == n }) else {
+                throw MLAuditError.internalError("column '\(n)' is not in the row table layout")
+            }
+            guard RowTable.isText(table.columns[i]) else {
+                throw MLAuditError.internalError("column '\(n)' is not a text column")
+            }
+            indices.append(i)
+        }
+        let kept = names.map { keep.contains($0) }
+        guard let bounds = try rowBounds(table, snapshotId: snapshotId) else {
+            ColumnHandoff.shared.clear()
+            return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [TextPart(keep: kept, keys: rowKeys, estimate: 0)])
+        }
+        if let path = mainPath,
+            let handed = ColumnHandoff.shared.takeText(
+                ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), names, codes: keep, rowKeys: rowKeys)
+        {
+            return handed
+        }
+        ColumnHandoff.shared.clear()
+        guard !names.isEmpty else { return TextColumns(summaries: [:], codes: [:], rowKeys: []) }
+        let lo = bounds.range.lowerBound, hi = bounds.range.upperBound
+        guard hi - lo < Int64(Int32.max) else {
+            throw MLAuditError.internalError("snapshot \(snapshotId) spans rowids \(lo)...\(hi)")
+        }
+        let select = indices.map { quoteIdentifier(table.sqlNames[$0]) }.joined(separator: ", ")
+        // `+mlaudit_snapshot` keeps the planner on the rowid range instead of the snapshot index.
+        let sql = "SELECT \(select) FROM \(quoteIdentifier(table.name)) WHERE rowid BETWEEN ?1 AND ?2 AND +mlaudit_snapshot = ?3 ORDER BY rowid"
+        let statement = try db.makeStatement(sql: sql)
+        let path = mainPath ?? ""
+        let parallel = bounds.count >= max(2, parallelFrom) && ProcessInfo.processInfo.activeProcessorCount >= 2 && !path.isEmpty
+        if !parallel {
+            var part = TextPart(keep: kept, keys: rowKeys, estimate: Int(hi - lo + 1))
+            do { try part.read(statement.sqliteStatement, lo: lo, hi: hi, snapshotId: snapshotId) } catch {
+                part.free()
+                throw error
+            }
+            return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [part])
+        }
+        let mid = lo + (hi - lo) / 2
+        let second = SecondTextPart(TextPart(keep: kept, keys: rowKeys, estimate: Int(hi - mid)))
+        let group = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: group) {
+            second.read(path: path, sql: sql, lo: mid + 1, hi: hi, snapshotId: snapshotId)
+        }
+        var first = TextPart(keep: kept, keys: rowKeys, estimate: Int(mid - lo + 1))
+        var firstError: (any Error)?
+        do { try first.read(statement.sqliteStatement, lo: lo, hi: mid, snapshotId: snapshotId) } catch { firstError = error }
+        group.wait()
+        if let error = firstError ?? second.error {
+            second.part.free()
+            first.free()
+            throw error
+        }
+        return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [first, second.part])
+    }
+
+    /// Hands text columns just read (`readTextColumns`) to the next `readTextColumns` of the same
+    /// snapshot in this process (see `ColumnHandoff`).
+    public func handOffTextColumns(_ table: RowTable, snapshotId: Int64, _ text: TextColumns) throws {
+        guard let path = mainPath, let bounds = try rowBounds(table, snapshotId: snapshotId) else { return }
+        ColumnHandoff.shared.putText(ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), text)
+    }
+
+    /// Joins the parts in row order (a column at a time: each column's dictionaries are freed as
+    /// soon as it is joined); frees the parts. A dictionary stays in order of first appearance,
+    /// as a single pass would make it.
+    static func assembleText(names: [String], keep: [Bool], rowKeys: Bool, parts: [TextPart]) -> TextColumns {
+        let total = parts.reduce(0) { $0 + $1.rows }
+        var summaries: [String: LabelSummary] = [:]
+        var codes: [String: ColumnData] = [:]
+        for (k, name) in names.enumerated() {
+            var first = parts[0].interners[k]
+            first.reserve(parts.reduce(0) { $0 + $1.interners[k].count })
+            var columnCodes: [Int32] = []
+            if keep[k] {
+                columnCodes.reserveCapacity(total)
+                columnCodes.append(contentsOf: parts[0].codes(k))
+            }
+            for p in parts.dropFirst() {
+                let other = p.interners[k]
+                var map = [Int32](repeating: -1, count: other.count)
+                for e in map.indices {
+                    map[e] = first.intern(entry: e, of: other)
+                    first.addTally(other.tally(of: e), to: map[e])
+                }
+                var done = other
+                done.free()
+                if keep[k] { for c in p.codes(k) { columnCodes.append(c < 0 ? -1 : map[Int(c)]) } }
+            }
+            let dictionary = first.strings()
+            let counts = (0..<first.count).map { first.tally(of: $0) }
+            // `first` may have grown (reallocated); the part's copy is stale: free through this one.
+            first.free()
+            let nulls = parts.reduce(0) { $0 + $1.nulls[k] }
+            summaries[name] = LabelSummary(dictionary: dictionary, counts: counts, nullCount: nulls, rows: total)
+            if keep[k] { codes[name] = .labels(LabelColumnData(codes: columnCodes, dictionary: dictionary)) }
+        }
+        var keys: [UInt64] = []
+        if rowKeys {
+            keys.reserveCapacity(total)
+            for p in parts { keys.append(contentsOf: p.keys()) }
+        }
+        for var p in parts { p.free(keepInterners: true) }
+        return TextColumns(summaries: summaries, codes: codes, rowKeys: keys)
+    }
+}
+
+/// The second half of a parallel text read, filled on another thread.
+private final class SecondTextPart: @unchecked Sendable {
+    var part: TextPart
+    var error: (any Error)?
+
+    init(_ part: TextPart) { self.part = part }
+
+    func read(path: String, sql: String, lo: Int64, hi: Int64, snapshotId: Int64) {
+        var connection: OpaquePointer?
+        defer { sqlite3_close(connection) }
+        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            error = MLAuditError.warehouse("cannot open a second read connection", file: path,
+                                           cause: connection.map { String(cString: sqlite3_errmsg($0)) })
+            return
+        }
+        sqlite3_busy_timeout(connection, 10_000)
+        // No memory map: see `SecondPart` (ColumnReader.swift).
+        var stmt: OpaquePointer?
+        defer { sqlite3_finalize(stmt) }
+        guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+            error = MLAuditError.warehouse("cannot prepare a column read", file: path, cause: String(cString: sqlite3_errmsg(connection)))
+            return
+        }
+        do { try part.read(stmt, lo: lo, hi: hi, snapshotId: snapshotId) } catch { self.error = error }
+    }
+}
+
+/// The text columns of one rowid range: a counting dictionary per column, the null counts, the
+/// codes of the kept columns and the row keys, in manually managed buffers (see `ColumnPart`).
+struct TextPart {
+    let keep: [Bool]
+    let capacity: Int
+    private(set) var rows = 0
+    private(set) var nulls: [Int]
+    private let codeBuffer: UnsafeMutablePointer<Int32>
+    private let keyBuffer: UnsafeMutablePointer<UInt64>
+    private let hasKeys: Bool
+    /// Column k's slot in the code buffer (-1: no codes kept).
+    private let slot: [Int]
+    var interners: [ByteInterner]
+
+    init(keep: [Bool], keys: Bool, estimate: Int) {
+        self.keep = keep
+        capacity = max(estimate, 0)
+        var slot: [Int] = []
+        var t = 0
+        for k in keep {
+            if k { slot.append(t); t += 1 } else { slot.append(-1) }
+        }
+        self.slot = slot
+        nulls = keep.map { _ in 0 }
+        codeBuffer = .allocate(capacity: max(1, t * capacity))
+        hasKeys = keys
+        keyBuffer = .allocate(capacity: keys ? max(1, capacity) : 1)
+        interners = keep.map { _ in ByteInterner() }
+    }
+
+    func codes(_ k: Int) -> UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(start: codeBuffer + slot[k] * capacity, count: rows)
+    }
+
+    func keys() -> UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: keyBuffer, count: hasKeys ? rows : 0) }
+
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Reads the rows with rowid in `lo...hi` (at most `capacity`).
+    mutating func read(_ stmt: OpaquePointer, lo: Int64, hi: Int64, snapshotId: Int64) throws {
+        sqlite3_reset(stmt)
+        sqlite3_bind_int64(stmt, 1, lo)
+        sqlite3_bind_int64(stmt, 2, hi)
+        sqlite3_bind_int64(stmt, 3, snapshotId)
+        defer { sqlite3_reset(stmt) }
+        let columns = keep.count
+        let capacity = capacity
+        let codes = codeBuffer, keys = keyBuffer, hasKeys = hasKeys
+        var row = 0
+        try slot.withUnsafeBufferPointer { slot in
+            try nulls.withUnsafeMutableBufferPointer { nulls in
+                try interners.withUnsafeMutableBufferPointer { interners in
+                    while true {
+                        let rc = sqlite3_step(stmt)
+                        if rc == SQLITE_DONE { break }
+                        guard rc == SQLITE_ROW, row < capacity else {
+                            throw MLAuditError.warehouse(
+                                "reading rows failed",
+                                cause: rc == SQLITE_ROW ? "more rows than the snapshot's rowid range" : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+                        }
+                        var key: UInt64 = 0x243F_6A88_85A3_08D3
+                        for k in 0..<columns {
+                            let value = sqlite3_column_value(stmt, Int32(k))
+                            let code: Int32
+                            if sqlite3_value_type(value) == SQLITE_NULL {
+                                nulls[k] += 1
+                                code = -1
+                                key = Self.mix(key ^ 0x6E75_6C6C)
+                            } else {
+                                let p = UnsafeRawPointer(sqlite3_value_text(value))
+                                let n = Int(sqlite3_value_bytes(value))
+                                let h = ByteInterner.hash(p, n)
+                                code = interners[k].tally(p, count: n, hash: h)
+                                key = Self.mix(key ^ h)
+                            }
+                            if slot[k] >= 0 { codes[slot[k] * capacity + row] = code }
+                        }
+                        if hasKeys { keys[row] = key }
+                        row += 1
+                    }
+                }
+            }
+        }
+        rows = row
+    }
+
+    /// Frees the buffers and (unless `assembleText` already did) the interners.
+    mutating func free(keepInterners: Bool = false) {
+        if !keepInterners { for k in interners.indices { interners[k].free() } }
+        codeBuffer.deallocate()
+        keyBuffer.deallocate()
+    }
+}
+
+// As `ColumnPart`: the second half is filled by one thread while nothing else touches it.
+extension TextPart: @unchecked Sendable {}
