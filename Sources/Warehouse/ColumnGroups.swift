@@ -3,11 +3,14 @@ import Foundation
 
 /// How many columns of a snapshot a stage holds in memory at once (docs/scaling.md, "Memory").
 ///
-/// Validate and profile read a snapshot's columns a group at a time instead of all at once:
-/// numeric columns with a columnar copy (read from their blobs, 9 bytes per row: value and null
-/// flag) in groups of at most `numericBytes`, and the columns read from the row records (text,
-/// and numbers without a copy) together in one scan of the rows, split only when their estimate
-/// passes `rowScanBytes` (each extra group is another scan of the rows). The estimate of a text
+/// Validate and profile read a snapshot's numeric columns a group at a time instead of all at
+/// once: columns with a columnar copy (read from their blobs, 9 bytes per row: value and null
+/// flag) in groups of at most `numericBytes`, numbers without a copy from the row records in
+/// scans within `rowScanBytes`; their text columns in one scan as values with counts
+/// (`readTextColumns`). Groups of text columns (whole columns with codes, `readColumns`) are
+/// still made for the duplicate-row check's confirmation and for other callers: the columns
+/// read from the row records split only when their estimate passes `rowScanBytes` (each extra
+/// group is another scan of the rows). The estimate of a text
 /// column is what its dictionary-encoded read costs while the two halves of a parallel read are
 /// joined: codes and dictionary of a column whose values are mostly distinct (an id, a
 /// timestamp) about 64 bytes per row, of a categorical column 16.
