@@ -245,6 +245,10 @@ struct TextPart {
 
     func keys() -> UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: keyBuffer, count: hasKeys ? rows : 0) }
 
+    /// A row key starts at `keySeed`; each column folds in its value's hash (`nullKey` for null).
+    static let keySeed: UInt64 = 0x243F_6A88_85A3_08D3
+    static let nullKey: UInt64 = 0x6E75_6C6C
+
     @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -274,14 +278,14 @@ struct TextPart {
                                 "reading rows failed",
                                 cause: rc == SQLITE_ROW ? "more rows than the snapshot's rowid range" : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
                         }
-                        var key: UInt64 = 0x243F_6A88_85A3_08D3
+                        var key = Self.keySeed
                         for k in 0..<columns {
                             let value = sqlite3_column_value(stmt, Int32(k))
                             let code: Int32
                             if sqlite3_value_type(value) == SQLITE_NULL {
                                 nulls[k] += 1
                                 code = -1
-                                key = Self.mix(key ^ 0x6E75_6C6C)
+                                key = Self.mix(key ^ Self.nullKey)
                             } else {
                                 let p = UnsafeRawPointer(sqlite3_value_text(value))
                                 let n = Int(sqlite3_value_bytes(value))
@@ -310,3 +314,33 @@ struct TextPart {
 
 // As `ColumnPart`: the second half is filled by one thread while nothing else touches it.
 extension TextPart: @unchecked Sendable {}
+
+extension TextColumns {
+    /// Adds whole columns as `readColumns` gives them (for a backend that reads text columns a
+    /// group at a time): their summaries, the codes of those in `keep`, and with `rowKeys` their
+    /// values folded into the row keys in the order of `names` — the same keys `readTextColumns`
+    /// of the SQLite warehouse makes in one scan. Call once per group, groups in column order.
+    public mutating func add(_ columns: [String: ColumnData], names: [String], keep: [String], rowKeys: Bool) throws {
+        for name in names {
+            guard case .labels(let d)? = columns[name] else {
+                throw MLAuditError.internalError("column '\(name)' was not read as text")
+            }
+            summaries[name] = d.summary
+            if keep.contains(name) { codes[name] = .labels(d) }
+            guard rowKeys else { continue }
+            if self.rowKeys.isEmpty { self.rowKeys = [UInt64](repeating: TextPart.keySeed, count: d.codes.count) }
+            guard self.rowKeys.count == d.codes.count else {
+                throw MLAuditError.internalError("column '\(name)' has \(d.codes.count) rows, the others \(self.rowKeys.count)")
+            }
+            let hashes = d.dictionary.map { value in
+                var v = value
+                return v.withUTF8 { ByteInterner.hash(UnsafeRawPointer($0.baseAddress), $0.count) }
+            }
+            self.rowKeys.withUnsafeMutableBufferPointer { keys in
+                for (i, c) in d.codes.enumerated() {
+                    keys[i] = TextPart.mix(keys[i] ^ (c < 0 ? TextPart.nullKey : hashes[Int(c)]))
+                }
+            }
+        }
+    }
+}

@@ -294,6 +294,28 @@ extension PostgresTransaction: RowStorage {
     /// The PostgreSQL warehouse keeps no hand-off between stages: each stage reads the server.
     public func handOffColumns(_ table: RowTable, snapshotId: Int64, _ columns: [String: ColumnData]) throws {}
 
+    /// The text columns a group at a time (`columnGroups`' row-scan budget), each group read with
+    /// `readColumns` and reduced to values with counts (`TextColumns.add`).
+    public func readTextColumns(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool, parallelFrom: Int
+    ) throws -> TextColumns {
+        for i in try Self.indices(table, names) where !RowTable.isText(table.columns[i]) {
+            throw MLAuditError.internalError("column '\(table.columns[i].name)' is not a text column")
+        }
+        var out = TextColumns(summaries: [:], codes: [:], rowKeys: [])
+        let groups = try columnGroups(
+            table, snapshotId: snapshotId, columns: names, numericBudget: ColumnGroups.numericBytes,
+            rowScanBudget: ColumnGroups.rowScanBytes)
+        for group in groups {
+            let data = try readColumns(table, snapshotId: snapshotId, columns: group, parallelFrom: parallelFrom, columnar: true)
+            try out.add(data, names: group, keep: keep, rowKeys: rowKeys)
+        }
+        return out
+    }
+
+    /// No hand-off on PostgreSQL (see `handOffColumns`).
+    public func handOffTextColumns(_ table: RowTable, snapshotId: Int64, _ text: TextColumns) throws {}
+
     public func readFiniteNumbers(
         _ table: RowTable, snapshotId: Int64, columns names: [String], rowids: ClosedRange<Int64>?, columnar: Bool
     ) throws -> [String: FiniteNumbers] {

@@ -144,6 +144,7 @@ struct BothBackendsRowStorageTests {
         var sorted: [String] = []
         var purged: [String] = []
         var afterPurge = -1
+        var text: [String] = []
     }
 
     static func describe(_ d: ColumnData?) -> [String] {
@@ -191,6 +192,16 @@ struct BothBackendsRowStorageTests {
             for (n, f) in try tx.readFiniteNumbers(table, snapshotId: snapshot, columns: numeric, rowids: half) {
                 out.firstHalf[n] = describe(f)
             }
+            // The text columns in one read: values with counts, the kept codes and the row keys.
+            let textNames = table.textColumns(names)
+            let text = try tx.readTextColumns(
+                table, snapshotId: snapshot, columns: textNames, codes: [textNames[0]], rowKeys: true, parallelFrom: 100)
+            for n in textNames {
+                let s = try #require(text.summaries[n])
+                out.text.append("\(n): \(zip(s.dictionary, s.counts).map { "\($0)=\($1)" }) nulls \(s.nullCount) rows \(s.rows)")
+            }
+            out.text.append("codes \(describe(text.codes[textNames[0]]))")
+            out.text.append("keys \(text.rowKeys.count) distinct \(Set(text.rowKeys).count) first \(text.rowKeys.prefix(3))")
             out.groups = try tx.columnGroups(table, snapshotId: snapshot, columns: names, numericBudget: 20_000, rowScanBudget: 40_000)
             out.hours = try tx.hourCounts(table, snapshotId: snapshot, column: "ts")
             out.extras = try tx.extraColumns(table, snapshotId: snapshot)
@@ -251,6 +262,8 @@ struct BothBackendsRowStorageTests {
         #expect(sqlite.sorted == postgres.sorted && sqlite.sorted.count == 1_000 - 143 - 78 - 2 + 1)
         #expect(sqlite.purged == ["2026-02-01 1000"] && postgres.purged == sqlite.purged)
         #expect(sqlite.afterPurge == 0 && postgres.afterPurge == 0)
+        #expect(sqlite.text == postgres.text, "readTextColumns")
+        #expect(sqlite.text.count == 6 && sqlite.text.last?.hasPrefix("keys 1000 ") == true)
     }
 
     /// Every made name is a safe PostgreSQL identifier, the layout is stable across opens, and
