@@ -284,6 +284,7 @@ enum Migrations {
         registerSegmentMigrations(&m)
         registerPackedColumnMigrations(&m)
         registerResourceMigrations(&m)
+        registerSortedDeltaMigrations(&m)
         return m
     }
 }
@@ -346,6 +347,36 @@ extension Migrations {
                   data BLOB NOT NULL CHECK (encoding <> 0 OR length(data) = 8 * count),
                   PRIMARY KEY (snapshotId, sqlColumn)
                 );
+                """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Issue 13: the sorted-column cache also admits encoding 2, sorted deltas
+    /// (`PackedNumbers.encodeSorted`: the steps between consecutive sorted values, bit-packed).
+    /// SQLite cannot change a CHECK constraint, so `sortedColumnPacked` is rebuilt with its rows
+    /// (one entry per cached column of a baseline: small); entries written before keep their
+    /// encoding and are read as they are.
+    static func registerSortedDeltaMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v5-issue13-sorted-deltas") { db in
+            try db.execute(sql: """
+                CREATE TABLE sortedColumnPacked_issue13 (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  count INTEGER NOT NULL CHECK (count >= 0),
+                  nulls INTEGER NOT NULL,
+                  nan INTEGER NOT NULL,
+                  infinite INTEGER NOT NULL,
+                  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1, 2)),
+                  data BLOB NOT NULL CHECK (encoding <> 0 OR length(data) = 8 * count),
+                  PRIMARY KEY (snapshotId, sqlColumn)
+                );
+                INSERT INTO sortedColumnPacked_issue13 SELECT snapshotId, sqlColumn, column, count, nulls, nan, infinite,
+                  encoding, data FROM sortedColumnPacked;
+                DROP TABLE sortedColumnPacked;
+                ALTER TABLE sortedColumnPacked_issue13 RENAME TO sortedColumnPacked;
                 """)
         }
     }

@@ -173,12 +173,12 @@ public enum PackedNumbers {
     }
 
     @inline(__always)
-    private static func appendLE(_ out: inout [UInt8], _ v: UInt64, bytes: Int) {
+    static func appendLE(_ out: inout [UInt8], _ v: UInt64, bytes: Int) {
         for b in 0..<bytes { out.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * b))) }
     }
 
     @inline(__always)
-    private static func loadLE(_ p: UnsafeRawPointer, _ offset: Int, bytes: Int) -> UInt64 {
+    static func loadLE(_ p: UnsafeRawPointer, _ offset: Int, bytes: Int) -> UInt64 {
         var v: UInt64 = 0
         for b in 0..<bytes { v |= UInt64(p.load(fromByteOffset: offset + b, as: UInt8.self)) << UInt64(8 * b) }
         return v
@@ -220,8 +220,200 @@ public enum PackedNumbers {
                 out[row] = loadLE(p, headerBytes + 12 * j + 4, bytes: 8)
             }
             return true
+        case sortedDeltas:
+            return decodeSorted(bytes, count: n, into: out)
         default:
             return false
         }
+    }
+}
+
+// MARK: - Sorted runs: deltas, bit-packed
+
+extension PackedNumbers {
+    /// How a sorted run is stored (`sortedColumnPacked.encoding` 2, migration
+    /// `v5-issue13-sorted-deltas`).
+    public static let sortedDeltas: Int = 2
+
+    static let sortedHeaderBytes = 18
+    /// Widest delta slot: a slot is read with one 8-byte load at any bit offset within a byte.
+    static let maxDeltaBits = 57
+
+    /// Encodes the ascending finite numbers `values` (a sorted-column cache entry, as bit
+    /// patterns) into `out` and returns the encoding: `sortedDeltas` when it is the smallest,
+    /// else what `encode` gives (`decimal` or `raw`).
+    ///
+    /// Like `decimal`, one decimal scale `k` for the run; each value that fits it is the integer
+    /// `m` with `value = m / 10^k`, and since the run is sorted, consecutive `m` differ by small
+    /// non-negative steps. Each step is stored in `b` bits; a step of `2^b − 1` or more writes
+    /// the escape `2^b − 1` and takes the step from a list of 8-byte steps. Values that do not fit
+    /// the scale (and −0.0) are exceptions with their 64 bits and take no step. Every value is
+    /// decoded back while encoding and compared bit for bit; any difference falls back to
+    /// `encode`, so the run always decodes to exactly `values`.
+    ///
+    /// Layout (integers little-endian): `k` (1 byte), `b` (1, 1…57), exceptions `e` (UInt32),
+    /// escaped steps `o` (UInt32), the first packed value's `m` (Int64); then `e` × (row UInt32,
+    /// bits UInt64); `o` × step (UInt64); then the steps of the `n − e` packed values, `b` bits
+    /// each, least significant bit first (the first packed value's step, from itself, is 0).
+    public static func encodeSorted(_ values: UnsafeBufferPointer<UInt64>, into out: inout [UInt8]) -> Int {
+        let fallback = encode(values, into: &out)
+        let n = values.count
+        guard n > 1, n <= Int(UInt32.max) else { return fallback }
+        // The scale: the smallest that fits most values (as `encode` finds it, from a sample).
+        var scale = 0
+        var sampled = 0, i = 0
+        while i < n && sampled < 64 {
+            let v = Double(bitPattern: values[i])
+            i += 1
+            guard v.isFinite else { continue }
+            sampled += 1
+            if let k = self.scale(of: v, from: scale) { scale = k }
+        }
+        let budget = max(4, n / 32)
+        var steps: [UInt64] = []
+        var exceptions: [Int] = []
+        var first: Int64 = 0
+        func pass(_ k: Int) -> [Int] {
+            let p = powersOfTen[k]
+            steps.removeAll(keepingCapacity: true)
+            steps.reserveCapacity(n)
+            var misfits: [Int] = []
+            var previous: Int64?
+            var m = 0.0
+            for i in 0..<n {
+                let v = Double(bitPattern: values[i])
+                if v.isFinite && fits(v, p, &m) {
+                    let mi = Int64(m)
+                    if let previous { steps.append(UInt64(bitPattern: mi &- previous)) } else { first = mi; steps.append(0) }
+                    previous = mi
+                } else {
+                    misfits.append(i)
+                    if misfits.count > budget { return misfits }
+                }
+            }
+            return misfits
+        }
+        exceptions = pass(scale)
+        if exceptions.count > budget {
+            var needed: [Int] = []
+            for r in exceptions.prefix(64) {
+                let v = Double(bitPattern: values[r])
+                if v.isFinite { needed.append(scale < maxScale ? (self.scale(of: v, from: scale + 1) ?? maxScale + 1) : maxScale + 1) }
+            }
+            guard !needed.isEmpty else { return fallback }
+            let k = needed.sorted()[(needed.count * 7) / 8]
+            guard k <= maxScale, k > scale else { return fallback }
+            scale = k
+            exceptions = pass(scale)
+            guard exceptions.count <= budget else { return fallback }
+        }
+        guard !steps.isEmpty else { return fallback }
+        // The width that makes the run smallest: steps of `bits` bits plus 8 bytes per escape.
+        var longer = [Int](repeating: 0, count: 66)  // steps needing more than b bits, by b
+        var allOnes = [Int](repeating: 0, count: 66)  // steps equal to 2^b - 1, by b
+        for s in steps {
+            let length = 64 - s.leadingZeroBitCount
+            longer[length] += 1
+            if s != 0 && (s & (s &+ 1)) == 0 { allOnes[length] += 1 }
+        }
+        // above[b] = steps with more than b bits
+        var above = [Int](repeating: 0, count: 66)
+        for b in stride(from: 64, through: 0, by: -1) { above[b] = above[b + 1] + longer[b + 1] }
+        var bestBits = 1, bestSize = Int.max
+        for b in 1...maxDeltaBits {
+            let escapes = above[b] + allOnes[b]
+            let size = sortedHeaderBytes + 12 * exceptions.count + 8 * escapes + (b * steps.count + 7) / 8
+            if size < bestSize { bestSize = size; bestBits = b }
+        }
+        guard bestSize < fallbackSize(fallback, out, n) else { return fallback }
+        let b = bestBits
+        let escape: UInt64 = (1 << UInt64(b)) - 1
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(bestSize + 8)
+        encoded.append(UInt8(scale))
+        encoded.append(UInt8(b))
+        appendLE(&encoded, UInt64(exceptions.count), bytes: 4)
+        let escaped = steps.filter { $0 >= escape }
+        appendLE(&encoded, UInt64(escaped.count), bytes: 4)
+        appendLE(&encoded, UInt64(bitPattern: first), bytes: 8)
+        for r in exceptions {
+            appendLE(&encoded, UInt64(r), bytes: 4)
+            appendLE(&encoded, values[r], bytes: 8)
+        }
+        for s in escaped { appendLE(&encoded, s, bytes: 8) }
+        let start = encoded.count
+        encoded.append(contentsOf: repeatElement(0, count: (b * steps.count + 7) / 8 + 8))
+        encoded.withUnsafeMutableBytes { raw in
+            let p = raw.baseAddress! + start
+            for (j, s) in steps.enumerated() {
+                let bit = j * b
+                let slot = p + (bit >> 3)
+                let word = UInt64(littleEndian: slot.loadUnaligned(as: UInt64.self)) | (min(s, escape) << UInt64(bit & 7))
+                slot.storeBytes(of: word.littleEndian, as: UInt64.self)
+            }
+        }
+        encoded.removeLast(8)
+        // Decode while encoding: anything but the very same bits falls back.
+        let check = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        defer { check.deallocate() }
+        encoded.append(contentsOf: repeatElement(0, count: 8))
+        let same = encoded.withUnsafeBytes { raw in
+            decode(sortedDeltas, UnsafeRawBufferPointer(start: raw.baseAddress, count: raw.count - 8), count: n, into: check)
+        } && (0..<n).allSatisfy { check[$0] == values[$0] }
+        encoded.removeLast(8)
+        guard same else { return fallback }
+        out = encoded
+        return sortedDeltas
+    }
+
+    private static func fallbackSize(_ encoding: Int, _ bytes: [UInt8], _ n: Int) -> Int {
+        encoding == raw ? 8 * n : bytes.count
+    }
+
+    /// Decodes a `sortedDeltas` run (see `encodeSorted`); `bytes` readable 8 bytes past its count.
+    static func decodeSorted(_ bytes: UnsafeRawBufferPointer, count n: Int, into out: UnsafeMutablePointer<UInt64>) -> Bool {
+        guard let p = bytes.baseAddress, bytes.count >= sortedHeaderBytes else { return n == 0 && bytes.count == 0 }
+        let k = Int(p.load(fromByteOffset: 0, as: UInt8.self))
+        let b = Int(p.load(fromByteOffset: 1, as: UInt8.self))
+        let e = Int(loadLE(p, 2, bytes: 4))
+        let o = Int(loadLE(p, 6, bytes: 4))
+        let first = Int64(bitPattern: loadLE(p, 10, bytes: 8))
+        guard k <= maxScale, b >= 1, b <= maxDeltaBits, e <= n, o <= n - e,
+            bytes.count == sortedHeaderBytes + 12 * e + 8 * o + (b * (n - e) + 7) / 8
+        else { return false }
+        let scale = powersOfTen[k]
+        let escapes = sortedHeaderBytes + 12 * e
+        let slots = p + escapes + 8 * o
+        let escape: UInt64 = (1 << UInt64(b)) - 1
+        var nextException = 0
+        var nextRow = e > 0 ? Int(loadLE(p, sortedHeaderBytes, bytes: 4)) : n
+        var nextEscape = 0
+        var m = first
+        var j = 0
+        for i in 0..<n {
+            if i == nextRow {
+                out[i] = loadLE(p, sortedHeaderBytes + 12 * nextException + 4, bytes: 8)
+                nextException += 1
+                if nextException < e {
+                    let row = Int(loadLE(p, sortedHeaderBytes + 12 * nextException, bytes: 4))
+                    guard row > nextRow, row < n else { return false }
+                    nextRow = row
+                } else {
+                    nextRow = n
+                }
+                continue
+            }
+            let bit = j * b
+            var s = (UInt64(littleEndian: (slots + (bit >> 3)).loadUnaligned(as: UInt64.self)) >> UInt64(bit & 7)) & escape
+            if s == escape {
+                guard nextEscape < o else { return false }
+                s = loadLE(p, escapes + 8 * nextEscape, bytes: 8)
+                nextEscape += 1
+            }
+            m = m &+ Int64(bitPattern: s)
+            out[i] = (Double(m) / scale).bitPattern
+            j += 1
+        }
+        return nextException == e && nextEscape == o && j == n - e
     }
 }

@@ -248,7 +248,7 @@ extension Store {
     }
 
     /// Stores (replacing) the sorted finite values of a numeric column of a snapshot, packed
-    /// (`sortedColumnPacked`).
+    /// (`sortedColumnPacked`; as deltas of consecutive values, `PackedNumbers.encodeSorted`).
     public func putSortedColumn(_ table: RowTable, snapshotId: Int64, column: String, _ numbers: FiniteNumbers) throws {
         guard let sqlName = table.sqlName(of: column) else {
             throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
@@ -269,7 +269,7 @@ extension Store {
         sqlite3_bind_int64(stmt, 7, Int64(numbers.infinite))
         var packed: [UInt8] = []
         let encoding = numbers.values.withUnsafeBufferPointer { values in
-            values.withMemoryRebound(to: UInt64.self) { PackedNumbers.encode($0, into: &packed) }
+            values.withMemoryRebound(to: UInt64.self) { PackedNumbers.encodeSorted($0, into: &packed) }
         }
         sqlite3_bind_int64(stmt, 8, Int64(encoding))
         let rc = packed.withUnsafeBytes { raw in

@@ -325,7 +325,7 @@ struct NumericCopyTests {
         let sortedX = FiniteNumbers(values: x.values.sorted(), nulls: x.nulls, nan: x.nan, infinite: x.infinite)
         try w.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
         #expect(try w.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
-        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.decimal)
+        #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.sortedDeltas)
         try w.write { store in
             let raw = Data(sortedX.values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } })
             try store.db.execute(sql: "DELETE FROM sortedColumnPacked")
@@ -341,5 +341,50 @@ struct NumericCopyTests {
         try w.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
         #expect(try w.read { try Int.fetchOne($0.db, sql: "SELECT COUNT(*) FROM sortedColumn") } == 0)
         #expect(try w.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
+
+        // A warehouse at v4-issue13 (sortedColumnPacked admitting encodings 0 and 1) holding a
+        // `decimal` entry: v5-issue13-sorted-deltas rebuilds the table with the entry, which
+        // reads as before; the table then admits sorted deltas and nothing else new.
+        var decimal: [UInt8] = []
+        let encoding = sortedX.values.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: UInt64.self) { PackedNumbers.encode($0, into: &decimal) }
+        }
+        #expect(encoding == PackedNumbers.decimal)
+        try w.write { store in
+            try store.db.execute(sql: """
+                DROP TABLE sortedColumnPacked;
+                CREATE TABLE sortedColumnPacked (
+                  snapshotId INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  sqlColumn TEXT NOT NULL,
+                  column TEXT NOT NULL,
+                  count INTEGER NOT NULL CHECK (count >= 0),
+                  nulls INTEGER NOT NULL,
+                  nan INTEGER NOT NULL,
+                  infinite INTEGER NOT NULL,
+                  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1)),
+                  data BLOB NOT NULL CHECK (encoding <> 0 OR length(data) = 8 * count),
+                  PRIMARY KEY (snapshotId, sqlColumn)
+                );
+                DELETE FROM grdb_migrations WHERE identifier = 'v5-issue13-sorted-deltas';
+                """)
+            try store.db.execute(
+                sql: """
+                    INSERT INTO sortedColumnPacked (snapshotId, sqlColumn, column, count, nulls, nan, infinite, encoding, data)
+                    VALUES (?, ?, 'x', ?, ?, ?, ?, 1, ?)
+                    """,
+                arguments: [id, table.sqlName(of: "x"), sortedX.values.count, x.nulls, x.nan, x.infinite, Data(decimal)])
+            #expect(throws: (any Error).self) {
+                try store.db.execute(sql: "UPDATE sortedColumnPacked SET encoding = 2")
+            }
+        }
+        let migrated = try Warehouse(path: loaded.warehousePath)
+        #expect(try migrated.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
+        #expect(try migrated.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.decimal)
+        try migrated.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
+        #expect(try migrated.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.sortedDeltas)
+        #expect(try migrated.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
+        try migrated.write { store in
+            #expect(throws: (any Error).self) { try store.db.execute(sql: "UPDATE sortedColumnPacked SET encoding = 3") }
+        }
     }
 }

@@ -140,4 +140,103 @@ struct PackedNumbersTests {
         badScale[0] = 40
         #expect(!decodes(badScale, count: 1_000))
     }
+
+    /// Encodes a sorted run with `encodeSorted` and decodes it; returns the encoding and bytes per value.
+    static func sortedRoundTrip(_ values: [UInt64]) -> (encoding: Int, bytesPerValue: Double) {
+        var packed: [UInt8] = []
+        let encoding = values.withUnsafeBufferPointer { PackedNumbers.encodeSorted($0, into: &packed) }
+        let padded = packed + [UInt8](repeating: 0xAB, count: 8)
+        var decoded = [UInt64](repeating: 0, count: values.count)
+        let ok = padded.withUnsafeBytes { raw in
+            decoded.withUnsafeMutableBufferPointer { out in
+                PackedNumbers.decode(
+                    encoding, UnsafeRawBufferPointer(start: raw.baseAddress, count: packed.count), count: values.count,
+                    into: out.baseAddress ?? UnsafeMutablePointer<UInt64>.allocate(capacity: 1))
+            }
+        }
+        #expect(ok)
+        #expect(decoded == values, "every value's bits come back")
+        return (encoding, Double(packed.count) / Double(max(1, values.count)))
+    }
+
+    static func ascending(_ bits: [UInt64]) -> [UInt64] { bits.map { Double(bitPattern: $0) }.sorted().map(\.bitPattern) }
+
+    /// The sorted-column cache as steps between consecutive values (`encodeSorted`): a sorted
+    /// run of parsed decimals takes a fraction of `decimal`'s bytes, large gaps and values off
+    /// the scale (−0.0, subnormals, the ends of the range, more decimals) come back exactly, and
+    /// what the steps do not make smaller is stored as `encode` stores it.
+    @Test func sortedRunsPackAsStepsAndComeBackExactly() throws {
+        // 100 000 values with 4 decimals over 14 (the benchmark's features: 1M over about 20):
+        // steps of about 1.4 units, half a byte each; `decimal` takes 3 bytes per value.
+        let dense = Self.sortedRoundTrip(Self.ascending(Self.parsed(100_000, decimals: 4, range: 0...140_000, seed: 5)))
+        #expect(dense.encoding == PackedNumbers.sortedDeltas && dense.bytesPerValue < 0.6, "\(dense)")
+        let sparse = Self.sortedRoundTrip(Self.ascending(Self.parsed(100_000, decimals: 4, range: 0...1_400_000, seed: 5)))
+        #expect(sparse.encoding == PackedNumbers.sortedDeltas && sparse.bytesPerValue < 1.0, "\(sparse)")
+        let ints = Self.sortedRoundTrip(Self.ascending(Self.parsed(100_000, decimals: 0, range: 18...90, seed: 4)))
+        #expect(ints.encoding == PackedNumbers.sortedDeltas && ints.bytesPerValue < 0.2, "\(ints)")
+        let six = Self.sortedRoundTrip(Self.ascending(Self.parsed(50_000, decimals: 6, range: 5_000...995_000, seed: 2)))
+        #expect(six.encoding == PackedNumbers.sortedDeltas && six.bytesPerValue < 1.5, "\(six)")
+        // A few huge gaps (outliers) take escaped 8-byte steps.
+        var gaps = Self.parsed(20_000, decimals: 2, range: 0...100_000, seed: 8)
+        for i in stride(from: 0, to: 20_000, by: 2_000) { gaps[i] = (Double(i) * 1e9 + 0.25).bitPattern }
+        let wide = Self.sortedRoundTrip(Self.ascending(gaps))
+        #expect(wide.encoding == PackedNumbers.sortedDeltas && wide.bytesPerValue < 1.0, "\(wide)")
+        // Finite values the scale cannot write, mixed in and sorted.
+        var hard = Self.parsed(4_096, decimals: 2, range: -100_000...100_000, seed: 11)
+        let odd: [Double] = [
+            -0.0, 0.0, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude,
+            -Double.greatestFiniteMagnitude, 9_007_199_254_740_992, -9_007_199_254_740_994, 0.1 + 0.2, 1e-300, 123.456789012,
+        ]
+        for (i, v) in odd.enumerated() { hard[i * 300] = v.bitPattern }
+        let mixed = Self.sortedRoundTrip(Self.ascending(hard))
+        #expect(mixed.encoding == PackedNumbers.sortedDeltas, "\(mixed)")
+        // Short and random runs: whatever the encoding, the bits come back.
+        #expect(Self.sortedRoundTrip([]).encoding != PackedNumbers.sortedDeltas)
+        #expect(Self.sortedRoundTrip([(2.5 as Double).bitPattern]).encoding != PackedNumbers.sortedDeltas)
+        _ = Self.sortedRoundTrip(Self.ascending([UInt64](repeating: (3.25 as Double).bitPattern, count: 1_000)))
+        var mix = Mix(state: 42)
+        for _ in 0..<300 {
+            let n = Int(mix.int(2...200))
+            let run: [UInt64] = (0..<n).map { _ in
+                switch mix.int(0...4) {
+                case 0: return odd[Int(mix.int(0...Int64(odd.count - 1)))].bitPattern
+                case 1:
+                    let v = Double(bitPattern: mix.next())
+                    return v.isFinite ? v.bitPattern : (1.5 as Double).bitPattern
+                default:
+                    let scale = [1.0, 10, 100, 1e4, 1e6, 1e15][Int(mix.int(0...5))]
+                    return (Double(mix.int(-1_000_000...1_000_000)) / scale).bitPattern
+                }
+            }
+            _ = Self.sortedRoundTrip(Self.ascending(run))
+        }
+    }
+
+    @Test func damagedSortedRunsAreRefused() throws {
+        let values = Self.ascending(Self.parsed(1_000, decimals: 3, range: 0...50_000, seed: 3))
+        var packed: [UInt8] = []
+        let encoding = values.withUnsafeBufferPointer { PackedNumbers.encodeSorted($0, into: &packed) }
+        #expect(encoding == PackedNumbers.sortedDeltas)
+        var out = [UInt64](repeating: 0, count: 1_001)
+        func decodes(_ bytes: [UInt8], count: Int) -> Bool {
+            let padded = bytes + [UInt8](repeating: 0, count: 8)
+            return padded.withUnsafeBytes { raw in
+                out.withUnsafeMutableBufferPointer {
+                    PackedNumbers.decode(
+                        PackedNumbers.sortedDeltas, UnsafeRawBufferPointer(start: raw.baseAddress, count: bytes.count), count: count,
+                        into: $0.baseAddress!)
+                }
+            }
+        }
+        #expect(decodes(packed, count: 1_000))
+        #expect(!decodes(Array(packed.dropLast()), count: 1_000), "truncated")
+        #expect(!decodes(packed, count: 1_001), "another row count")
+        var noWidth = packed
+        noWidth[1] = 0
+        #expect(!decodes(noWidth, count: 1_000), "a step of 0 bits")
+        var badScale = packed
+        badScale[0] = 40
+        #expect(!decodes(badScale, count: 1_000), "a scale past 10^18")
+        #expect(!decodes([], count: 1_000))
+    }
 }
