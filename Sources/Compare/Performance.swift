@@ -122,6 +122,28 @@ enum PerformanceMetrics {
         rateCounts(name, confusion: confusion).flatMap { GroupFairness.wilson(successes: $0.successes, trials: $0.trials) }
     }
 
+    /// The normal 95 % interval of a regression error metric on the day's labelled rows: for
+    /// `mae` the mean absolute error ± 1.96 standard errors of the absolute errors; for `rmse`
+    /// the square roots of the same interval of the mean squared error (docs/compare.md). nil
+    /// for other metrics and for fewer than 2 rows.
+    static func errorInterval(_ name: String, rows: LabelledRows?) -> (lower: Double, upper: Double)? {
+        guard let rows, name == "rmse" || name == "mae" else { return nil }
+        var values: [Double] = []
+        for i in 0..<rows.truth.count {
+            guard let y = Double(rows.truth[i]), y.isFinite, rows.predictionValue[i].isFinite else { continue }
+            let e = rows.predictionValue[i] - y
+            values.append(name == "rmse" ? e * e : abs(e))
+        }
+        let n = Double(values.count)
+        guard values.count >= 2 else { return nil }
+        let mean = values.reduce(0, +) / n
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        let half = 1.959963984540054 * (variance / n).squareRoot()
+        guard half.isFinite else { return nil }
+        if name == "rmse" { return ((max(0, mean - half)).squareRoot(), (mean + half).squareRoot()) }
+        return (max(0, mean - half), mean + half)
+    }
+
     /// The successes and trials behind a rate metric (accuracy; precision and recall of a
     /// binary model) from the confusion matrix; nil for other metrics.
     static func rateCounts(_ name: String, confusion: [[Int]]?) -> (successes: Int, trials: Int)? {
@@ -331,9 +353,13 @@ extension Comparison {
             let drop = PerformanceMetrics.drop(judged, current: cur, baseline: ref)
             metrics.append(Metric(.performanceDrop, drop))
             // A rate (accuracy, precision, recall) must also have fallen beyond sampling noise:
-            // the baseline above the day's Wilson 95 % interval (docs/compare.md).
-            let interval = PerformanceMetrics.rateInterval(judged, confusion: current.confusion)
-            if let severity = thresholds.severity(of: drop), interval.map({ ref > $0.upper }) ?? true {
+            // the baseline above the day's Wilson 95 % interval; an error (rmse, mae) must have
+            // risen beyond it: the baseline below the day's 95 % interval (docs/compare.md).
+            let errorInterval = PerformanceMetrics.errorInterval(judged, rows: day)
+            let interval = PerformanceMetrics.rateInterval(judged, confusion: current.confusion).map { (lower: $0.lower, upper: $0.upper) }
+                ?? errorInterval
+            let beyondNoise = errorInterval.map { ref < $0.lower } ?? interval.map { ref > $0.upper } ?? true
+            if let severity = thresholds.severity(of: drop), beyondNoise {
                 let within = interval.map { "; 95 % interval \(formatNumber($0.lower))–\(formatNumber($0.upper))" } ?? ""
                 findings.append(Finding(
                     CheckCatalog.performanceDrop, severity: severity,

@@ -294,3 +294,36 @@ struct RetrainingPolicyTests {
         #expect(!Comparison.expectedFromBaseline(dayShare: 1, values: 1_000_000, baselineShare: 0.98))
     }
 }
+
+/// The 95 % intervals of rmse and mae that `performance.drop` needs a rise to clear, against
+/// numpy/scipy (scripts/reference/error_interval_reference.py → Fixtures/error_interval.json).
+@Suite("Regression error intervals")
+struct ErrorIntervalTests {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            var name: String
+            var truth: [Double]
+            var prediction: [Double]
+            var mae: [Double]
+            var rmse: [Double]
+        }
+        var cases: [Case]
+    }
+
+    @Test func intervalsMatchNumpy() throws {
+        let url = try #require(Bundle.module.url(forResource: "error_interval", withExtension: "json", subdirectory: "Fixtures"))
+        let f = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        #expect(f.cases.count == 3)
+        for c in f.cases {
+            var rows = LabelledRows(hasScore: false)
+            rows.truth = c.truth.map { String($0) }
+            rows.predictionValue = c.prediction
+            for (name, want) in [("mae", c.mae), ("rmse", c.rmse)] {
+                let got = try #require(PerformanceMetrics.errorInterval(name, rows: rows), "\(c.name) \(name)")
+                #expect(abs(got.lower - want[0]) <= 1e-9 * max(1, want[0]), "\(c.name) \(name) lower \(got.lower) vs \(want[0])")
+                #expect(abs(got.upper - want[1]) <= 1e-9 * max(1, want[1]), "\(c.name) \(name) upper \(got.upper) vs \(want[1])")
+            }
+        }
+        #expect(PerformanceMetrics.errorInterval("r2", rows: LabelledRows()) == nil)
+    }
+}
