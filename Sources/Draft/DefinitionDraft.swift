@@ -280,7 +280,7 @@ struct Writer {
         checksSection()
         line("")
         line("drift:")
-        line("  method: auto", "Evidently's choice by column type, distinct values and reference size")
+        line("  method: auto", "as Evidently by column type and distinct values, on the smaller sample (docs/statistics.md)")
         line("  drifted_share: 0.5", "dataset drift when half of the features drift")
         line("")
         if prediction != nil {

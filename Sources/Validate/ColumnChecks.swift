@@ -158,16 +158,14 @@ extension Checks {
 
     /// A day's (near-)constant column is a finding only when the baseline makes it unlikely:
     /// with the baseline's share p of the value, P(at least `count` of `n` values equal it) =
-    /// `Binomial.upperTail(count, n, p)` below this level. A feature whose value is 0 in 98 %
+    /// `Binomial.upperTail(count, n, p)` below `chanceLevel`. A feature whose value is 0 in 98 %
     /// of the baseline is constant in a day of 100 rows one day in eight (0.98^100 = 0.13).
-    static let constantSurpriseLevel = 0.001
-
     mutating func constantFinding(
         _ c: DeclaredColumn, share: Double, count: Int, of n: Int, value: String, _ th: Thresholds, baselineShare: Double?
     ) {
         metrics.append(Metric(.mostFrequentShare, column: c.name, share))
         guard let severity = th.severity(of: share) else { return }
-        if let p = baselineShare, Binomial.upperTail(atLeast: count, trials: n, probability: p) >= Self.constantSurpriseLevel {
+        if let p = baselineShare, Binomial.upperTail(atLeast: count, trials: n, probability: p) >= Self.chanceLevel {
             return
         }
         let bound = severity == .critical ? th.critical! : th.warning!

@@ -176,6 +176,28 @@ private final class ColumnResults: @unchecked Sendable {
     func set(_ k: Int, _ v: ColumnData) { values.withUnsafeMutableBufferPointer { $0[k] = v } }
 }
 
+/// Opens a read-only connection of its own on `path`, prepares `sql` and runs `body` with the
+/// statement; returns the error, if any (the second half of a parallel read, on its thread).
+/// Pages are read with read calls into SQLite's bounded page cache, not through a memory map:
+/// every page a map touches stays in the process's resident set until the connection closes
+/// (a scan of half a million rows: over 100 MB; docs/scaling.md).
+func readOnSecondConnection(path: String, sql: String, _ body: (OpaquePointer) throws -> Void) -> (any Error)? {
+    var connection: OpaquePointer?
+    defer { sqlite3_close(connection) }
+    guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+        return MLAuditError.warehouse("cannot open a second read connection", file: path,
+                                      cause: connection.map { String(cString: sqlite3_errmsg($0)) })
+    }
+    sqlite3_busy_timeout(connection, 10_000)
+    var stmt: OpaquePointer?
+    defer { sqlite3_finalize(stmt) }
+    guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+        return MLAuditError.warehouse("cannot prepare a column read", file: path, cause: String(cString: sqlite3_errmsg(connection)))
+    }
+    do { try body(stmt) } catch { return error }
+    return nil
+}
+
 /// The second half of a parallel read, filled on another thread.
 private final class SecondPart: @unchecked Sendable {
     var part: ColumnPart
@@ -184,24 +206,7 @@ private final class SecondPart: @unchecked Sendable {
     init(numeric: [Bool], estimate: Int) { part = ColumnPart(numeric: numeric, estimate: estimate) }
 
     func read(path: String, sql: String, lo: Int64, hi: Int64, snapshotId: Int64) {
-        var connection: OpaquePointer?
-        defer { sqlite3_close(connection) }
-        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
-            error = MLAuditError.warehouse("cannot open a second read connection", file: path,
-                                           cause: connection.map { String(cString: sqlite3_errmsg($0)) })
-            return
-        }
-        sqlite3_busy_timeout(connection, 10_000)
-        // Pages are read with read calls into SQLite's bounded page cache, not through a memory
-        // map: every page a map touches stays in the process's resident set until the
-        // connection closes (a scan of half a million rows: over 100 MB; docs/scaling.md).
-        var stmt: OpaquePointer?
-        defer { sqlite3_finalize(stmt) }
-        guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            error = MLAuditError.warehouse("cannot prepare a column read", file: path, cause: String(cString: sqlite3_errmsg(connection)))
-            return
-        }
-        do { try part.read(stmt, lo: lo, hi: hi, snapshotId: snapshotId) } catch { self.error = error }
+        error = readOnSecondConnection(path: path, sql: sql) { try part.read($0, lo: lo, hi: hi, snapshotId: snapshotId) }
     }
 }
 

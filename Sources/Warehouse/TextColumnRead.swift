@@ -190,22 +190,7 @@ private final class SecondTextPart: @unchecked Sendable {
     init(_ part: TextPart) { self.part = part }
 
     func read(path: String, sql: String, lo: Int64, hi: Int64, snapshotId: Int64) {
-        var connection: OpaquePointer?
-        defer { sqlite3_close(connection) }
-        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
-            error = MLAuditError.warehouse("cannot open a second read connection", file: path,
-                                           cause: connection.map { String(cString: sqlite3_errmsg($0)) })
-            return
-        }
-        sqlite3_busy_timeout(connection, 10_000)
-        // No memory map: see `SecondPart` (ColumnReader.swift).
-        var stmt: OpaquePointer?
-        defer { sqlite3_finalize(stmt) }
-        guard sqlite3_prepare_v2(connection, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            error = MLAuditError.warehouse("cannot prepare a column read", file: path, cause: String(cString: sqlite3_errmsg(connection)))
-            return
-        }
-        do { try part.read(stmt, lo: lo, hi: hi, snapshotId: snapshotId) } catch { self.error = error }
+        error = readOnSecondConnection(path: path, sql: sql) { try part.read($0, lo: lo, hi: hi, snapshotId: snapshotId) }
     }
 }
 

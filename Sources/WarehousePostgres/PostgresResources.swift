@@ -76,28 +76,10 @@ extension PostgresTransaction {
     }
 
     public func insertResourceQuarantined(fileId: Int64, _ rows: [QuarantinedRow]) throws {
-        guard !rows.isEmpty else { return }
-        var w = PostgresCopyText()
-        for r in rows {
-            w.int(fileId)
-            w.text(r.file)
-            w.int(Int64(r.line))
-            w.text(r.raw)
-            w.text(r.reason)
-            w.text(r.column)
-            w.endRow()
-        }
-        try session.copy(
-            table: "resourcequarantine", columns: ["fileid", "file", "line", "raw", "reason", "column"], buffers: [w.take()])
+        try copyQuarantined(rows, into: "resourcequarantine", owner: "fileid", id: fileId)
     }
 
     public func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow] {
-        try session.query("""
-            SELECT file, line, raw, reason, "column" FROM resourceQuarantine WHERE fileId = \(fileId)
-            ORDER BY file COLLATE "C", line LIMIT \(Int64(limit))
-            """).map { r in
-            let (file, line, raw, reason, column) = try r.decode((String, Int64, String, String, String?).self)
-            return QuarantinedRow(file: file, line: Int(line), raw: raw, reason: reason, column: column)
-        }
+        try readQuarantined(from: "resourceQuarantine", owner: "fileId", id: fileId, limit: limit)
     }
 }

@@ -153,10 +153,21 @@ extension PostgresTransaction: SnapshotCatalog {
     }
 
     public func insertQuarantined(snapshotId: Int64, _ rows: [QuarantinedRow]) throws {
+        try copyQuarantined(rows, into: "quarantinedrow", owner: "snapshotid", id: snapshotId)
+    }
+
+    public func quarantined(snapshotId: Int64, limit: Int) throws -> [QuarantinedRow] {
+        try readQuarantined(from: "quarantinedRow", owner: "snapshotId", id: snapshotId, limit: limit)
+    }
+
+    /// Copies quarantined rows into `table` (quarantinedRow or resourceQuarantine) under the
+    /// owner column `owner` (the snapshot's or the resource file's id). Both names are
+    /// string constants at the call sites, never data.
+    func copyQuarantined(_ rows: [QuarantinedRow], into table: String, owner: String, id: Int64) throws {
         guard !rows.isEmpty else { return }
         var w = PostgresCopyText()
         for r in rows {
-            w.int(snapshotId)
+            w.int(id)
             w.text(r.file)
             w.int(Int64(r.line))
             w.text(r.raw)
@@ -164,15 +175,16 @@ extension PostgresTransaction: SnapshotCatalog {
             w.text(r.column)
             w.endRow()
         }
-        try session.copy(
-            table: "quarantinedrow", columns: ["snapshotid", "file", "line", "raw", "reason", "column"], buffers: [w.take()])
+        try session.copy(table: table, columns: [owner, "file", "line", "raw", "reason", "column"], buffers: [w.take()])
     }
 
-    public func quarantined(snapshotId: Int64, limit: Int) throws -> [QuarantinedRow] {
-        try session.query("""
-            SELECT file, line, raw, reason, "column" FROM quarantinedRow WHERE snapshotId = \(snapshotId)
+    /// The quarantined rows of one owner in `table`, by file and line (at most `limit`).
+    func readQuarantined(from table: String, owner: String, id: Int64, limit: Int) throws -> [QuarantinedRow] {
+        let query: PostgresQuery = """
+            SELECT file, line, raw, reason, "column" FROM \(unescaped: table) WHERE \(unescaped: owner) = \(id)
             ORDER BY file COLLATE "C", line LIMIT \(Int64(limit))
-            """).map { r in
+            """
+        return try session.query(query).map { r in
             let (file, line, raw, reason, column) = try r.decode((String, Int64, String, String, String?).self)
             return QuarantinedRow(file: file, line: Int(line), raw: raw, reason: reason, column: column)
         }

@@ -383,7 +383,7 @@ struct NumericCopyTests {
         try migrated.write { try $0.putSortedColumn(table, snapshotId: id, column: "x", sortedX) }
         #expect(try migrated.read { try Int.fetchOne($0.db, sql: "SELECT encoding FROM sortedColumnPacked") } == PackedNumbers.sortedDeltas)
         #expect(try migrated.read { try $0.sortedColumns(table, snapshotId: id, columns: ["x"]) }["x"] == sortedX)
-        try migrated.write { store in
+        _ = try migrated.write { store in
             #expect(throws: (any Error).self) { try store.db.execute(sql: "UPDATE sortedColumnPacked SET encoding = 3") }
         }
     }
