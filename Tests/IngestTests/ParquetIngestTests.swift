@@ -190,4 +190,24 @@ struct ParquetIngestTests {
         #expect(quarantined.first?.reason
             == "the Parquet data is corrupt: row group 1, column 'color': page 2: a dictionary index (3) is out of range (the dictionary has 3 values)")
     }
+
+    /// A second dictionary page in a column chunk (dict_twice.parquet, hand-made by the reference
+    /// script; pyarrow refuses it too): the rows of the pages before it are stored, the rest of
+    /// the row group quarantined with the reason, and the accounting holds.
+    @Test func aSecondDictionaryPageQuarantinesTheRestOfItsRowGroup() throws {
+        let dir = TemporaryDirectory()
+        dir.write("days/2026-02-01.parquet", bytes: try fixtureBytes("dict_twice.parquet"))
+        let (outcome, warehouse, loaded, _) = try ingest(dir, path: "days/{date}.parquet")
+        #expect(outcome.rowsRead == 8 && outcome.rowsStored == 4 && outcome.rowsQuarantined == 4)
+        let quarantined = try warehouse.read { try $0.quarantined(snapshotId: outcome.snapshotId) }
+        #expect(quarantined.map(\.line) == [5, 6, 7, 8])
+        #expect(quarantined.allSatisfy {
+            $0.reason == "the Parquet data is corrupt: row group 1, column 'n': page 3: a second dictionary page (the first is page 1); a column chunk holds at most one"
+        })
+        guard case .numeric(let n)? = try stored(warehouse, loaded, outcome.snapshotId)["n"] else {
+            Issue.record("column n was not read as numbers")
+            return
+        }
+        #expect(n.values == [100, -7, 100, 1_099_511_627_776] && n.nulls == [false, false, false, false])
+    }
 }

@@ -29,6 +29,8 @@ struct ParquetReaderTests {
         }
         let pyarrow: String
         let files: [String: File]
+        /// Hand-made files pyarrow refuses, with its error.
+        let refused: [String: String]
     }
 
     static func fixture(_ name: String) throws -> String {
@@ -80,6 +82,56 @@ struct ParquetReaderTests {
         }
         #expect(Self.fileNames.contains("encodings_v1.parquet") && Self.fileNames.contains("encodings_v2.parquet"))
         #expect(Self.fileNames.contains("dict_fallback.parquet") && Self.fileNames.contains("int96.parquet"))
+        #expect(Self.fileNames.contains("dict_orders.parquet"))
+    }
+
+    /// The page orders of dict_orders.parquet (hand-made by the reference script; its values
+    /// are checked against pyarrow's by `valuesEqualPyarrows`): after the one dictionary page,
+    /// data pages dictionary-encoded and PLAIN in any order, v1 and v2, RLE_DICTIONARY and the
+    /// deprecated PLAIN_DICTIONARY, and (row group 3) the dictionary page after a PLAIN page.
+    @Test func dictionaryPagesMayFollowPlainOnesInAChunk() throws {
+        let path = try Self.fixture("dict_orders.parquet")
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let orders: [[String]] = try bytes.withUnsafeBytes { b in
+            let footer = try ParquetFooter.read(b)
+            return try footer.rowGroups.flatMap { rg in
+                try rg.chunks.map { chunk in
+                    var pos = Int(min(chunk.dictionaryPageOffset ?? chunk.dataPageOffset, chunk.dataPageOffset))
+                    let end = pos + Int(chunk.totalCompressed)
+                    var pages: [String] = []
+                    while pos < end {
+                        var r = ThriftReader(b, at: pos)
+                        let h = try ParquetPageHeader.read(&r)
+                        pages.append(h.type == 2 ? "dictionary" : "\(encodingName(h.encoding)) v\(h.type == 3 ? 2 : 1)")
+                        pos = r.pos + h.compressedSize
+                    }
+                    return pages
+                }
+            }
+        }
+        #expect(orders == [
+            ["dictionary", "RLE_DICTIONARY v1", "PLAIN v1", "RLE_DICTIONARY v1"],
+            ["dictionary", "RLE_DICTIONARY v1", "PLAIN v2", "RLE_DICTIONARY v2"],
+            ["dictionary", "PLAIN v1", "RLE_DICTIONARY v1", "PLAIN v2"],
+            ["dictionary", "PLAIN_DICTIONARY v1", "PLAIN v1", "PLAIN_DICTIONARY v1"],
+            ["PLAIN v1", "dictionary", "RLE_DICTIONARY v1"],
+            ["PLAIN v1", "dictionary", "RLE_DICTIONARY v1"],
+        ])
+        #expect(try ParquetInspection.read(path: path).rows == 27)
+    }
+
+    /// A column chunk with two dictionary pages is refused, as pyarrow (Arrow) and parquet-mr
+    /// refuse it: the error names the page.
+    @Test func aSecondDictionaryPageInAChunkIsAClearError() throws {
+        #expect(Self.expected.refused["dict_twice.parquet"] == "Column cannot have more than one dictionary.")
+        do {
+            _ = try ParquetInspection.read(path: try Self.fixture("dict_twice.parquet"))
+            Issue.record("a second dictionary page was read")
+        } catch let e as MLAuditError {
+            #expect(e.code == .unreadableInput)
+            #expect(e.message.hasSuffix(
+                "row group 1, column 'n': page 3: a second dictionary page (the first is page 1); a column chunk holds at most one"))
+        }
     }
 
     @Test func nestedColumnsAreListedNotRead() throws {

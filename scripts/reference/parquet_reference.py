@@ -14,7 +14,12 @@ expected.json: {file: {"rows": n, "columns": {name: {"kind": k, "values": [...]}
 is "text" (the reader's text for the value: integers in decimal, booleans true/false, dates
 YYYY-MM-DD, timestamps YYYY-MM-DDTHH:MM:SS.mmmZ floored to the millisecond, decimals in
 positional notation with their scale) or "float" (numbers; NaN and infinities as strings).
-A null is JSON null.
+A null is JSON null. "refused": {file: pyarrow's error} for the hand-made files pyarrow
+refuses to read (a column chunk with two dictionary pages).
+
+Besides pyarrow's files, two are made by hand here (`crafted`): page orders the format allows
+but pyarrow does not write (dictionary-encoded data pages again after PLAIN ones in the same
+column chunk), and one it does not allow (two dictionary pages in one chunk).
 """
 import datetime as dt
 import decimal
@@ -121,6 +126,194 @@ def expected_of(path):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Hand-made files: page orders pyarrow does not write but the format allows (and one it does
+# not allow). The Thrift compact encoding below covers only the fields these files need.
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _zigzag(n):
+    return _varint((n << 1) ^ (n >> 63))
+
+
+def _struct(fields):
+    """fields: [(id, kind, value)] in id order; kind: i32, i64, bin, bool, struct, list_i32, list_bin, list_struct."""
+    out = bytearray()
+    last = 0
+    for fid, kind, value in fields:
+        code = {"bool": 1 if value else 2, "i32": 5, "i64": 6, "bin": 8, "struct": 12}.get(kind, 9)
+        delta = fid - last
+        out += bytes([(delta << 4) | code]) if 0 < delta <= 15 else bytes([code]) + _zigzag(fid)
+        last = fid
+        if kind in ("i32", "i64"):
+            out += _zigzag(value)
+        elif kind == "bin":
+            b = value.encode() if isinstance(value, str) else value
+            out += _varint(len(b)) + b
+        elif kind == "struct":
+            out += value
+        elif kind.startswith("list_"):
+            elem = {"list_i32": 5, "list_bin": 8, "list_struct": 12}[kind]
+            out += bytes([(len(value) << 4) | elem]) if len(value) < 15 else bytes([0xF0 | elem]) + _varint(len(value))
+            for v in value:
+                if elem == 5:
+                    out += _zigzag(v)
+                elif elem == 8:
+                    b = v.encode()
+                    out += _varint(len(b)) + b
+                else:
+                    out += v
+    return bytes(out + b"\x00")
+
+
+def _hybrid(values, width):
+    """RLE/bit-packed hybrid: one bit-packed run (values padded to a multiple of 8)."""
+    padded = list(values) + [0] * (-len(values) % 8)
+    acc, bits, packed = 0, 0, bytearray()
+    for v in padded:
+        acc |= v << bits
+        bits += width
+        while bits >= 8:
+            packed.append(acc & 0xFF)
+            acc >>= 8
+            bits -= 8
+    return _varint(((len(padded) // 8) << 1) | 1) + bytes(packed)
+
+
+def _plain(values, physical):
+    import struct as st
+    if physical == "int64":
+        return b"".join(st.pack("<q", v) for v in values)
+    return b"".join(st.pack("<I", len(v.encode())) + v.encode() for v in values)
+
+
+def _page(kind, values, physical, optional, dictionary=None, encoding=0, version=1):
+    """One page (header + body), uncompressed. kind: 'dict' or 'data'; values may hold None."""
+    if kind == "dict":
+        body = _plain(values, physical)
+        header = _struct([(1, "i32", 2), (2, "i32", len(body)), (3, "i32", len(body)),
+                          (7, "struct", _struct([(1, "i32", len(values)), (2, "i32", encoding)]))])
+        return header + body
+    present = [v for v in values if v is not None]
+    if encoding in (2, 8):
+        width = max(1, (len(dictionary) - 1).bit_length())
+        data = bytes([width]) + _hybrid([dictionary.index(v) for v in present], width)
+    else:
+        data = _plain(present, physical)
+    levels = _hybrid([0 if v is None else 1 for v in values], 1) if optional else b""
+    if version == 1:
+        body = (len(levels).to_bytes(4, "little") + levels if optional else b"") + data
+        dph = _struct([(1, "i32", len(values)), (2, "i32", encoding), (3, "i32", 3), (4, "i32", 3)])
+        header = _struct([(1, "i32", 0), (2, "i32", len(body)), (3, "i32", len(body)), (5, "struct", dph)])
+    else:
+        body = levels + data
+        dph = _struct([(1, "i32", len(values)), (2, "i32", len(values) - len(present)), (3, "i32", len(values)),
+                       (4, "i32", encoding), (5, "i32", len(levels)), (6, "i32", 0), (7, "bool", False)])
+        header = _struct([(1, "i32", 3), (2, "i32", len(body)), (3, "i32", len(body)), (8, "struct", dph)])
+    return header + body
+
+
+def _crafted_file(path, columns, row_groups):
+    """columns: [(name, physical, optional)]; row_groups: [(rows, [pages per column])], each
+    page made by `_page`. Writes the file; the chunk starts at its first page."""
+    out = bytearray(b"PAR1")
+    groups = []
+    for rows, chunks in row_groups:
+        metas = []
+        for (name, physical, optional), pages in zip(columns, chunks):
+            start = len(out)
+            first_data = None
+            for kind, blob in pages:
+                if kind == "data" and first_data is None:
+                    first_data = len(out)
+                out += blob
+            size = len(out) - start
+            fields = [(1, "i32", 2 if physical == "int64" else 6), (2, "list_i32", [0, 3, 8]), (3, "list_bin", [name]),
+                      (4, "i32", 0), (5, "i64", rows), (6, "i64", size), (7, "i64", size), (9, "i64", first_data)]
+            if pages[0][0] == "dict":
+                fields.append((11, "i64", start))
+            metas.append(_struct([(2, "i64", start), (3, "struct", _struct(fields))]))
+        groups.append(_struct([(1, "list_struct", metas), (2, "i64", 0), (3, "i64", rows)]))
+    schema = [_struct([(4, "bin", "schema"), (5, "i32", len(columns))])]
+    for name, physical, optional in columns:
+        fields = [(1, "i32", 2 if physical == "int64" else 6), (3, "i32", 1 if optional else 0), (4, "bin", name)]
+        if physical == "string":
+            fields.append((6, "i32", 0))  # UTF8
+        schema.append(_struct(fields))
+    total = sum(r for r, _ in row_groups)
+    footer = _struct([(1, "i32", 1), (2, "list_struct", schema), (3, "i64", total), (4, "list_struct", groups),
+                      (6, "bin", "MLAudit scripts/reference/parquet_reference.py (hand-made pages)")])
+    out += footer + len(footer).to_bytes(4, "little") + b"PAR1"
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def crafted(out_dir):
+    """dict_orders.parquet: dictionary-encoded pages after PLAIN ones in the same chunk (the format
+    allows any order of data pages after the one dictionary page), in pages v1 and v2, with nulls,
+    and the deprecated PLAIN_DICTIONARY. dict_twice.parquet: a chunk with two dictionary pages,
+    which the format does not allow (parquet-mr and Arrow refuse it)."""
+    cols = [("n", "int64", False), ("s", "string", True)]
+    nd = [100, -7, 1 << 40]
+    sd = ["a", "béta", "東京"]
+
+    def P(kind, values, physical, optional, **kw):
+        return (kind, _page(kind, values, physical, optional, **kw))
+
+    g1 = (12, [
+        [P("dict", nd, "int64", False),
+         P("data", [100, 100, -7, 1 << 40], "int64", False, dictionary=nd, encoding=8),
+         P("data", [5, 6, 7, 8], "int64", False),
+         P("data", [-7, 100, 1 << 40, -7], "int64", False, dictionary=nd, encoding=8),
+         ],
+        [P("dict", sd, "string", True),
+         P("data", ["a", None, "東京", "béta"], "string", True, dictionary=sd, encoding=8),
+         P("data", ["plain-1", None, None, "plain-2"], "string", True, version=2),
+         P("data", [None, "béta", "a", None], "string", True, dictionary=sd, encoding=8, version=2),
+         ]])
+    g2 = (9, [
+        [P("data", [1, 2, 3], "int64", False),
+         P("data", [1 << 40, 100, -7], "int64", False, dictionary=nd, encoding=8),
+         P("data", [4, 5, 6], "int64", False, version=2),
+         ],
+        [P("dict", sd, "string", True, encoding=2),
+         P("data", ["東京", None, "a"], "string", True, dictionary=sd, encoding=2),
+         P("data", ["p", "q", None], "string", True),
+         P("data", [None, None, "béta"], "string", True, dictionary=sd, encoding=2),
+         ]])
+    # g2's first column has its dictionary page first, as the format requires:
+    g2[1][0].insert(0, P("dict", nd, "int64", False))
+    # g3: the dictionary page after a PLAIN data page (the format says first; Arrow reads it).
+    g3 = (6, [
+        [P("data", [1, 2, 3], "int64", False),
+         P("dict", nd, "int64", False),
+         P("data", [100, -7, 100], "int64", False, dictionary=nd, encoding=8),
+         ],
+        [P("data", [None, "x", "y"], "string", True),
+         P("dict", sd, "string", True),
+         P("data", ["a", "東京", None], "string", True, dictionary=sd, encoding=8),
+         ]])
+    _crafted_file(os.path.join(out_dir, "dict_orders.parquet"), cols, [g1, g2, g3])
+
+    twice = (8, [
+        [P("dict", nd, "int64", False),
+         P("data", [100, -7, 100, 1 << 40], "int64", False, dictionary=nd, encoding=8),
+         P("dict", [9, 8], "int64", False),
+         P("data", [9, 8, 8, 9], "int64", False, dictionary=[9, 8], encoding=8),
+         ]])
+    _crafted_file(os.path.join(out_dir, "dict_twice.parquet"), [("n", "int64", False)], [twice])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     files = {}
@@ -208,9 +401,20 @@ def main():
                      schema=pa.schema([pa.field("color", pa.string(), nullable=False)]))
     write("dict_required.parquet", small, compression="none", data_page_version="1.0")
 
+    # Hand-made page orders: read by pyarrow like the others; the refused file's error is kept.
+    crafted(OUT)
+    files["dict_orders.parquet"] = os.path.join(OUT, "dict_orders.parquet")
+    refused = {}
+    try:
+        pq.read_table(os.path.join(OUT, "dict_twice.parquet"))
+        raise SystemExit("pyarrow read dict_twice.parquet; expected it to refuse a second dictionary page")
+    except OSError as e:
+        refused["dict_twice.parquet"] = str(e)
+
     expected = {name: expected_of(path) for name, path in sorted(files.items())}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump({"pyarrow": pa.__version__, "files": expected}, f, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+        json.dump({"pyarrow": pa.__version__, "files": expected, "refused": refused}, f, separators=(",", ":"),
+                  ensure_ascii=False, sort_keys=True)
     total = sum(os.path.getsize(os.path.join(OUT, x)) for x in os.listdir(OUT))
     print(f"{len(files)} files, {total} bytes in {OUT}", file=sys.stderr)
 

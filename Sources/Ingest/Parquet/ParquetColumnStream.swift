@@ -16,6 +16,8 @@ final class ParquetColumnStream {
     private var pos: Int
     private let end: Int
     private var dictionary: ParquetColumnData?
+    /// The number of the chunk's dictionary page, once read: a chunk holds at most one.
+    private var dictionaryPage: Int?
     private var pageNumber = 0
     /// The compressed bytes of the page being read, shared by the streams of one file (a page
     /// is decoded as soon as it is read, so one buffer serves every column).
@@ -39,7 +41,7 @@ final class ParquetColumnStream {
         self.chunk = chunk
         self.rows = rows
         optional = column.maxDefinition > 0
-        decoder = ParquetChunkReader(file: UnsafeRawBufferPointer(start: nil, count: 0), dataEnd: dataEnd, column: column, chunk: chunk, rows: rows)
+        decoder = ParquetChunkReader(column: column)
         guard !chunk.externalFile else { throw ParquetError("the column chunk lives in another file (not supported)") }
         guard chunk.physical == column.physical.rawValue else {
             throw ParquetError("the column chunk's type (\(chunk.physical)) differs from the schema's (\(column.physical.name))")
@@ -139,6 +141,14 @@ final class ParquetColumnStream {
                 let body = UnsafeRawBufferPointer(rebasing: all[0..<h.compressedSize])
                 switch h.type {
                 case 2:
+                    // One dictionary page per column chunk (parquet-format, "Dictionary Encoding");
+                    // data pages after it may be dictionary-encoded or PLAIN in any order, so the
+                    // dictionary is kept to the chunk's end. A second one is refused, as parquet-mr
+                    // and Arrow refuse it: which dictionary a later page's indices mean is unknown.
+                    if let first = dictionaryPage {
+                        throw ParquetError("a second dictionary page (the first is page \(first)); a column chunk holds at most one")
+                    }
+                    dictionaryPage = n
                     let data = try ParquetCodec.decompress(codec, body, size: h.uncompressedSize)
                     guard h.encoding == 0 || h.encoding == 2 else {
                         throw ParquetError("a dictionary page is encoded with \(encodingName(h.encoding)), not PLAIN")
