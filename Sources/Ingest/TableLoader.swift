@@ -124,6 +124,8 @@ struct LoadPlan: @unchecked Sendable {
     /// Set a row aside when one of its text values holds a NUL byte (U+0000): the warehouse
     /// cannot store one (PostgreSQL's text type; `RowStorage.textHoldsNUL`).
     var quarantineNUL = false
+    /// Why such a row cannot be stored, ending its quarantine reason.
+    var nulReason = "which the PostgreSQL warehouse cannot store"
 }
 
 /// The format a part is read as: the declared one, or for `auto` its extension (`.jsonl`,
@@ -241,7 +243,7 @@ final class SnapshotProducer: @unchecked Sendable {
         let what = j >= 0 ? "column '\(plan.declared[j].name)'" : "an undeclared column"
         try quarantine(
             line: line, raw: raw(),
-            reason: "\(what): the value holds a NUL character (U+0000), which the PostgreSQL warehouse cannot store",
+            reason: "\(what): the value holds a NUL character (U+0000), \(plan.nulReason)",
             column: j >= 0 ? plan.declared[j].name : nil)
         return true
     }

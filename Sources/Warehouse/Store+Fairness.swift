@@ -94,7 +94,7 @@ extension Store {
         for a in attributes {
             for g in a.groups {
                 let values: [(any DatabaseValueConvertible)?] = [
-                    snapshotId, a.attribute, g.value, g.value == a.referenceGroup ? 1 : 0, g.rows, g.labelledRows,
+                    snapshotId, a.attribute, StoredText.storable(g.value), g.value == a.referenceGroup ? 1 : 0, g.rows, g.labelledRows,
                     g.judged ? 1 : 0, g.selectionRate, g.selectionRateCI?.first, g.selectionRateCI?.last,
                     g.truePositiveRate, g.falsePositiveRate, g.precision, g.accuracy, g.impactRatio,
                 ]

@@ -174,7 +174,12 @@ extension Store {
         guard !rows.isEmpty else { return }
         let st = try db.cachedStatement(
             sql: "INSERT INTO resourceQuarantine (fileId, file, line, raw, reason, column) VALUES (?, ?, ?, ?, ?, ?)")
-        for r in rows { try st.execute(arguments: [fileId, r.file, r.line, r.raw, r.reason, r.column]) }
+        for r in rows {
+            try st.execute(arguments: [
+                fileId, StoredText.storable(r.file), r.line, StoredText.storable(r.raw), StoredText.storable(r.reason),
+                StoredText.storable(r.column),
+            ])
+        }
     }
 
     public func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow] {

@@ -21,8 +21,9 @@ extension Store {
                 """)
         for f in findings {
             try st.execute(arguments: [
-                snapshotId, f.stage.rawValue, f.check, f.category.rawValue, f.severity.rawValue, f.column, f.message,
-                f.observed, f.expected, f.advice, stageRunId, f.segment?.column, f.segment?.value,
+                snapshotId, f.stage.rawValue, f.check, f.category.rawValue, f.severity.rawValue, StoredText.storable(f.column),
+                StoredText.storable(f.message), StoredText.storable(f.observed), StoredText.storable(f.expected),
+                StoredText.storable(f.advice), stageRunId, StoredText.storable(f.segment?.column), StoredText.storable(f.segment?.value),
             ])
         }
     }

@@ -67,7 +67,7 @@ extension Store {
         for s in segments {
             let metric = s.judgedMetric
             let values: [(any DatabaseValueConvertible)?] = [
-                snapshotId, s.column, s.value, s.grouped ? 1 : 0, s.rows, s.baselineRows, s.judged ? 1 : 0, s.driftedShare,
+                snapshotId, s.column, StoredText.storable(s.value), s.grouped ? 1 : 0, s.rows, s.baselineRows, s.judged ? 1 : 0, s.driftedShare,
                 s.labelledRows, metric, metric.flatMap { s.metrics[$0] }, metric.flatMap { s.baselineMetrics[$0] },
                 metric.flatMap { s.estimated[$0] },
             ]

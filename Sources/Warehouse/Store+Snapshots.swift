@@ -107,7 +107,7 @@ extension Store {
         }
         try db.execute(
             sql: "INSERT INTO modelConfig (pipelineId, sha256, path, content, firstSeenAt) VALUES (?, ?, ?, ?, ?)",
-            arguments: [pipelineId, sha256, path, content, Warehouse.now()])
+            arguments: [pipelineId, sha256, path, StoredText.storable(content), Warehouse.now()])
         return db.lastInsertedRowID
     }
 
@@ -186,7 +186,10 @@ extension Store {
         let st = try db.cachedStatement(
             sql: "INSERT INTO quarantinedRow (snapshotId, file, line, raw, reason, column) VALUES (?, ?, ?, ?, ?, ?)")
         for r in rows {
-            try st.execute(arguments: [snapshotId, r.file, r.line, r.raw, r.reason, r.column])
+            try st.execute(arguments: [
+                snapshotId, StoredText.storable(r.file), r.line, StoredText.storable(r.raw), StoredText.storable(r.reason),
+                StoredText.storable(r.column),
+            ])
         }
     }
 
@@ -209,7 +212,9 @@ extension Store {
 
     public func insertLabels(snapshotId: Int64, _ labels: [(rowId: String, value: String?, line: Int)]) throws {
         let st = try db.cachedStatement(sql: "INSERT INTO label (snapshotId, rowId, value, line) VALUES (?, ?, ?, ?)")
-        for l in labels { try st.execute(arguments: [snapshotId, l.rowId, l.value, l.line]) }
+        for l in labels {
+            try st.execute(arguments: [snapshotId, StoredText.storable(l.rowId), StoredText.storable(l.value), l.line])
+        }
     }
 
     /// How often each label value occurs in a labels snapshot (nulls left out), most frequent first.

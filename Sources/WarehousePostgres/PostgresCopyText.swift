@@ -1,4 +1,6 @@
 import NIOCore
+import PostgresNIO
+import Warehouse
 
 /// Encodes rows in PostgreSQL's `COPY … FROM STDIN` text format: fields separated by a tab,
 /// rows ended by a newline, a null as `\N`, and in values a backslash, tab, newline and
@@ -96,5 +98,30 @@ public struct PostgresCopyText {
         rows = 0
         fieldsInRow = 0
         return out
+    }
+}
+
+/// Every text bound into a statement of this backend (`\(value)` in a `PostgresQuery`) goes
+/// through `StoredText.storable`: PostgreSQL's text type refuses U+0000 ("invalid byte
+/// sequence for encoding UTF8: 0x00"), so a NUL from data (an undeclared column's name in a
+/// finding, a quarantined row's raw text) used to fail the stage on every run. It is written
+/// as U+FFFD, as `PostgresCopyText.text` writes it and as the SQLite backend stores it.
+/// These overloads are chosen over postgres-nio's generic ones for `String` and `String?`.
+extension PostgresQuery.StringInterpolation {
+    mutating func appendInterpolation(_ value: String) {
+        appendBound(StoredText.storable(value))
+    }
+
+    mutating func appendInterpolation(_ value: String?) {
+        appendBound(StoredText.storable(value))
+    }
+
+    /// postgres-nio's generic binding (inside a generic function, the overloads above do not apply).
+    private mutating func appendBound<V: PostgresDynamicTypeEncodable>(_ value: V) {
+        appendInterpolation(value)
+    }
+
+    private mutating func appendBound<V: PostgresDynamicTypeEncodable>(_ value: V?) {
+        appendInterpolation(value)
     }
 }

@@ -109,6 +109,49 @@ struct ParquetIngestTests {
         try expectError(cut, "the footer length")
     }
 
+    /// A Parquet file around a hand-written footer (Thrift compact protocol).
+    static func craftedParquet(footer: [UInt8]) -> [UInt8] {
+        let n = UInt32(footer.count)
+        return Array("PAR1".utf8) + footer + [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + Array("PAR1".utf8)
+    }
+
+    static func varint(_ v: Int) -> [UInt8] {
+        var v = UInt64(v), out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        return out + [UInt8(v)]
+    }
+
+    /// A one-byte element can decode to a record of a hundred: a 20 MB footer of 20 million
+    /// empty schema elements took 3.2 GB and 95 s before it was refused. Lists are bounded at
+    /// 1 000 000 elements (Apache Arrow's limit), the column chunks of all row groups at
+    /// 4 000 000, a chunk's path at 65 parts; each refusal is a clear error and nothing is stored.
+    @Test func footersClaimingHugeListsAreRefusedBeforeTheyAreDecoded() throws {
+        // FileMetaData { 2: schema list<struct>[1 000 001] = root (name, 1 000 000 children) + empty elements }.
+        var schema: [UInt8] = [0x29, 0xFC] + Self.varint(1_000_001)
+        schema += [0x48, 6] + Array("schema".utf8) + [0x15] + Self.varint(2_000_000) + [0x00]
+        try expectError(Self.craftedParquet(footer: schema + [UInt8](repeating: 0, count: 1_000_000) + [0x16, 0x00, 0x00]),
+                        "the footer is corrupt: a Thrift list claims 1000001 elements, more than the 1000000 MLAudit reads in one list")
+
+        // A valid one-column schema, then 5 row groups of one empty column chunk each, read with
+        // the chunk limit lowered from 4 000 000 to 4 (the same rule, without decoding 4M chunks).
+        let oneColumn: [UInt8] = [0x29, 0x2C, 0x48, 6] + Array("schema".utf8) + [0x15, 0x02, 0x00]
+            + [0x15, 0x04, 0x38, 1, UInt8(ascii: "x"), 0x00] + [0x16, 0x00]
+        var groups: [UInt8] = [0x19, 0x5C]
+        for _ in 0..<5 { groups += [0x19, 0x1C, 0x00, 0x26, 0x00, 0x00] }
+        let manyChunks = Self.craftedParquet(footer: oneColumn + groups + [0x00])
+        #expect(ParquetFooter.maxColumnChunks == 4_000_000)
+        let error = #expect(throws: ParquetError.self) { try manyChunks.withUnsafeBytes { try ParquetFooter.read($0, maxColumnChunks: 4) } }
+        #expect(error?.message == "the footer is corrupt: the row groups hold more than 4 column chunks (row groups × columns), the most MLAudit reads")
+        #expect(try manyChunks.withUnsafeBytes { try ParquetFooter.read($0, maxColumnChunks: 5) }.rowGroups.count == 5)
+
+        // One row group, one chunk whose path_in_schema claims 66 parts.
+        var chunk: [UInt8] = [0x19, 0x1C, 0x19, 0x1C, 0x3C, 0x39, 0xF8] + Self.varint(66)
+        for _ in 0..<66 { chunk += [1, UInt8(ascii: "p")] }
+        chunk += [0x00, 0x00, 0x26, 0x02, 0x00]
+        try expectError(Self.craftedParquet(footer: oneColumn + chunk + [0x00]),
+                        "the footer is corrupt: a column chunk's path has 66 parts (a schema nests at most 64 deep)")
+    }
+
     @Test func wrongMagicIsAClearError() throws {
         var bytes = try fixtureBytes("tiny.parquet")
         bytes[0] = UInt8(ascii: "X")

@@ -197,4 +197,36 @@ struct BothBackendsResultTests {
             #expect(try tx.labels(snapshotId: labels.id).isEmpty)
         }
     }
+
+    /// A NUL (U+0000) from data in text kept outside the row table is stored as U+FFFD on both
+    /// backends (`StoredText`): SQLite through GRDB cut the text at the NUL (a quarantined row
+    /// `id\0broken,row` was kept as `id`, a label `id0\0x` as `id0`), PostgreSQL refused the
+    /// statement ("invalid byte sequence for encoding UTF8: 0x00"), failing every run.
+    @Test(arguments: TestBackend.allCases)
+    func aNULInStoredTextIsKeptAsTheReplacementCharacter(_ backend: TestBackend) throws {
+        try backend.withStore { tx, makeSnapshot throws in
+            let p = try tx.ensurePipeline("nul")
+            let day = try makeSnapshot(p, "2026-11-01")
+            try tx.replaceFindings(snapshotId: day, stage: .validate, [
+                Finding(check: "schema.unexpected_column", stage: .validate, category: .dataQuality, severity: .warning,
+                        column: "u\0x", message: "column 'u\0x' and after", observed: "a\0b", expected: "c\0d", advice: "e\0f",
+                        segment: SegmentRef(column: "s\0t", value: "v\0w")),
+            ], stageRunId: nil)
+            #expect(try tx.findings(snapshotId: day, stage: nil) == [
+                Finding(check: "schema.unexpected_column", stage: .validate, category: .dataQuality, severity: .warning,
+                        column: "u\u{FFFD}x", message: "column 'u\u{FFFD}x' and after", observed: "a\u{FFFD}b", expected: "c\u{FFFD}d",
+                        advice: "e\u{FFFD}f", segment: SegmentRef(column: "s\u{FFFD}t", value: "v\u{FFFD}w")),
+            ])
+            try tx.insertQuarantined(snapshotId: day, [
+                QuarantinedRow(file: "d.csv", line: 7, raw: "id\0broken,row", reason: "expected 2 fields\0", column: "c\0"),
+            ])
+            #expect(try tx.quarantined(snapshotId: day, limit: 10) == [
+                QuarantinedRow(file: "d.csv", line: 7, raw: "id\u{FFFD}broken,row", reason: "expected 2 fields\u{FFFD}", column: "c\u{FFFD}"),
+            ])
+            #expect(try tx.quarantineReasons(snapshotId: day).map(\.value) == ["expected 2 fields\u{FFFD}"])
+            let labels = try makeSnapshot(p, "2026-11-02")
+            try tx.insertLabels(snapshotId: labels, [(rowId: "id0\0x", value: "1\0", line: 2)])
+            #expect(try tx.labels(snapshotId: labels) == ["id0\u{FFFD}x": "1\u{FFFD}"])
+        }
+    }
 }

@@ -112,8 +112,14 @@ struct ParquetFooter {
     var rowGroups: [ParquetRowGroup] = []
     var createdBy: String?
 
+    /// The most column chunks (row groups × columns) a footer may describe: each decodes to a
+    /// record of about a hundred bytes from as little as one byte of footer, so this bounds the
+    /// footer's decoded size (about 400 MB) whatever its length. 4 000 000 is 10 000 columns in
+    /// 400 row groups.
+    static let maxColumnChunks = 4_000_000
+
     /// Reads the footer of a whole Parquet file held in `file`.
-    static func read(_ file: UnsafeRawBufferPointer) throws -> ParquetFooter {
+    static func read(_ file: UnsafeRawBufferPointer, maxColumnChunks: Int = ParquetFooter.maxColumnChunks) throws -> ParquetFooter {
         let n = file.count
         guard n >= 12 else { throw ParquetError("the file is \(n) bytes long, too short to be Parquet (at least 12)") }
         guard file[0] == 0x50, file[1] == 0x41, file[2] == 0x52, file[3] == 0x31 else {
@@ -143,7 +149,10 @@ struct ParquetFooter {
                 case (4, 9):
                     let (et, count) = try r.listHeader()
                     guard et == 12 else { throw ParquetError("the row group list holds type \(et), not structs") }
-                    for _ in 0..<count { footer.rowGroups.append(try readRowGroup(&r)) }
+                    var chunks = 0
+                    for _ in 0..<count {
+                        footer.rowGroups.append(try readRowGroup(&r, chunksSoFar: &chunks, maxChunks: maxColumnChunks))
+                    }
                 case (6, 8): footer.createdBy = try r.string()
                 default: try r.skip(t)
                 }
@@ -288,13 +297,17 @@ struct ParquetFooter {
         return m
     }
 
-    private static func readRowGroup(_ r: inout ThriftReader) throws -> ParquetRowGroup {
+    private static func readRowGroup(_ r: inout ThriftReader, chunksSoFar: inout Int, maxChunks: Int) throws -> ParquetRowGroup {
         var g = ParquetRowGroup()
         try r.readStruct { r, id, t in
             switch (id, t) {
             case (1, 9):
                 let (et, count) = try r.listHeader()
                 guard et == 12 else { throw ParquetError("a column chunk list holds type \(et), not structs") }
+                chunksSoFar += count
+                guard chunksSoFar <= maxChunks else {
+                    throw ParquetError("the row groups hold more than \(maxChunks) column chunks (row groups × columns), the most MLAudit reads")
+                }
                 for _ in 0..<count { g.chunks.append(try readChunk(&r)) }
             case (3, 6): g.numRows = try r.i64()
             default: try r.skip(t)
@@ -314,6 +327,8 @@ struct ParquetFooter {
                     case (1, 5): c.physical = try r.i32()
                     case (3, 9):
                         let (et, count) = try r.listHeader()
+                        // A schema nests at most 64 deep (`buildColumns`), so a longer path is corrupt.
+                        guard count <= 65 else { throw ParquetError("a column chunk's path has \(count) parts (a schema nests at most 64 deep)") }
                         for _ in 0..<count {
                             if et == 8 { c.path.append(try r.string()) } else { try r.skip(et) }
                         }

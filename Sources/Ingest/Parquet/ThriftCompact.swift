@@ -71,13 +71,23 @@ struct ThriftReader {
         return String(decoding: b, as: UTF8.self)
     }
 
-    /// A list header: element type and count (the count bounded by the bytes left).
+    /// The most elements of one list or map: 1 000 000, as Apache Arrow's reader
+    /// (`thrift_container_size_limit`). An element can be one byte (an empty struct) and decodes
+    /// to a record of about a hundred, so without it a 20 MB footer of empty schema elements
+    /// took 3.2 GB (docs/ingest.md, "Bad input").
+    static let maxContainerElements = 1_000_000
+
+    /// A list header: element type and count (the count bounded by the bytes left and by
+    /// ``maxContainerElements``).
     mutating func listHeader() throws -> (type: UInt8, count: Int) {
         let h = try byte()
         var n = UInt64(h >> 4)
         if n == 15 { n = try varint() }
         guard n <= UInt64(bytes.count - pos) else {
             throw ParquetError("a Thrift list claims \(n) elements but only \(bytes.count - pos) bytes remain")
+        }
+        guard n <= UInt64(Self.maxContainerElements) else {
+            throw ParquetError("a Thrift list claims \(n) elements, more than the \(Self.maxContainerElements) MLAudit reads in one list")
         }
         return (h & 0x0F, Int(n))
     }
@@ -142,7 +152,9 @@ struct ThriftReader {
             }
         case 11:
             let n = try varint()
-            guard n <= UInt64(bytes.count - pos) else { throw ParquetError("a Thrift map claims \(n) entries") }
+            guard n <= UInt64(bytes.count - pos), n <= UInt64(Self.maxContainerElements) else {
+                throw ParquetError("a Thrift map claims \(n) entries")
+            }
             if n > 0 {
                 let kv = try byte()
                 for _ in 0..<n {
