@@ -54,15 +54,17 @@ struct ResourcesLoader {
         }
     }
 
-    /// Loads the file for `day` unless the same bytes are already loaded. Returns the ingest
-    /// findings about the file (quarantined rows, damage, header problems), also for an
-    /// unchanged file (from its stored counts).
+    /// Loads the file for `day` unless the same bytes are already loaded (and their samples
+    /// still stored: retention deletes them, and the same bytes back load them again). Returns
+    /// the ingest findings about the file (quarantined rows, damage, header problems), also
+    /// for an unchanged file (from its stored counts).
     func load(path: String, day: Day) throws -> [Finding] {
         guard let spec = loaded.definition.operational?.resources else { return [] }
         let parts = try SnapshotParts.resolve(path, followSymlinks: loaded.definition.followSymlinks ?? false)
         guard !parts.files.isEmpty else { return [] }
         let digest = try SnapshotDigest.of(parts)
-        if let current = try store.resourceFile(pipelineId: pipelineId, date: day.description), current.sha256 == digest.sha256 {
+        if let current = try store.resourceFile(pipelineId: pipelineId, date: day.description), current.sha256 == digest.sha256,
+           try current.rowsStored == 0 || store.hasResourceSamples(fileId: current.id) {
             return quarantineFinding(read: current.rowsRead, quarantined: current.rowsQuarantined)
         }
         let id = try store.replaceResourceFile(

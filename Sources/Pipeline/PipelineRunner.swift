@@ -180,18 +180,22 @@ public struct PipelineRunner {
         }
     }
 
-    /// Deletes raw rows older than `retention.raw_days` before the newest snapshot date.
+    /// Deletes raw rows (and serving hosts' resource samples) older than `retention.raw_days`
+    /// before the newest snapshot date.
     func applyRetention(_ warehouse: any WarehouseBackend) {
         guard let days = loaded.definition.retention?.rawDays else { return }
         do {
-            let purged = try warehouse.write { store -> [(date: String, rows: Int)] in
+            let (purged, samples) = try warehouse.write { store -> ([(date: String, rows: Int)], Int) in
                 let pipelineId = try store.ensurePipeline(loaded.name)
-                guard let newest = try store.newestDailyDate(pipelineId: pipelineId).flatMap({ Day($0) }) else { return [] }
-                return try store.purgeRows(pipelineId: pipelineId, before: newest.adding(days: -days).description)
+                guard let newest = try store.newestDailyDate(pipelineId: pipelineId).flatMap({ Day($0) }) else { return ([], 0) }
+                let cutoff = newest.adding(days: -days).description
+                return (try store.purgeRows(pipelineId: pipelineId, before: cutoff),
+                        try store.purgeResourceSamples(pipelineId: pipelineId, before: cutoff))
             }
             if !purged.isEmpty {
                 logger.info("retention: deleted \(purged.reduce(0) { $0 + $1.rows }) stored rows of \(purged.count) snapshots older than \(days) days")
             }
+            if samples > 0 { logger.info("retention: deleted \(samples) resource samples older than \(days) days") }
         } catch {
             logger.error("retention failed (the audit results are unaffected): \(asAuditError(error).description)")
         }

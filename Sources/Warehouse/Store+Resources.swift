@@ -182,6 +182,17 @@ extension Store {
         }
     }
 
+    public func hasResourceSamples(fileId: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM resourceSample WHERE fileId = ?)", arguments: [fileId]) ?? false
+    }
+
+    public func purgeResourceSamples(pipelineId: Int64, before cutoff: String) throws -> Int {
+        try db.execute(
+            sql: "DELETE FROM resourceSample WHERE fileId IN (SELECT id FROM resourceFile WHERE pipelineId = ? AND date < ?)",
+            arguments: [pipelineId, cutoff])
+        return db.changesCount
+    }
+
     public func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow] {
         try Row.fetchAll(
             db, sql: "SELECT * FROM resourceQuarantine WHERE fileId = ? ORDER BY file, line LIMIT ?", arguments: [fileId, limit]

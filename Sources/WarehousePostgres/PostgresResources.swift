@@ -79,6 +79,19 @@ extension PostgresTransaction {
         try copyQuarantined(rows, into: "resourcequarantine", owner: "fileid", id: fileId)
     }
 
+    public func hasResourceSamples(fileId: Int64) throws -> Bool {
+        try session.query("SELECT EXISTS (SELECT 1 FROM resourceSample WHERE fileId = \(fileId))").first?.decode(Bool.self) ?? false
+    }
+
+    public func purgeResourceSamples(pipelineId: Int64, before cutoff: String) throws -> Int {
+        let deleted = try session.query("""
+            WITH d AS (DELETE FROM resourceSample WHERE fileId IN
+              (SELECT id FROM resourceFile WHERE pipelineId = \(pipelineId) AND date < \(cutoff)) RETURNING 1)
+            SELECT count(*) FROM d
+            """).first?.decode(Int64.self)
+        return Int(deleted ?? 0)
+    }
+
     public func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow] {
         try readQuarantined(from: "resourceQuarantine", owner: "fileId", id: fileId, limit: limit)
     }

@@ -181,6 +181,43 @@ struct ResourcesTests {
         #expect(gap.map(\.severity) == [.warning])
     }
 
+    /// `retention.raw_days` deletes old resource samples (the file record and its quarantined
+    /// rows stay); re-auditing that day with the same file back loads them again, so the
+    /// results are the same and no new report version is written.
+    @Test func retentionDeletesOldSamplesAndAReauditLoadsThemAgain() throws {
+        let dir = TemporaryDirectory()
+        let loaded = try TinyPipeline.load(dir, extra: Self.extra + "\nretention:\n  raw_days: 3")
+        dir.write("baseline.csv", TinyPipeline.csv(90, day: "2026-01-01"))
+        let incident = try String(contentsOfFile: Self.fixtures + "/resources_reference.csv", encoding: .utf8)
+        for d in ["2026-03-02", "2026-03-06"] { dir.write("days/\(d).csv", TinyPipeline.csv(30, day: d)) }
+        dir.write("resources/2026-03-02.csv", incident)
+        let r = PipelineRunner(loaded: loaded, logger: testLogger, command: "test")
+        let first = r.run(days: [Day("2026-03-02")!, Day("2026-03-06")!])
+        #expect(first.days.allSatisfy { $0.error == nil })
+        let w = try r.openWarehouse()
+        func state() throws -> (file: ResourceFileRecord, samples: Bool, quarantined: Int) {
+            try w.read { store in
+                let file = try #require(try store.resourceFile(pipelineId: 1, date: "2026-03-02"))
+                return (file, try store.hasResourceSamples(fileId: file.id),
+                        try store.resourceQuarantined(fileId: file.id, limit: 1000).count)
+            }
+        }
+        let purged = try state()
+        #expect(!purged.samples, "2026-03-02 is older than 3 days before 2026-03-06")
+        #expect(purged.file.rowsRead == 364 && purged.file.rowsQuarantined == 9 && purged.quarantined == 9)
+        let before = try #require(dir.read("reports/tiny/2026-03-02/v1/summary.json"))
+        #expect(before.contains("\"hosts\""))
+
+        let redo = r.run(days: [Day("2026-03-02")!], force: true)
+        #expect(redo.days[0].error == nil)
+        #expect(redo.days[0].report?.version == 1, "the same samples again: the same results")
+        #expect(redo.days[0].report?.written == false)
+        #expect(!dir.exists("reports/tiny/2026-03-02/v2"))
+        let again = try state()
+        #expect(!again.samples && again.quarantined == 9 && again.file.rowsRead == 364,
+                "loaded again, and retention deleted its samples again at the end")
+    }
+
     @Test func withoutResourcesTheSummaryHasNoResourcesKey() throws {
         let dir = TemporaryDirectory()
         let loaded = try TinyPipeline.load(dir)

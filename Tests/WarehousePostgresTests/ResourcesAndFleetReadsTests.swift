@@ -46,6 +46,16 @@ struct ResourcesAndFleetReadsTests {
             // a fraction as an integer. No resource measure depends on the sign of a zero.)
             #expect(try tx.resourceQuarantined(fileId: id, limit: 10) == quarantined.sorted { $0.line < $1.line })
             #expect(try tx.resourceQuarantined(fileId: id, limit: 1).count == 1)
+            // Retention: samples dated before the cutoff go; the record and its quarantine stay.
+            let later = try tx.replaceResourceFile(pipelineId: p, date: "2026-03-05", sourcePath: "r/2026-03-05.csv", sha256: "c", bytes: 9)
+            try tx.insertResourceSamples(fileId: later, [ResourceSample(line: 2, epochMilliseconds: 0, host: "kept")])
+            #expect(try tx.hasResourceSamples(fileId: id) && tx.hasResourceSamples(fileId: later))
+            #expect(try tx.purgeResourceSamples(pipelineId: p, before: "2026-03-02") == 0, "the cutoff date itself is kept")
+            #expect(try tx.purgeResourceSamples(pipelineId: p, before: "2026-03-05") == samples.count)
+            #expect(try !tx.hasResourceSamples(fileId: id) && tx.resourceSamples(fileId: id).isEmpty)
+            #expect(try tx.resourceSamples(fileId: later).map(\.host) == ["kept"])
+            #expect(try tx.resourceFile(pipelineId: p, date: "2026-03-02")?.rowsStored == samples.count)
+            #expect(try tx.resourceQuarantined(fileId: id, limit: 10).count == 2)
         }
     }
 

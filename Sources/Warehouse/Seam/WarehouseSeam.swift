@@ -139,6 +139,11 @@ public protocol SnapshotCatalog {
     func insertResourceQuarantined(fileId: Int64, _ rows: [QuarantinedRow]) throws
     /// A file's quarantined rows in (file, line) order, at most `limit`.
     func resourceQuarantined(fileId: Int64, limit: Int) throws -> [QuarantinedRow]
+    /// Whether any of a file's samples are stored (false after retention deleted them).
+    func hasResourceSamples(fileId: Int64) throws -> Bool
+    /// Deletes the samples of resources files dated before `cutoff` (`retention.raw_days`); the
+    /// file records (counts, hash) and their quarantined rows stay. Returns the samples deleted.
+    func purgeResourceSamples(pipelineId: Int64, before cutoff: String) throws -> Int
 }
 
 extension SnapshotCatalog {
