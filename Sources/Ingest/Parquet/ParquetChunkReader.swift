@@ -40,6 +40,29 @@ struct ParquetChunkReader {
 
     private var storage: ParquetStorage { ParquetStorage(column.physical) }
 
+    /// Makes room for `count` more values that `bytes` bytes of PLAIN data hold (a dictionary
+    /// page), in one allocation of the right size instead of the doublings of appending (each
+    /// leaves a freed buffer behind; pyarrow's dictionaries are up to 1 MiB per column). The
+    /// count comes from the file: the room is bounded by what the bytes can hold.
+    func reservePlain(_ out: inout ParquetColumnData, count: Int, bytes: Int) {
+        let width: Int
+        switch column.physical {
+        case .boolean: return
+        case .int32, .float, .byteArray: width = 4
+        case .int64, .double: width = 8
+        case .int96: width = 12
+        case .fixedLenByteArray: width = max(1, column.typeLength)
+        }
+        let n = max(0, min(count, bytes / width))
+        switch storage {
+        case .ints: out.ints.reserveCapacity(out.ints.count + n)
+        case .doubles: out.doubles.reserveCapacity(out.doubles.count + n)
+        case .bytes:
+            out.offsets.reserveCapacity(out.offsets.count + n)
+            out.bytes.reserveCapacity(out.bytes.count + (column.physical == .byteArray ? bytes - 4 * n : n * width))
+        }
+    }
+
     /// Definition levels (RLE hybrid, bit width from the maximum level): appends a presence
     /// flag per value; returns how many are present.
     func readLevels(_ c: inout ByteCursor, count: Int, into present: inout [UInt8]) throws -> Int {

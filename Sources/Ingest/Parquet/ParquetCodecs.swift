@@ -4,6 +4,12 @@ import CZlib
 import CZstd
 import Foundation
 
+/// Where pages are decompressed: one per file, reused by every column's pages (a page is
+/// decoded as soon as it is decompressed).
+final class ParquetInflateBuffer {
+    var bytes: [UInt8] = []
+}
+
 /// Parquet compression codecs (parquet.thrift `CompressionCodec`), through the system libraries.
 enum ParquetCodec {
     /// The largest page the reader inflates (1 GiB): a page header claiming more is corrupt.
@@ -23,8 +29,13 @@ enum ParquetCodec {
         }
     }
 
-    /// Decompresses `input` into exactly `size` bytes.
-    static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+    /// Calls `body` with `input` decompressed into exactly `size` bytes: an uncompressed page
+    /// as it is, any other in `scratch` (reused from page to page, grown when short, never
+    /// cleared: no allocation, zeroing or copy per page). `body` must not touch `scratch`.
+    static func withDecompressed<R>(
+        _ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int, scratch: ParquetInflateBuffer,
+        _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
         guard size >= 0, size <= maxPageBytes else {
             throw ParquetError("a page claims \(size) uncompressed bytes (more than \(maxPageBytes))")
         }
@@ -32,11 +43,19 @@ enum ParquetCodec {
             guard input.count == size else {
                 throw ParquetError("an uncompressed page holds \(input.count) bytes but its header says \(size)")
             }
-            return Array(input)
+            return try body(input)
         }
-        var out = [UInt8](repeating: 0, count: size)
-        let produced: Int = try out.withUnsafeMutableBytes { o -> Int in
-            let dst = o.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 1)!
+        if scratch.bytes.count < max(size, 1) { scratch.bytes = [UInt8](repeating: 0, count: max(size, 1)) }
+        return try scratch.bytes.withUnsafeMutableBytes { o in
+            try decompress(codec, input, into: o.baseAddress!, size: size)
+            return try body(UnsafeRawBufferPointer(start: o.baseAddress!, count: size))
+        }
+    }
+
+    /// Decompresses `input` (compressed with `codec`, not UNCOMPRESSED) into exactly `size`
+    /// bytes at `dst`.
+    private static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, into dst: UnsafeMutableRawPointer, size: Int) throws {
+        let produced: Int = try { () throws -> Int in
             guard let src = input.baseAddress ?? (input.isEmpty ? UnsafeRawPointer(bitPattern: 1) : nil) else { return 0 }
             switch codec {
             case 1:
@@ -68,11 +87,10 @@ enum ParquetCodec {
             default:
                 throw ParquetError("pages compressed with \(name(codec)) cannot be read (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4)")
             }
-        }
+        }()
         guard produced == size else {
             throw ParquetError("a \(name(codec)) page inflates to \(produced) bytes but its header says \(size)")
         }
-        return out
     }
 
     private static func inflateAll(_ src: UnsafeRawPointer, _ count: Int, _ dst: UnsafeMutableRawPointer, _ size: Int) throws -> Int {

@@ -149,12 +149,12 @@ final class ParquetColumnStream {
                         throw ParquetError("a second dictionary page (the first is page \(first)); a column chunk holds at most one")
                     }
                     dictionaryPage = n
-                    let data = try ParquetCodec.decompress(codec, body, size: h.uncompressedSize)
                     guard h.encoding == 0 || h.encoding == 2 else {
                         throw ParquetError("a dictionary page is encoded with \(encodingName(h.encoding)), not PLAIN")
                     }
                     var d = ParquetColumnData()
-                    try data.withUnsafeBytes { b in
+                    try ParquetCodec.withDecompressed(codec, body, size: h.uncompressedSize, scratch: shared.inflated) { b in
+                        decoder.reservePlain(&d, count: h.numValues, bytes: b.count)
                         var c = ByteCursor(b)
                         try decoder.decodePlain(&c, count: h.numValues, into: &d)
                     }
@@ -163,9 +163,8 @@ final class ParquetColumnStream {
                     guard h.numValues <= left else {
                         throw ParquetError("page \(n) holds \(h.numValues) values, more than the rows left (\(left))")
                     }
-                    resetPage()
-                    let data = try ParquetCodec.decompress(codec, body, size: h.uncompressedSize)
-                    try data.withUnsafeBytes { b in
+                    resetPage(rows: h.numValues)
+                    try ParquetCodec.withDecompressed(codec, body, size: h.uncompressedSize, scratch: shared.inflated) { b in
                         var c = ByteCursor(b)
                         if column.maxRepetition > 0 { throw ParquetError("repeated values are not read") }
                         var present = h.numValues
@@ -188,7 +187,7 @@ final class ParquetColumnStream {
                     guard h.definitionBytes <= body.count else {
                         throw ParquetError("page \(n)'s definition levels (\(h.definitionBytes) bytes) exceed the page")
                     }
-                    resetPage()
+                    resetPage(rows: h.numValues)
                     var present = h.numValues
                     if optional {
                         var lc = ByteCursor(UnsafeRawBufferPointer(rebasing: body[0..<h.definitionBytes]))
@@ -196,8 +195,7 @@ final class ParquetColumnStream {
                     }
                     let rest = UnsafeRawBufferPointer(rebasing: body[h.definitionBytes...])
                     let valueSize = h.uncompressedSize - h.definitionBytes
-                    let data = try ParquetCodec.decompress(h.isCompressed ? codec : 0, rest, size: valueSize)
-                    try data.withUnsafeBytes { b in
+                    try ParquetCodec.withDecompressed(h.isCompressed ? codec : 0, rest, size: valueSize, scratch: shared.inflated) { b in
                         var c = ByteCursor(b)
                         try decoder.decodeValues(&c, encoding: h.encoding, count: present, dictionary: dictionary, into: &page)
                     }
@@ -215,21 +213,32 @@ final class ParquetColumnStream {
         if h.type == 0 || h.type == 3 { rowsLoaded += h.numValues }
     }
 
-    private func resetPage() {
+    /// Empties the page arrays for a page of `rows` rows, keeping their memory, and sizes them
+    /// for it at once (up to 65 536 values: writers cut pages at 20 000 rows; more grows).
+    private func resetPage(rows: Int) {
         page.present.removeAll(keepingCapacity: true)
         page.ints.removeAll(keepingCapacity: true)
         page.doubles.removeAll(keepingCapacity: true)
         page.offsets.removeAll(keepingCapacity: true)
         page.offsets.append(0)
         page.bytes.removeAll(keepingCapacity: true)
+        let n = min(rows, 1 << 16)
+        if optional { page.present.reserveCapacity(n) }
+        switch ParquetStorage(column.physical) {
+        case .ints: page.ints.reserveCapacity(n)
+        case .doubles: page.doubles.reserveCapacity(n)
+        case .bytes: page.offsets.reserveCapacity(n + 1)
+        }
         pageRows = 0
         pageRow = 0
     }
 }
 
-/// The read buffer the column streams of one file share.
+/// The read buffer the column streams of one file share, and the buffer their pages are
+/// decompressed into.
 final class ParquetReadBuffer {
     var bytes: [UInt8] = []
+    let inflated = ParquetInflateBuffer()
 }
 
 /// A data page's decoded values seen through pointers, with the row cursor: what the ingest's
