@@ -2,6 +2,11 @@ import AuditModel
 import Statistics
 import Warehouse
 
+/// A binary model's served decisions (`Comparison.servedDecisions`): positive predictions,
+/// predictions, rows whose prediction disagrees with score ≥ the threshold, rows compared, and
+/// the threshold that reproduces the most decisions when asked for.
+typealias ServedDecisions = (positives: Int, predictions: Int, mismatches: Int, compared: Int, fit: DecisionThreshold.Fit?)
+
 /// What the compare stage learns from the baseline once and reuses every day: Pearson
 /// correlations of the numeric features (redundant features), the hour-of-day traffic pattern
 /// (empty hours) and the served-decision facts (threshold checks).
@@ -113,15 +118,24 @@ extension Comparison {
     /// For a binary model: served positive predictions, predictions, and how many rows with a
     /// score disagree with score ≥ the decision threshold. nil for other models or without a
     /// prediction column.
-    func servedDecisions(snapshot s: SnapshotRecord, fit: Bool = false) throws
-        -> (positives: Int, predictions: Int, mismatches: Int, compared: Int, fit: DecisionThreshold.Fit?)?
-    {
+    func servedDecisions(snapshot s: SnapshotRecord, fit: Bool = false) throws -> ServedDecisions? {
+        guard let names = servedDecisionColumns(snapshot: s) else { return nil }
+        return servedDecisions(try store.readColumns(table, snapshotId: s.id, columns: names), fit: fit)
+    }
+
+    /// The columns `servedDecisions` reads (the prediction, then the score when the file has
+    /// one); nil when there are no served decisions to count.
+    func servedDecisionColumns(snapshot s: SnapshotRecord) -> [String]? {
         guard let p = definition.schema.prediction, p.kind == .binary, Set(s.header).contains(p.column) else { return nil }
-        let labels = BinaryLabels(positive: definition.positiveClass)
         var names = [p.column]
         if let score = p.score, Set(s.header).contains(score) { names.append(score) }
-        let data = try store.readColumns(table, snapshotId: s.id, columns: names)
-        guard case .labels(let pred)? = data[p.column] else { return nil }
+        return names
+    }
+
+    /// `servedDecisions` from columns already read (they may hold more columns than it needs).
+    func servedDecisions(_ data: [String: ColumnData], fit: Bool = false) -> ServedDecisions? {
+        guard let p = definition.schema.prediction, case .labels(let pred)? = data[p.column] else { return nil }
+        let labels = BinaryLabels(positive: definition.positiveClass)
         let codes = pred.dictionary.map { labels.code($0) }
         var positives = 0, predictions = 0, mismatches = 0, compared = 0
         var scores: NumericColumnData?

@@ -43,6 +43,11 @@ struct LabelledRows {
     var hasScore = true
     /// The row's position in the snapshot (row order), for joins with other columns.
     var index: [Int] = []
+    /// The snapshot's served decisions (`Comparison.servedDecisions`, without the fit), counted
+    /// from the same read when `decisionsCounted`: the threshold checks need not read the
+    /// prediction and score columns again.
+    var decisions: ServedDecisions?
+    var decisionsCounted = false
 
     init() {}
     init(hasScore: Bool) { self.hasScore = hasScore }
@@ -195,6 +200,14 @@ extension Comparison {
         let threshold = definition.decisionThreshold
         let positive = definition.positiveClass
         var rows = LabelledRows()
+        if let needed = servedDecisionColumns(snapshot: s) {
+            if needed.allSatisfy(names.contains) {
+                rows.decisions = servedDecisions(data)
+                rows.decisionsCounted = true
+            }
+        } else {
+            rows.decisionsCounted = true
+        }
         // Room for every row up front: growing by doubling would hold up to twice that for a moment.
         rows.truth.reserveCapacity(n)
         rows.prediction.reserveCapacity(n)

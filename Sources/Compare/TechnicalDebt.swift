@@ -17,7 +17,7 @@ extension Comparison {
         staleModel()
         try monitoringGaps()
         numericalStability()
-        try thresholds(configs)
+        try thresholds(configs, dayRows: dayRows)
     }
 
     // MARK: Configuration
@@ -248,8 +248,10 @@ extension Comparison {
 
     /// The served decisions against the documented threshold (binary models): predictions that
     /// disagree with score ≥ threshold, and a positive rate that moved while the threshold stayed.
-    mutating func thresholds(_ c: Configurations) throws {
-        guard let decisions = try servedDecisions(snapshot: snapshot), decisions.predictions > 0 else { return }
+    mutating func thresholds(_ c: Configurations, dayRows: LabelledRows? = nil) throws {
+        let served: ServedDecisions?
+        if let dayRows, dayRows.decisionsCounted { served = dayRows.decisions } else { served = try servedDecisions(snapshot: snapshot) }
+        guard let decisions = served, decisions.predictions > 0 else { return }
         let threshold = definition.decisionThreshold
         var mismatched = false
         if decisions.compared > 0 {

@@ -150,12 +150,55 @@ extension Store {
         return out
     }
 
-    /// Rows per hour of a canonical timestamp column (`YYYY-MM-DDTHH`, UTC), counted by SQLite.
-    /// Rows with a null timestamp are counted under the key "".
+    /// Rows per hour of a canonical timestamp column (`YYYY-MM-DDTHH`, UTC): the key is the
+    /// value's first 13 characters (SQL `substr(value, 1, 13)`), rows with a null timestamp
+    /// are counted under the key "".
+    ///
+    /// One sequential pass over the snapshot's rowid range, counted here: runs of equal keys
+    /// (a log's rows come in time order) cost a byte comparison each, a dictionary update
+    /// only when the key changes. A `GROUP BY` in SQL sorted every row first (about half the
+    /// time of the whole count). A value stored as anything but text or null (never written by
+    /// ingest) sends the count back to SQL.
     public func hourCounts(_ table: RowTable, snapshotId: Int64, column: String) throws -> [String: Int] {
         guard let sql = table.sqlName(of: column) else {
             throw MLAuditError.internalError("column '\(column)' is not in the row table layout")
         }
+        guard let range = try rowidRange(table, snapshotId: snapshotId) else { return [:] }
+        let statement = try db.makeStatement(
+            sql: """
+                SELECT \(quoteIdentifier(sql)) FROM \(quoteIdentifier(table.name))
+                WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ?
+                """)
+        let stmt = statement.sqliteStatement
+        sqlite3_bind_int64(stmt, 1, range.lowerBound)
+        sqlite3_bind_int64(stmt, 2, range.upperBound)
+        sqlite3_bind_int64(stmt, 3, snapshotId)
+        defer { sqlite3_reset(stmt) }
+        var counts = HourKeyCounts()
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw MLAuditError.warehouse(
+                    "reading rows failed", cause: String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))
+            }
+            switch sqlite3_column_type(stmt, 0) {
+            case SQLITE_NULL:
+                counts.add(nil, 0)
+            case SQLITE_TEXT:
+                let n = Int(sqlite3_column_bytes(stmt, 0))
+                guard let text = sqlite3_column_text(stmt, 0) else { counts.add(nil, 0); continue }
+                counts.add(text, HourKeyCounts.prefixLength(text, n))
+            default:
+                sqlite3_reset(stmt)
+                return try hourCountsGrouped(table, snapshotId: snapshotId, sqlName: sql)
+            }
+        }
+        return counts.finish()
+    }
+
+    /// `hourCounts` by SQL's `GROUP BY` (values of other storage classes than text).
+    func hourCountsGrouped(_ table: RowTable, snapshotId: Int64, sqlName sql: String) throws -> [String: Int] {
         var out: [String: Int] = [:]
         for row in try Row.fetchAll(
             db,
@@ -164,7 +207,8 @@ extension Store {
                 FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? GROUP BY 1
                 """, arguments: [snapshotId])
         {
-            out[row["hour"]] = row["n"]
+            let hour: String = row["hour"]
+            out[hour, default: 0] += row["n"] as Int
         }
         return out
     }
@@ -365,5 +409,71 @@ extension Store {
     public func deleteSortedColumns(snapshotId: Int64) throws {
         try db.execute(sql: "DELETE FROM sortedColumn WHERE snapshotId = ?", arguments: [snapshotId])
         try db.execute(sql: "DELETE FROM sortedColumnPacked WHERE snapshotId = ?", arguments: [snapshotId])
+    }
+}
+
+/// Counts of `hourCounts` keys: the current run of equal keys as bytes, the finished runs by
+/// key (a key's bytes decoded as GRDB decodes text: up to the first NUL, invalid UTF-8
+/// repaired).
+struct HourKeyCounts {
+    private var run: [UInt8] = []
+    private var runIsNull = false
+    private var runLength = 0
+    private var out: [String: Int] = [:]
+
+    /// Bytes of the first 13 characters of UTF-8 text, counted as SQLite's `substr` counts
+    /// them: a byte from 0xC0 up starts a character that takes the continuation bytes
+    /// (0x80–0xBF) after it; any other byte is a character of its own.
+    static func prefixLength(_ text: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var i = 0
+        for _ in 0..<13 {
+            guard i < n else { break }
+            let b = text[i]
+            i += 1
+            if b >= 0xC0 {
+                while i < n && text[i] & 0xC0 == 0x80 { i += 1 }
+            }
+        }
+        return i
+    }
+
+    /// One row: its key's bytes (`nil`: a null value, key "").
+    mutating func add(_ key: UnsafePointer<UInt8>?, _ length: Int) {
+        if runLength > 0 {
+            if let key {
+                if !runIsNull && run.count == length
+                    && (length == 0 || run.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key, length) == 0 }))
+                {
+                    runLength += 1
+                    return
+                }
+            } else if runIsNull {
+                runLength += 1
+                return
+            }
+            flush()
+        }
+        runLength = 1
+        runIsNull = key == nil
+        run.removeAll(keepingCapacity: true)
+        if let key { run.append(contentsOf: UnsafeBufferPointer(start: key, count: length)) }
+    }
+
+    private mutating func flush() {
+        guard runLength > 0 else { return }
+        let name: String
+        if runIsNull {
+            name = ""
+        } else {
+            let end = run.firstIndex(of: 0) ?? run.count
+            name = String(decoding: run[..<end], as: UTF8.self)
+        }
+        out[name, default: 0] += runLength
+        runLength = 0
+    }
+
+    mutating func finish() -> [String: Int] {
+        flush()
+        return out
     }
 }

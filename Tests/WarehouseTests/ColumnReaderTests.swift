@@ -230,4 +230,53 @@ struct ColumnReaderTests {
         #expect(bits(again) == bits(read) && dictionaries(again) == dictionaries(read))
         #expect(bits(rows) == bits(read) && dictionaries(rows) == dictionaries(read))
     }
+
+    /// `hourCounts` counts in Swift over the rowid range; SQLite's own `GROUP BY substr(ts, 1,
+    /// 13)` over the same rows is the reference: runs of one hour, alternating hours, nulls,
+    /// empty and short values, multi-byte characters, invalid UTF-8 (stray continuation bytes,
+    /// a truncated sequence) and a NUL, and a snapshot before and after the one counted.
+    @Test func hourCountsEqualSQLiteGroupBy() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.path + "/h.sqlite")
+        let values: [[UInt8]?] = [
+            Array("2026-01-01T00:15:00Z".utf8), Array("2026-01-01T00:59:59.999Z".utf8), Array("2026-01-01T01:00:00Z".utf8),
+            nil, Array("".utf8), Array("2026-01".utf8), Array("2026-01-01T0".utf8), Array("2026-01-01T02".utf8),
+            Array("2026-01-01T02:00".utf8), Array("2026-01-01Tø3:00Z".utf8), Array("ååååååååååååååå".utf8),
+            Array("2026-01-01T0😀:00".utf8), [0x32, 0x80, 0x80, 0x30, 0xBF, 0x31, 0x2D, 0x30, 0x31, 0x2D, 0x30, 0x31, 0x54, 0x30, 0x33],
+            [0x32, 0x30, 0x32, 0x36, 0xE2, 0x82], [0x32, 0x30, 0x00, 0x36, 0x2D, 0x30, 0x31, 0x2D, 0x30, 0x31, 0x54, 0x30, 0x34, 0x3A],
+        ]
+        let (table, snapshots) = try w.write { store -> (RowTable, [Int64]) in
+            let p = try store.ensurePipeline("p")
+            let table = try store.rowTable(pipelineId: p, columns: [DeclaredColumn(name: "ts", type: .datetime, role: .timestamp)])
+            var ids: [Int64] = []
+            for s in 0..<3 {
+                let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
+                    kind: .daily, date: "2026-01-0\(s + 1)", sourcePath: "f", sha256: "\(s)", bytes: 0, header: ["ts"]))
+                let ins = try store.rowInserter(table)
+                for i in 0..<600 {
+                    // Runs of 40 equal values, then every value in turn, then runs of 3.
+                    let k = i < 200 ? (i / 40 + s) % values.count : i < 400 ? i % values.count : (i / 3) % values.count
+                    if let v = values[k] {
+                        v.withUnsafeBytes { ins.bind(0, text: $0) }
+                    } else {
+                        ins.bindNull(0)
+                    }
+                    try ins.insert(snapshotId: id, line: i + 2, extra: nil)
+                }
+                try store.finishSnapshot(id, read: 600, stored: 600, quarantined: 0)
+                ids.append(id)
+            }
+            return (table, ids)
+        }
+        let sqlName = try #require(table.sqlName(of: "ts"))
+        for id in snapshots {
+            let (counted, grouped) = try w.read { store in
+                (try store.hourCounts(table, snapshotId: id, column: "ts"), try store.hourCountsGrouped(table, snapshotId: id, sqlName: sqlName))
+            }
+            #expect(counted == grouped)
+            #expect(counted.values.reduce(0, +) == 600)
+            #expect(counted[""] != nil && counted["2026-01-01T00"] != nil && counted.count > 8)
+        }
+        #expect(try w.read { try $0.hourCounts(table, snapshotId: 999, column: "ts") }.isEmpty)
+    }
 }
