@@ -106,7 +106,7 @@ extension Comparison {
             if total > 0 { facts.hourShares = perHour.map { Double($0) / Double(total) } }
         }
         // Served decisions of a binary model.
-        if let decisions = try servedDecisions(snapshot: baseline) {
+        if let decisions = try baselineDecisions.map({ $0.value }) ?? servedDecisions(snapshot: baseline) {
             facts.positives = decisions.positives
             facts.predictions = decisions.predictions
             facts.positiveRate = decisions.predictions > 0 ? Double(decisions.positives) / Double(decisions.predictions) : nil

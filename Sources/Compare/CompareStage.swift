@@ -162,6 +162,9 @@ struct Comparison {
     var dayScores: [Double] = []
     /// What the compare stage keeps about the baseline (loaded by `loadFacts`).
     var facts: BaselineFacts?
+    /// The baseline's served decisions when `loadBaselinePerformance` labelled its rows (the
+    /// facts then need not read them again).
+    var baselineDecisions: LabelledRows.Decisions?
     /// Whether the comparison may write the baseline's sorted-column cache (not in read-only runs).
     var cacheWritable = true
     /// Whether numbers are read through the columnar copy where a snapshot has one.
@@ -205,10 +208,11 @@ struct Comparison {
 
     mutating func run() throws -> CompareOutcome {
         try loadNumbers()
-        try loadFacts()
         // The baseline's part first: on a first comparison it labels the baseline's rows, which
-        // are dropped before the day's are made (never both in memory).
+        // are dropped before the day's are made (never both in memory), and counts their served
+        // decisions for the baseline facts on the way.
         let basePerformance = try loadBaselinePerformance()
+        try loadFacts()
         let dayRows = try labelledRows(snapshot: snapshot, labelsFromFiles: true)
         var drift = try driftResults()
         if let target = try targetDrift(dayTruth: dayRows?.truth) { drift.append(target) }

@@ -49,6 +49,10 @@ struct LabelledRows {
     var decisions: ServedDecisions?
     var decisionsCounted = false
 
+    /// The served decisions when counted from this read (`decisions`, possibly nil), else nil.
+    typealias Decisions = (value: ServedDecisions?, counted: Bool)
+    var countedDecisions: Decisions? { decisionsCounted ? (decisions, true) : nil }
+
     init() {}
     init(hasScore: Bool) { self.hasScore = hasScore }
 }
@@ -269,7 +273,9 @@ extension Comparison {
         {
             return stored
         }
-        let computed = computeBaselinePerformance(try labelledRows(snapshot: baseline, labelsFromFiles: false), key: key)
+        let rows = try labelledRows(snapshot: baseline, labelsFromFiles: false)
+        baselineDecisions = rows?.countedDecisions
+        let computed = computeBaselinePerformance(rows, key: key)
         if cacheWritable {
             try store.putResult(snapshotId: baseline.id, BaselinePerformance.resultKey, computed)
         }
