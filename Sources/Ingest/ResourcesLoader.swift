@@ -150,14 +150,15 @@ final class ResourceSink: BatchSink {
                 reject(batch, r, "the timestamp or host is missing", column: nil, into: &quarantined)
                 continue
             }
-            // Never stored changed: PostgreSQL's TEXT cannot hold U+0000, so no backend stores it.
-            if host.unicodeScalars.contains("\u{0}") {
-                reject(batch, r, "the host holds a NUL character (U+0000)", column: names[F.host.rawValue], into: &quarantined)
-                continue
-            }
             let sample = ResourceSample(
                 line: batch.lines[r], epochMilliseconds: ms, host: host, cpu: number(.cpu), memoryBytes: number(.memoryBytes),
                 memoryTotalBytes: number(.memoryTotalBytes), diskUsedShare: number(.diskUsedShare), ioWait: number(.ioWait), up: up)
+            // Never stored changed: PostgreSQL's TEXT cannot hold U+0000, so no backend stores it.
+            // The quarantined row keeps the sample's fields (the NUL written as U+FFFD, `StoredText`).
+            if host.unicodeScalars.contains("\u{0}") {
+                reject(batch, r, "the host holds a NUL character (U+0000)", column: names[F.host.rawValue], into: &quarantined, sample: sample)
+                continue
+            }
             if let (field, value, rule) = Self.impossible(sample) {
                 reject(
                     batch, r, "\(field.key) \(formatNumber(value)) is \(rule)", column: names[field.rawValue], into: &quarantined,

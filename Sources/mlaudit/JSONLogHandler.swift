@@ -27,8 +27,10 @@ struct JSONLogHandler: LogHandler {
         object["time"] = Timestamp.format(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var data = try? encoder.encode(object) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        // A file name or header quoted in a message may hold a bidi override (U+202E): written
+        // as a JSON escape, as `--json` output writes it, so a terminal tailing the log does not
+        // reorder the line.
+        guard let data = try? encoder.encode(object) else { return }
+        FileHandle.standardError.write(Data((visibleJSON(String(decoding: data, as: UTF8.self)) + "\n").utf8))
     }
 }

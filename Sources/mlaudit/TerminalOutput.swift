@@ -13,10 +13,16 @@ func print(_ text: String, terminator: String = "\n") {
     Swift.print(SafeText.terminal(text, keepingLineFeeds: true), terminator: terminator)
 }
 
-/// Prints JSON to stdout. JSONEncoder escapes C0 controls itself; the other scalars that
-/// `SafeText.shownVisibly` selects are written as JSON escapes (`\u202E`, surrogate pairs
-/// above U+FFFF), which decode to the same string.
+/// Prints JSON to stdout, through `visibleJSON`.
 func printJSON(_ json: String) {
+    Swift.print(visibleJSON(json), terminator: "")
+}
+
+/// JSON text as mlaudit writes it for a terminal or a log (`--json` output, `--log-format json`
+/// lines): JSONEncoder escapes C0 controls itself; the other scalars that
+/// `SafeText.shownVisibly` selects (bidi controls, C1 controls, line separators) are written as
+/// JSON escapes (`\u202E`, surrogate pairs above U+FFFF), which decode to the same string.
+func visibleJSON(_ json: String) -> String {
     var out = ""
     for u in json.unicodeScalars {
         guard SafeText.shownVisibly(u), u != "\n", u != "\t" else {
@@ -28,7 +34,7 @@ func printJSON(_ json: String) {
             out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
     }
-    Swift.print(out, terminator: "")
+    return out
 }
 
 /// The text log handler: swift-log's stderr stream handler, with message and metadata shown

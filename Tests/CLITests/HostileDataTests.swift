@@ -163,4 +163,26 @@ struct HostileDataTests {
         }
         #expect(r.stdout.contains("schema.unexpected_column e\\u001B[31mvil\\u000AFORGED LINE\\u202E: "), "\(r.stdout)")
     }
+
+    /// `--log-format json` lines quote part file names (which come from a folder listing) and
+    /// headers: a bidi override (U+202E) there was written raw, so a terminal tailing the log
+    /// reordered the line. It is now a JSON escape, as `--json` output writes it, and decodes
+    /// back to the name.
+    @Test func jsonLogLinesWriteBidiControlsAsEscapes() throws {
+        let dir = TemporaryDirectory()
+        let part = "a\u{202E}vsc.\u{1B}[2Jb.csv"
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: ".").replacingOccurrences(of: "  path: days/{date}.csv", with: "  path: days/{date}/"))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        dir.write("days/2026-02-01/\(part)", TinyPipeline.csv(30))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml", "--log-format", "json"], in: dir.path)
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        #expect(!r.stderr.unicodeScalars.contains("\u{202E}") && !r.stderr.unicodeScalars.contains("\u{1B}"))
+        #expect(r.stderr.contains("days/2026-02-01/a\\u202Evsc.\\u001b[2Jb.csv"), "\(r.stderr)")
+        var messages: [String] = []
+        for line in r.stderr.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            if let m = object["message"] as? String { messages.append(m) }
+        }
+        #expect(messages.contains { $0.contains("days/2026-02-01/\(part): 30 rows read") }, "\(messages)")
+    }
 }

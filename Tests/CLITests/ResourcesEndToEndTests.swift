@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -60,5 +61,9 @@ struct ResourcesEndToEndTests {
             #expect(r["rows_read"] as? Int == 2 && r["rows_stored"] as? Int == 1 && r["rows_quarantined"] as? Int == 1)
             #expect((r["hosts"] as? [[String: Any]])?.map { $0["host"] as? String } == ["web-1"])
         }
+        // The NUL host's row keeps its fields as raw text (it used to be empty), the NUL as U+FFFD.
+        let db = try DatabaseQueue(path: onSQLite.path + "/tiny.sqlite")
+        let raw = try db.read { try String.fetchAll($0, sql: "SELECT raw FROM resourceQuarantine WHERE reason LIKE '%NUL%'") }
+        #expect(raw == ["ts=2026-03-03T00:10:05.000Z, node=we\u{FFFD}b, is_up=true"])
     }
 }
