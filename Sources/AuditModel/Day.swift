@@ -102,9 +102,19 @@ func pad(_ v: Int, _ width: Int) -> String {
 /// Formats and parses the canonical timestamp text stored in the warehouse:
 /// `YYYY-MM-DDTHH:MM:SS.sssZ` (UTC, fixed width, so text order is time order).
 public enum Timestamp {
+    /// The instants the canonical form writes with a four-digit year: 0001-01-01T00:00:00.000Z
+    /// to 9999-12-31T23:59:59.999Z. A value read from data outside it is not a timestamp.
+    public static let canonicalRange: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    /// Total over `Int64` (no overflow trap: a Parquet TIMESTAMP of Int64.min crashed the
+    /// ingest); outside ``canonicalRange`` the year has more or fewer than four digits.
     public static func format(epochMilliseconds ms: Int64) -> String {
-        let day = Int((ms >= 0 ? ms : ms - 86_399_999) / 86_400_000)
-        let rem = Int(ms - Int64(day) * 86_400_000)
+        var rem = Int(ms % 86_400_000)
+        var day = Int(ms / 86_400_000)
+        if rem < 0 {
+            rem += 86_400_000
+            day -= 1
+        }
         let d = Day(ordinal: day)
         let h = rem / 3_600_000, mi = (rem / 60_000) % 60, s = (rem / 1000) % 60, milli = rem % 1000
         return "\(d)T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"

@@ -236,7 +236,7 @@ func parseTimestamp(_ raw: UnsafeRawBufferPointer) -> Int64? {
         guard let v = parseDouble(p), v.isFinite else { return nil }
         let ms = intDigits >= 12 ? v.rounded() : (v * 1000).rounded()
         // Years 0001 to 9999 only (the canonical form's range): a longer number is not a time.
-        guard abs(ms) <= 253_402_300_799_999 else { return nil }
+        guard abs(ms) <= Double(Timestamp.canonicalRange.upperBound) else { return nil }
         return Int64(ms)
     }
     guard n >= 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),

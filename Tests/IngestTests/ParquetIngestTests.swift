@@ -1,5 +1,6 @@
 import AuditModel
 import Definition
+import Demo
 import Foundation
 import Testing
 import TestSupport
@@ -150,6 +151,42 @@ struct ParquetIngestTests {
         chunk += [0x00, 0x00, 0x26, 0x02, 0x00]
         try expectError(Self.craftedParquet(footer: oneColumn + chunk + [0x00]),
                         "the footer is corrupt: a column chunk's path has 66 parts (a schema nests at most 64 deep)")
+    }
+
+    /// A Parquet TIMESTAMP of Int64.min or Int64.max crashed the ingest (arithmetic overflow
+    /// in `Timestamp.format` while writing the row's raw text: exit 132, no message). Outside
+    /// years 0001–9999 a timestamp is now a type error in a datetime column (as a CSV epoch
+    /// number is) and its integer as written in a text column.
+    @Test func timestampsOutsideTheCanonicalYearsAreTypeErrorsNotACrash() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path + "/days", withIntermediateDirectories: true)
+        let w = try ParquetWriter(path: dir.path + "/days/2026-02-01.parquet", columns: [
+            .init("id", .string), .init("ts", .timestampMillis), .init("x", .double), .init("n", .int64),
+            .init("color", .timestampMillis), .init("flag", .boolean), .init("score", .double), .init("pred", .int64),
+            .init("y", .int64), .init("latency_ms", .int64),
+        ], codec: .uncompressed)
+        let day: Int64 = 1_769_904_000_000  // 2026-02-01T00:00:00Z
+        try w.append(rowGroup: [
+            .strings(["a", "b", "c"]), .ints([Int64.max, Int64.min, day]), .doubles([1, 2, 3]), .ints([1, 2, 3]),
+            .ints([Int64.min, 0, Int64.max]), .booleans([true, false, true]), .doubles([0.1, 0.2, 0.3]), .ints([0, 0, 1]),
+            .ints([0, 1, 1]), .ints([5, 6, 7]),
+        ])
+        try w.finish()
+        let (outcome, warehouse, loaded, _) = try ingest(dir, path: "days/{date}.parquet")
+        #expect(outcome.rowsStored + outcome.rowsQuarantined == 3)
+        let quarantined = try warehouse.read { try $0.quarantined(snapshotId: outcome.snapshotId) }
+        let columns = try stored(warehouse, loaded, outcome.snapshotId)
+        #expect(outcome.rowsStored == 1)
+        #expect(quarantined.map(\.reason) == [
+            "column 'ts': '9223372036854775807' is not a timestamp (ISO 8601 or epoch seconds/milliseconds)",
+            "column 'ts': '-9223372036854775808' is not a timestamp (ISO 8601 or epoch seconds/milliseconds)",
+        ])
+        #expect(quarantined.first?.raw.contains("\"color\":\"-9223372036854775808\"") == true, "\(quarantined.first?.raw ?? "")")
+        guard case .labels(let ts) = columns["ts"], case .labels(let color) = columns["color"] else { Issue.record("not text columns"); return }
+        #expect(ts.dictionary == ["2026-02-01T00:00:00.000Z"] && color.dictionary == ["9223372036854775807"])
+        // The formatter itself is total over Int64.
+        #expect(Timestamp.format(epochMilliseconds: Int64.min) == "-292275055-05-16T16:47:04.192Z")
+        #expect(Timestamp.format(epochMilliseconds: -1) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test func wrongMagicIsAClearError() throws {

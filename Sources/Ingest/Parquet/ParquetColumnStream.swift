@@ -290,7 +290,7 @@ func typeParquetView(_ j: Int, _ v: ParquetPageView, _ k: Int, _ kind: ParquetVa
         batch.set(j, int: v.ints![k] != 0 ? 1 : 0)
         return .stored
     case (.datetime, .date), (.datetime, .timestamp), (.datetime, .int96):
-        guard let ms = parquetMilliseconds(v.ints![k], kind), ms >= -62_135_596_800_000, ms < 253_402_300_800_000 else {
+        guard let ms = parquetMilliseconds(v.ints![k], kind) else {
             return .failed(.notTimestamp)
         }
         writeCanonicalTimestamp(ms, column: j, into: batch)

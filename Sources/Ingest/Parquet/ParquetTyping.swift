@@ -87,18 +87,21 @@ extension ParquetMeaning {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-/// Milliseconds since the epoch of a temporal value.
+/// Milliseconds since the epoch of a temporal value, or nil when it lies outside the
+/// canonical form's years 0001–9999 (`Timestamp.canonicalRange`, as CSV epoch numbers).
 @inline(__always) func parquetMilliseconds(_ v: Int64, _ kind: ParquetValueKind) -> Int64? {
+    let ms: Int64
     switch kind {
     case .date:
-        let (ms, o) = v.multipliedReportingOverflow(by: 86_400_000)
-        return o ? nil : ms
+        let (m, o) = v.multipliedReportingOverflow(by: 86_400_000)
+        if o { return nil }
+        ms = m
     case .timestamp(let u):
-        if u == 1000 { return v }
-        return floorDiv(v, u / 1000)
-    case .int96: return v
+        ms = u == 1000 ? v : floorDiv(v, u / 1000)
+    case .int96: ms = v
     default: return nil
     }
+    return Timestamp.canonicalRange.contains(ms) ? ms : nil
 }
 
 /// Decimal text of a big-endian two's-complement integer with `scale` digits after the point.
@@ -175,6 +178,9 @@ func parquetText(_ data: ParquetColumnData, _ k: Int, _ kind: ParquetValueKind, 
     case .timestamp, .int96:
         if let ms = parquetMilliseconds(data.ints[k], kind) {
             out.append(contentsOf: Timestamp.format(epochMilliseconds: ms).utf8)
+        } else {
+            // Outside years 0001–9999: the stored integer as written, nothing lost.
+            out.append(contentsOf: String(data.ints[k]).utf8)
         }
     case .bytes:
         out.append(contentsOf: data.bytes[data.offsets[k]..<data.offsets[k + 1]])
@@ -222,7 +228,7 @@ func typeParquetValue(
         batch.set(j, int: v)
         return .stored
     case (.datetime, .date), (.datetime, .timestamp), (.datetime, .int96):
-        guard let ms = parquetMilliseconds(data.ints[k], kind), ms >= -62_135_596_800_000, ms < 253_402_300_800_000 else {
+        guard let ms = parquetMilliseconds(data.ints[k], kind) else {
             return .failed(.notTimestamp)
         }
         writeCanonicalTimestamp(ms, column: j, into: batch)
