@@ -67,11 +67,19 @@ public struct Histogram: Sendable, Equatable {
 
 /// Bin-edge rules of `np.histogram_bin_edges`.
 public enum BinEdges {
+    /// Whether `lo` and `hi` and the distance between them are finite: values from data such as
+    /// -1.7e308 and 1.7e308 are finite but `hi - lo` is not, and a bin count computed from it
+    /// (inf / inf) crashed the compare stage converting NaN to Int. numpy raises there ("Too
+    /// many bins for data range"); these rules return nil and the histogram is left out.
+    public static func finiteSpan(_ lo: Double, _ hi: Double) -> Bool {
+        lo.isFinite && hi.isFinite && (hi - lo).isFinite
+    }
 
-    /// `np.histogram_bin_edges(values, bins="sturges")`; nil when empty or non-finite (numpy raises).
+    /// `np.histogram_bin_edges(values, bins="sturges")`; nil when empty or non-finite, or when
+    /// the range itself is not finite (numpy raises "Too many bins for data range").
     public static func sturges(_ values: [Double]) -> [Double]? {
         guard !values.isEmpty, var lo = Descriptive.min(values), var hi = Descriptive.max(values),
-              lo.isFinite, hi.isFinite else { return nil }
+              finiteSpan(lo, hi) else { return nil }
         let ptp = hi - lo
         let width = ptp / (log2(Double(values.count)) + 1.0)
         if lo == hi {
@@ -90,7 +98,7 @@ public enum BinEdges {
     /// `np.histogram_bin_edges(values, bins=count)`: `count` equal-width bins over [min, max] (±0.5 when constant); nil when empty, non-finite or count < 1.
     public static func equalWidth(_ values: [Double], count: Int) -> [Double]? {
         guard count >= 1, !values.isEmpty, var lo = Descriptive.min(values),
-              var hi = Descriptive.max(values), lo.isFinite, hi.isFinite else { return nil }
+              var hi = Descriptive.max(values), finiteSpan(lo, hi) else { return nil }
         if lo == hi {
             lo -= 0.5
             hi += 0.5

@@ -327,7 +327,7 @@ extension BinEdges {
     /// (all the rule looks at): the same edges as `sturges(_:)` without a pass over the values.
     /// nil when `count` is 0 or an extreme is not finite.
     public static func sturges(min lo0: Double, max hi0: Double, count: Int) -> [Double]? {
-        guard count > 0, lo0.isFinite, hi0.isFinite, lo0 <= hi0 else { return nil }
+        guard count > 0, finiteSpan(lo0, hi0), lo0 <= hi0 else { return nil }
         var lo = lo0, hi = hi0
         let ptp = hi - lo
         let width = ptp / (log2(Double(count)) + 1.0)

@@ -185,4 +185,19 @@ struct HostileDataTests {
         }
         #expect(messages.contains { $0.contains("days/2026-02-01/\(part): 30 rows read") }, "\(messages)")
     }
+
+    /// Finite extremes whose distance is not finite (-1.7e308 and 1.7e308 in a numeric feature)
+    /// crashed the compare stage (Sturges bin count inf / inf converted to Int, exit 132).
+    @Test func extremeButFiniteNumbersDoNotCrashTheRun() throws {
+        let dir = TemporaryDirectory()
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        let rows = (0..<30).map { TinyPipeline.row($0, x: $0 % 2 == 0 ? "1.7e308" : "-1.7e308") }
+        dir.write("days/2026-02-01.csv", ([TinyPipeline.header] + rows).joined(separator: "\n") + "\n")
+        let r = try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("tiny 2026-02-01 critical v1 "), "\(r.stdout)")
+        let md = try #require(dir.read("reports/tiny/2026-02-01/v1/report.md"))
+        #expect(md.contains("100% of 'x' values are outside \\[0, 100\\] (30 of 30)"), "\(md)")
+    }
 }

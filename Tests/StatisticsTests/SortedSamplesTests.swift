@@ -90,6 +90,20 @@ struct SortedSamplesTests {
         #expect(BinEdges.sturges(min: 2, max: 2, count: 5) == BinEdges.sturges([2, 2, 2, 2, 2]))
     }
 
+    /// -1.7e308 and 1.7e308 are finite but their distance is not: the Sturges bin count was
+    /// inf / inf and converting it to Int crashed the compare stage (a CSV with those two values
+    /// in a numeric feature, exit 132). numpy raises "Too many bins for data range"; the rules
+    /// return nil and the binned distances are left out.
+    @Test func binRulesRefuseARangeWhoseWidthIsNotFinite() {
+        #expect(BinEdges.sturges(min: -1.7e308, max: 1.7e308, count: 3) == nil)
+        #expect(BinEdges.sturges([-1.7e308, 0, 1.7e308]) == nil)
+        #expect(BinEdges.equalWidth([-1.7e308, 1.7e308], count: 10) == nil)
+        #expect(BinEdges.sturges(min: 0, max: 1.7e308, count: 3)?.count == 4)
+        let reference = (0..<50).map { Double($0) }
+        #expect(Binning.evidentlyNumeric(sortedReference: reference, sortedCurrent: [-1.7e308, 1.7e308], fillZeroes: true) == nil)
+        #expect(Binning.evidentlyNumeric(reference: reference, current: [1.7e308, -1.7e308], fillZeroes: true) == nil)
+    }
+
     @Test("Z-test from aligned counts equals the Z-test on the values")
     func zTestFromCounts() throws {
         let ref = try Reference.load("chisquare")
