@@ -184,9 +184,9 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render", "Verify", "Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Demo", "Definition", "Draft", "Warehouse", "AuditModel", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "mlaudit", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "DraftTests", dependencies: ["Draft", "Definition", "Demo", "AuditModel", "TestSupport", .product(name: "Yams", package: "Yams")],
-                    swiftSettings: swiftSettings),
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -2,13 +2,15 @@
 /// timestamps outside the period, gaps, row count and volume against trailing periods, rows per
 /// hour — follows it. `auto` (the default) is inferred from the dates of the snapshots found.
 public enum Cadence: String, Codable, Sendable, CaseIterable {
-    case daily, weekly, monthly, auto
+    case daily, weekly, monthly, quarterly, yearly, auto
 
-    /// The word for one period: day, week, month.
+    /// The word for one period: day, week, month, quarter, year.
     public var noun: String {
         switch self {
         case .weekly: "week"
         case .monthly: "month"
+        case .quarterly: "quarter"
+        case .yearly: "year"
         case .daily, .auto: "day"
         }
     }
@@ -18,18 +20,23 @@ public enum Cadence: String, Codable, Sendable, CaseIterable {
         switch self {
         case .weekly: 7
         case .monthly: 31
+        case .quarterly: 92
+        case .yearly: 366
         case .daily, .auto: 1
         }
     }
 
     /// The first day after the period that starts on `start` (exclusive end). A weekly
     /// period is the 7 days from its date; a monthly one runs to the same day of the next
-    /// month (clamped to that month's last day).
+    /// month (clamped to that month's last day), a quarterly one three months on, a yearly one
+    /// twelve.
     public func end(of start: Day) -> Day {
         switch self {
         case .daily, .auto: return start.adding(days: 1)
         case .weekly: return start.adding(days: 7)
         case .monthly: return Cadence.addMonths(start, 1)
+        case .quarterly: return Cadence.addMonths(start, 3)
+        case .yearly: return Cadence.addMonths(start, 12)
         }
     }
 
@@ -39,6 +46,8 @@ public enum Cadence: String, Codable, Sendable, CaseIterable {
         case .daily, .auto: return start.adding(days: -1)
         case .weekly: return start.adding(days: -7)
         case .monthly: return Cadence.addMonths(start, -1)
+        case .quarterly: return Cadence.addMonths(start, -3)
+        case .yearly: return Cadence.addMonths(start, -12)
         }
     }
 
@@ -59,7 +68,9 @@ public enum Cadence: String, Codable, Sendable, CaseIterable {
     }
 
     /// The cadence the dates of the snapshots found imply: the median spacing between
-    /// consecutive dates — under 4 days daily, under 20 weekly, else monthly. Fewer than two
+    /// consecutive dates — under 4 days daily, under 20 weekly, under 55 monthly, under 180
+    /// quarterly, else yearly (each cut near the geometric middle of the two periods; files
+    /// half a year apart are judged by the year, whose window holds both). Fewer than two
     /// dates: daily.
     public static func infer(_ dates: [Day]) -> Cadence {
         let sorted = Array(Set(dates)).sorted()
@@ -68,7 +79,9 @@ public enum Cadence: String, Codable, Sendable, CaseIterable {
         let median = gaps[gaps.count / 2]
         if median < 4 { return .daily }
         if median < 20 { return .weekly }
-        return .monthly
+        if median < 55 { return .monthly }
+        if median < 180 { return .quarterly }
+        return .yearly
     }
 
     /// This setting with `auto` resolved from `dates`.

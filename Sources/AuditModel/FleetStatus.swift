@@ -26,7 +26,7 @@ public struct FleetStatus: Codable, Sendable, Equatable {
         public var pipeline: String
         /// The definition file it was read from.
         public var definition: String
-        /// `daily`, `weekly` or `monthly` (`auto` resolved from the audited dates).
+        /// `daily`, `weekly`, `monthly`, `quarterly` or `yearly` (`auto` resolved from the audited dates).
         public var cadence: Cadence
         /// The latest audited period (its date) and the newest report version of it.
         public var latestPeriod: String?

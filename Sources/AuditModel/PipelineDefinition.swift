@@ -128,7 +128,7 @@ public struct SourceSpec: Codable, Sendable, Equatable {
     public var delimiter: String?
     /// Strings read as missing in non-float columns. Default: empty, NA, N/A, null, NULL, None, NaN, nan.
     public var nullValues: [String]?
-    /// Snapshots only: how often one arrives (`daily`, `weekly`, `monthly` or `auto`, the
+    /// Snapshots only: how often one arrives (`daily`, `weekly`, `monthly`, `quarterly`, `yearly` or `auto`, the
     /// default: inferred from the dates of the snapshots found). docs/definition.md.
     public var cadence: Cadence?
 

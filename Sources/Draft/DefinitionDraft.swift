@@ -366,7 +366,7 @@ struct Writer {
         let labels = ClassLabels(classes: classes)
         var scores: [Double] = [], decisions: [Bool] = []
         let si = sketches.firstIndex { $0.name == score.name }!, pi = sketches.firstIndex { $0.name == prediction.name }!
-        // CSV or Parquet, as the sketches were read.
+        // CSV, JSON Lines or Parquet, as the sketches were read.
         try SchemaInference.forEachRow(
             path: draft.baselinePath, delimiter: try draft.delimiterByte(),
             row: { fields in

@@ -126,19 +126,24 @@ public struct ColumnSketch: Sendable {
     }
 }
 
-/// Schema inference over a CSV file: one `ColumnSketch` per column, in file order.
+/// Schema inference over a CSV, JSON Lines or Parquet file: one `ColumnSketch` per column, in file order.
 public enum SchemaInference {
-    /// Every data row of a CSV or Parquet file (detected by its magic bytes) as its fields' text,
-    /// in header order (nil for a Parquet null or a missing CSV field), after `header` with the
-    /// column names. Parquet: the flat columns' values as the reader's text (integers,
-    /// shortest-spelling numbers, true/false, ISO timestamps), so types come out as the schema's
-    /// and are refined by the values as for CSV; nested columns are left out (they cannot be
-    /// read). Ragged CSV rows go to `malformed`.
+    /// Every data row of a CSV, JSON Lines or Parquet file as its fields' text, in header order
+    /// (nil for a Parquet or JSON null or a missing field), after `header` with the column
+    /// names. The format is ingest's `format: auto`: Parquet by its magic bytes, JSON Lines by
+    /// its extension or a first `{` (`UntypedJSONL`: the keys in first-seen order), else CSV.
+    /// Parquet: the flat columns' values as the reader's text (integers, shortest-spelling
+    /// numbers, true/false, ISO timestamps), so types come out as the schema's and are refined
+    /// by the values as for CSV; nested columns are left out (they cannot be read). Ragged CSV
+    /// rows and JSON Lines lines that are not one object go to `malformed`.
     static func forEachRow(
         path: String, delimiter: UInt8, header: ([String]) throws -> Void = { _ in },
         row: ([String?]) throws -> Void, malformed: (_ line: Int, _ reason: String) throws -> Void = { _, _ in }
     ) throws {
         guard ParquetInspection.isParquet(path: path) else {
+            if UntypedJSONL.isJSONLines(path: path) {
+                return try UntypedJSONL.read(path: path, header: header, row: row, malformed: malformed)
+            }
             return try UntypedCSV.read(path: path, delimiter: delimiter, header: header, row: row, malformed: malformed)
         }
         // Streamed (one decoded page per column at a time), so any file size reads in bounded memory.
@@ -155,7 +160,7 @@ public enum SchemaInference {
         var sketches: [ColumnSketch] = []
         var skipped = 0
         var sawHeader = false
-        let csv = !ParquetInspection.isParquet(path: path)
+        let csv = !ParquetInspection.isParquet(path: path) && !UntypedJSONL.isJSONLines(path: path)
         try forEachRow(
             path: path, delimiter: delimiter,
             header: { names in

@@ -103,5 +103,61 @@ struct CadenceTests {
         #expect(Cadence.infer([d("2026-01-31"), d("2026-02-28"), d("2026-03-31")]) == .monthly)
         #expect(Cadence.monthly.end(of: d("2026-01-31")) == d("2026-02-28"))
         #expect(Cadence.weekly.previous(d("2026-02-02")) == d("2026-01-26"))
+        // The macrodata trial: files a quarter or a year apart.
+        #expect(Cadence.infer([d("2026-01-01"), d("2026-04-01"), d("2026-07-01"), d("2026-10-01")]) == .quarterly)
+        #expect(Cadence.infer((1995...2008).map { d("\($0)-01-01") }) == .yearly)
+        #expect(Cadence.infer([d("2026-01-01"), d("2026-07-01"), d("2027-01-01")]) == .yearly)
+        #expect(Cadence.infer([d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]) == .monthly)
+    }
+
+    /// Period ends and starts of the quarterly and yearly cadences against pandas' DateOffset
+    /// (scripts/reference/cadence_reference.py → Fixtures/cadence.json).
+    @Test func quarterlyAndYearlyPeriodsMatchPandas() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cadence.json")
+        let rows = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: url))
+        #expect(rows.count == 9)
+        for r in rows {
+            let day = try #require(Day(r["date"]!))
+            #expect(Cadence.quarterly.end(of: day).description == r["quarterly_end"], "\(day)")
+            #expect(Cadence.quarterly.previous(day).description == r["quarterly_previous"], "\(day)")
+            #expect(Cadence.yearly.end(of: day).description == r["yearly_end"], "\(day)")
+            #expect(Cadence.yearly.previous(day).description == r["yearly_previous"], "\(day)")
+        }
+        #expect(Cadence.quarterly.noun == "quarter" && Cadence.yearly.noun == "year")
+    }
+
+    /// `rows` rows of the tiny pipeline dated over the four quarters of the year from `year`.
+    static func year(_ year: String, rows: Int) -> String {
+        let start = Day(year)!
+        var lines = [TinyPipeline.header]
+        for i in 0..<rows {
+            var f = TinyPipeline.row(i, day: year).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f[1] = Cadence.quarterly.back(-(i % 4), from: start).description + String(format: "T%02d:%02d:00Z", (i / 4) % 24, i % 60)
+            lines.append(f.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The macrodata trial: one file a year, each holding its four quarters. Judged as monthly,
+    /// three quarters of every file's timestamps were outside the period (critical) and eleven
+    /// months a year had no snapshot; judged by the year, the window checks are quiet, and a
+    /// missing year is one missing period.
+    @Test func yearlyFilesAreJudgedByTheYear() throws {
+        let dir = TemporaryDirectory()
+        dir.write("baseline.csv", TinyPipeline.csv(200, day: "2020-01-01"))
+        let years = ["2021-01-01", "2022-01-01", "2023-01-01", "2024-01-01", "2025-01-01"]
+        for y in years where y != "2024-01-01" { dir.write("days/\(y).csv", Self.year(y, rows: 200)) }
+        let report = try run(dir)
+        #expect(report.error == nil && report.days.allSatisfy { $0.error == nil }, "\(report)")
+        #expect(report.days.count == 4)
+        let windowChecks: Set<String> = ["quality.timestamp_outside_day", "debt.snapshot_gap", "operational.empty_hours"]
+        for y in years where y != "2024-01-01" {
+            let s = try summary(dir, y)
+            let fired = s.findings.filter { windowChecks.contains($0.check) }.map { "\($0.check): \($0.message)" }
+            #expect(fired.isEmpty, "\(y): \(fired)")
+            #expect(s.findings.contains { $0.check == "ops.snapshot_missing" } == (y == "2025-01-01"), "\(y)")
+        }
+        let missing = try #require(try summary(dir, "2025-01-01").findings.first { $0.check == "ops.snapshot_missing" })
+        #expect(missing.message == "1 year between 2021-01-01 and 2025-01-01 have no snapshot (yearly cadence): 2024-01-01")
     }
 }

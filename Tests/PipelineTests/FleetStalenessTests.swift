@@ -7,7 +7,7 @@ import Testing
 struct FleetStalenessTests {
     static let day: Int64 = 86_400_000
 
-    @Test(arguments: [(Cadence.daily, 2), (.weekly, 14), (.monthly, 62), (.auto, 2)])
+    @Test(arguments: [(Cadence.daily, 2), (.weekly, 14), (.monthly, 62), (.quarterly, 184), (.yearly, 732), (.auto, 2)])
     func twoPeriodsWithoutARunMakeAPipelineStale(_ cadence: Cadence, _ days: Int) {
         let now: Int64 = 1_796_300_000_000
         #expect(FleetStatus.staleAfterDays(cadence) == days)

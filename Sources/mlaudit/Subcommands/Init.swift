@@ -13,7 +13,7 @@ extension MLAudit {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The training baseline (CSV with a header line).")
+        @Argument(help: "The training baseline: CSV with a header line, JSON Lines or Parquet (as ingest reads it).")
         var baselineFile: String
 
         @Option(help: "The true-label column.")

@@ -10,7 +10,7 @@ extension MLAudit {
         static let configuration = CommandConfiguration(
             abstract: "Print one line per pipeline: latest audited period, status, counts, retraining advice, last run, stale.",
             discussion: """
-                Reads each pipeline's warehouse read-only (a running audit is not disturbed). A pipeline is stale when no run happened for two periods of its cadence (2 days for a daily pipeline, 14 weekly, 62 monthly) or it never ran. Without PIPELINE, lists every pipeline of the warehouse MLAUDIT_WAREHOUSE_URL names when it is set (a postgres:// URL or a SQLite file), else reads every pipelines/*.yaml. --json prints the documented JSON object instead (docs/operations.md, "Fleet overview"). Exit status: 0 listed; 2 a definition or a warehouse could not be read (the other pipelines are still listed).
+                Reads each pipeline's warehouse read-only (a running audit is not disturbed). A pipeline is stale when no run happened for two periods of its cadence (2 days for a daily pipeline, 14 weekly, 62 monthly, 184 quarterly, 732 yearly) or it never ran. Without PIPELINE, lists every pipeline of the warehouse MLAUDIT_WAREHOUSE_URL names when it is set (a postgres:// URL or a SQLite file), else reads every pipelines/*.yaml. --json prints the documented JSON object instead (docs/operations.md, "Fleet overview"). Exit status: 0 listed; 2 a definition or a warehouse could not be read (the other pipelines are still listed).
                 """)
 
         @OptionGroup var global: GlobalOptions
