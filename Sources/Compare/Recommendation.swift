@@ -48,7 +48,9 @@ public struct RetrainingPolicy: Sendable, Equatable {
         // Significant: drifted and, when the day's tests are read together, still so after the
         // correction; a column only its own test flags is an info line, not a reason.
         let driftedFeatures = drift.filter { $0.role == .feature && $0.significant }.map(\.column)
-        let readTogether: Set = [CheckCatalog.featureDrift.id, CheckCatalog.predictionDrift.id, CheckCatalog.targetDrift.id]
+        let readTogether: Set = [
+            CheckCatalog.featureDrift.id, CheckCatalog.predictionDrift.id, CheckCatalog.targetDrift.id, CheckCatalog.datasetDrift.id,
+        ]
         for f in findings where !(f.severity == .info && readTogether.contains(f.check)) {
             switch f.check {
             case CheckCatalog.datasetDrift.id:
@@ -69,7 +71,7 @@ public struct RetrainingPolicy: Sendable, Equatable {
                 break
             }
         }
-        if driftedFeatures.count >= watchDriftedFeatures, !findings.contains(where: { $0.check == CheckCatalog.datasetDrift.id }) {
+        if driftedFeatures.count >= watchDriftedFeatures, !findings.contains(where: { $0.check == CheckCatalog.datasetDrift.id && $0.severity != .info }) {
             watch.append("drifted features: \(driftedFeatures.joined(separator: ", "))")
         }
         if !recommended.isEmpty { return .init(recommendation: .recommended, reasons: recommended + watch.map { "also: " + $0 }) }

@@ -130,7 +130,7 @@ struct ReportViewBuilder {
             driftRows: driftRows, driftedFeatureRows: driftRows.filter { $0.drifted && $0.role == "feature" },
             hasDriftedFeatures: driftRows.contains { $0.drifted && $0.role == "feature" },
             outputDriftRows: driftRows.filter { $0.role != "feature" }, hasOutputDrift: driftRows.contains { $0.role != "feature" },
-            driftSummary: "\(s.drift.driftedCount) of \(s.drift.featureCount) features drifted (\(formatPercent(s.drift.driftedShare))); dataset drift is declared at \(formatPercent(s.drift.shareThreshold)) or more: \(s.drift.datasetDrift ? "yes" : "no").",
+            driftSummary: "\(s.drift.driftedCount) of \(s.drift.featureCount) features drifted (\(formatPercent(s.drift.driftedShare))); dataset drift is declared at \(formatPercent(s.drift.shareThreshold)) or more: \(s.drift.datasetDrift ? "yes" : s.drift.featureCount > 0 && s.drift.driftedShare >= s.drift.shareThreshold ? "no, too few of them stay significant once the day's drift tests are read together (the info findings)" : "no").",
             datasetDrift: s.drift.datasetDrift, driftCharts: charts, hasDriftCharts: !charts.isEmpty,
             performanceAvailable: s.performance.labelsAvailable, performanceNote: performanceNote,
             performanceRows: performanceRows, estimatedRows: estimatedRows, hasEstimates: !estimatedRows.isEmpty,

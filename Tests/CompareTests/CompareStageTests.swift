@@ -268,6 +268,44 @@ struct CompareStageTests {
         #expect(moved.findings.first { $0.check == "drift.feature" && $0.column == "x" }?.severity == .warning)
     }
 
+    /// The spector trial (4 rows, "2 of 3 features drifted" critical, retraining recommended,
+    /// while both features were info lines at adjusted p 0.0505): dataset drift needs the
+    /// features that stay significant after the correction to reach the share too.
+    @Test func datasetDriftNeedsTheSignificantFeaturesToo() throws {
+        var found: Double?
+        for shift in stride(from: 5.0, through: 8.0, by: 0.5) {
+            let dir = TemporaryDirectory()
+            let (loaded, w) = try prepare(dir, dayShift: shift)
+            let out = try compare(loaded, w)
+            let x = try #require(out.drift.first { $0.column == "x" })
+            if x.drifted, !x.significant { found = shift; break }
+        }
+        let shift = try #require(found)
+        // A share threshold the one drifted feature reaches by its own test.
+        let dir = TemporaryDirectory()
+        let (loaded, w) = try prepare(dir, dayShift: shift, extra: "drift:\n  drifted_share: 0.2\n")
+        let out = try compare(loaded, w)
+        let features = out.drift.filter { $0.role == .feature }
+        let drifted = features.filter(\.drifted)
+        #expect(drifted.map(\.column) == ["x"] && drifted.allSatisfy { !$0.significant })
+        #expect(Double(drifted.count) / Double(features.count) >= 0.2)
+        let line = try #require(out.findings.first { $0.check == "drift.dataset" })
+        #expect(line.severity == .info)
+        #expect(line.message.hasPrefix("1 of \(features.count) features drifted by their own tests ("))
+        #expect(line.message.hasSuffix("; but 0 (0%) once the day's \(out.drift.filter { $0.pValue != nil }.count) drift tests are read together (Benjamini–Hochberg), below 20%: no dataset drift"))
+        #expect(out.retraining.recommendation == .notNeeded)
+        let summary = AuditSummary.DriftSection(results: out.drift, shareThreshold: 0.2)
+        #expect(summary.driftedCount == 1 && !summary.datasetDrift)
+
+        // Each test on its own (Evidently): the same day is dataset drift, critical.
+        let dir2 = TemporaryDirectory()
+        let (loaded2, w2) = try prepare(dir2, dayShift: shift, extra: "drift:\n  drifted_share: 0.2\n  multiple_testing: none\n")
+        let raw = try compare(loaded2, w2)
+        #expect(raw.findings.first { $0.check == "drift.dataset" }?.severity == .critical)
+        #expect(raw.retraining.recommendation == .recommended)
+        #expect(AuditSummary.DriftSection(results: raw.drift, shareThreshold: 0.2).datasetDrift)
+    }
+
     @Test func configurationDiffIsATechnicalDebtFinding() throws {
         let dir = TemporaryDirectory()
         let (loaded, w) = try prepare(dir, dayConfig: #"{"threshold": 0.3, "params": {"depth": 6}, "features": ["x", "n", "z"]}"#)
