@@ -3,7 +3,8 @@ import Foundation
 /// One column of one row group, decoded: a presence flag per row and the present values,
 /// densely, in the storage their physical type needs.
 struct ParquetColumnData {
-    /// Per row: 1 when the value is present (empty when the column is required: all present).
+    /// Per row: 1 when the value is present (empty when every row's value is: a required column,
+    /// or a page without nulls).
     var present: [UInt8] = []
     /// BOOLEAN (0/1), INT32, INT64; INT96 as Unix milliseconds.
     var ints: [Int64] = []
@@ -68,6 +69,21 @@ struct ParquetChunkReader {
     func readLevels(_ c: inout ByteCursor, count: Int, into present: inout [UInt8]) throws -> Int {
         let maxDef = column.maxDefinition
         let width = maxDef == 0 ? 0 : (Int.bitWidth - maxDef.leadingZeroBitCount)
+        // A page without nulls is one RLE run of the maximum level (what writers write): no
+        // flag is appended, and an empty `present` means every row's value is present.
+        if count > 0, present.isEmpty {
+            var peek = c
+            if let header = try? peek.uleb(), header & 1 == 0, header >> 1 >= UInt64(count),
+               let b = try? peek.take((width + 7) / 8)
+            {
+                var level = 0
+                for k in 0..<b.count { level |= Int(b[k]) << (8 * k) }
+                if level == maxDef {
+                    c = peek
+                    return count
+                }
+            }
+        }
         var n = 0
         try decodeHybrid(&c, width: width, count: count) { level in
             guard Int(level) <= maxDef else { throw ParquetError("a definition level (\(level)) exceeds the maximum (\(maxDef))") }

@@ -64,7 +64,7 @@ final class ParquetColumnStream {
         try ensureRow()
         var v = ParquetPageView()
         v.pageRows = pageRows
-        if optional { v.present = page.present.withUnsafeBufferPointer { $0.baseAddress } }
+        if optional, !page.present.isEmpty { v.present = page.present.withUnsafeBufferPointer { $0.baseAddress } }
         v.ints = page.ints.withUnsafeBufferPointer { $0.baseAddress }
         v.doubles = page.doubles.withUnsafeBufferPointer { $0.baseAddress }
         v.offsets = page.offsets.withUnsafeBufferPointer { $0.baseAddress }

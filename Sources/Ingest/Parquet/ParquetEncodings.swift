@@ -55,6 +55,14 @@ func unpackBits(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, _ emit:
     for _ in 0..<count {
         var byteIndex = bit >> 3
         let shift = bit & 7
+        // Fast path: the value lies within one 8-byte little-endian load (width ≤ 56 bits, at
+        // least 8 bytes left); else gathered byte by byte below.
+        if width <= 56, byteIndex + 8 <= n {
+            let word = UInt64(littleEndian: bytes.baseAddress!.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+            emit((word >> UInt64(shift)) & mask)
+            bit += width
+            continue
+        }
         var v: UInt64 = 0
         var got = 0
         // Gather up to 9 bytes (64 bits + shift).
