@@ -72,11 +72,21 @@ public enum CBPESamplingError {
             y = y.map { 1 - $0 }
             s = s.map { 1 - $0 }
         }
-        let order = (0..<n).sorted { s[$0] != s[$1] ? s[$0] < s[$1] : $0 < $1 }
+        // By score, ties by row (a radix sort giving the comparison sort's permutation).
+        let order = Sorting.stableOrder(s) ?? (0..<n).sorted { s[$0] != s[$1] ? s[$0] < s[$1] : $0 < $1 }
         // np.unique(y_true * rank)[1:]: the distinct products, ascending, without the smallest.
-        var products = Set<Int>()
-        for (rank, i) in order.enumerated() { products.insert(y[i] * rank) }
-        let indexes = products.sorted().dropFirst()
+        let indexes: [Int]
+        if y.allSatisfy({ $0 == 0 || $0 == 1 }) {
+            // 0/1 labels: the products are 0 (rank 0 always gives one) and the positives' ranks,
+            // which come ascending and distinct in rank order.
+            var positives: [Int] = []
+            for (rank, i) in order.enumerated() where y[i] == 1 && rank > 0 { positives.append(rank) }
+            indexes = positives
+        } else {
+            var products = Set<Int>()
+            for (rank, i) in order.enumerated() { products.insert(y[i] * rank) }
+            indexes = Array(products.sorted().dropFirst())
+        }
         let nPos = y.reduce(0, +), nNeg = n - nPos
         guard nNeg > 0, nPos > 0 else { return nil }
         let ser = indexes.enumerated().map { Double($0.element - $0.offset) / Double(nNeg) }

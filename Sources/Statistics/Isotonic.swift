@@ -34,7 +34,9 @@ public struct IsotonicRegression: Sendable, Equatable {
         let weights = sampleWeight ?? [Double](repeating: 1, count: x.count)
         var idx = (0..<x.count).filter { weights[$0] > 0 }
         guard !idx.isEmpty else { return nil }
-        // np.lexsort((y, X)): by x, then y, stable.
+        // np.lexsort((y, X)): by x, then y, stable. A comparison sort in place: two radix passes
+        // (`Sorting.stableOrder`) gave the same permutation for ~0.3 CPU s less per 1M rows but
+        // held about 40 MB more at the first run's peak (issue 13, session 6).
         idx.sort { a, b in
             if x[a] != x[b] { return x[a] < x[b] }
             if y[a] != y[b] { return y[a] < y[b] }
