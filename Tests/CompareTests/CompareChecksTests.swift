@@ -326,4 +326,24 @@ struct ErrorIntervalTests {
         }
         #expect(PerformanceMetrics.errorInterval("r2", rows: LabelledRows()) == nil)
     }
+
+    /// Class values come from data: 60 000 distinct predicted and true values in one day made a
+    /// 60 003 × 60 003 confusion matrix (24 GB; the run was killed). Beyond 100 classes only
+    /// accuracy and macro and weighted F1 are computed.
+    @Test func multiclassDetailIsBoundedByTheClassCount() {
+        func rows(_ n: Int) -> LabelledRows {
+            var r = LabelledRows(hasScore: false)
+            r.truth = (0..<n).map { "c\($0)" }
+            r.prediction = (0..<n).map { $0 % 2 == 0 ? "c\($0)" : "c\($0 ^ 1)" }
+            return r
+        }
+        let wide = PerformanceMetrics.multiclass(rows(20_000))
+        #expect(wide.confusion == nil && wide.classes.isEmpty)
+        #expect(wide.metrics.keys.sorted() == ["accuracy", "macro_f1", "weighted_f1"])
+        #expect(wide.metrics["accuracy"] == 0.5)
+        #expect(PerformanceMetrics.maxDetailedClasses == 100)
+        let narrow = PerformanceMetrics.multiclass(rows(100))
+        #expect(narrow.classes.count == 100 && narrow.confusion?.count == 100)
+        #expect(narrow.metrics.keys.filter { $0.hasPrefix("recall[") }.count == 100)
+    }
 }
