@@ -73,6 +73,13 @@ extension Comparison {
         }
     }
 
+    /// The most groups of one attribute listed (report, summary.json, warehouse). Groups are
+    /// the attribute's values as written: 100 000 distinct values made a 29 MB report.html and
+    /// a 75 MB summary.json. The attribute's differences are computed over every judged group;
+    /// the list keeps the reference group, then the judged groups, then the rest, each by rows
+    /// (most first), and one more line, not judged, sums the groups left out (docs/fairness.md).
+    static let maxListedGroups = 100
+
     /// The attribute's groups and Fairlearn metrics over the judged groups.
     static func fairness(
         attribute: String, referenceGroup declared: String?, counts: [String: GroupFairness.Counts], missingRows: Int,
@@ -112,6 +119,35 @@ extension Comparison {
         }
         let realized = groups.filter { $0.judgedRealized && $0.truePositiveRate != nil && $0.falsePositiveRate != nil }
         let tpr = realized.compactMap(\.truePositiveRate), fpr = realized.compactMap(\.falsePositiveRate)
+        let minImpactRatio = groups.compactMap(\.impactRatio).min()
+        if groups.count > maxListedGroups {
+            let referenceValue = declared ?? reference?.value
+            let order = groups.indices.sorted { a, b in
+                let x = groups[a], y = groups[b]
+                let kx = (x.value == referenceValue ? 0 : x.judged ? 1 : 2), ky = (y.value == referenceValue ? 0 : y.judged ? 1 : 2)
+                if kx != ky { return kx < ky }
+                if x.rows != y.rows { return x.rows > y.rows }
+                return x.value < y.value
+            }
+            let kept = Set(order.prefix(maxListedGroups - 1))
+            var rest = GroupFairness.Counts()
+            for (k, g) in groups.enumerated() where !kept.contains(k) {
+                let c = counts[g.value]!
+                rest.rows += c.rows
+                rest.predictedPositive += c.predictedPositive
+                rest.tp += c.tp; rest.fp += c.fp; rest.fn += c.fn; rest.tn += c.tn
+            }
+            let left = groups.count - kept.count
+            var other = AuditSummary.FairnessGroup(
+                value: "(\(left) other groups)", rows: rest.rows, labelledRows: rest.labelled, judged: false, judgedRealized: false)
+            let r = GroupFairness.GroupRates(rest)
+            other.selectionRate = r.selectionRate?.value
+            other.truePositiveRate = r.truePositiveRate?.value
+            other.falsePositiveRate = r.falsePositiveRate?.value
+            other.precision = r.precision?.value
+            other.accuracy = r.accuracy?.value
+            groups = groups.indices.filter { kept.contains($0) }.map { groups[$0] } + [other]
+        }
         return AuditSummary.FairnessAttribute(
             attribute: attribute, referenceGroup: declared ?? reference?.value, referenceDeclared: declared != nil,
             missingRows: missingRows, groups: groups,
@@ -120,7 +156,7 @@ extension Comparison {
             equalizedOddsDifference: realized.count >= 2
                 ? GroupFairness.equalizedOddsDifference(truePositiveRates: tpr, falsePositiveRates: fpr) : nil,
             equalOpportunityDifference: realized.count >= 2 ? GroupFairness.equalOpportunityDifference(truePositiveRates: tpr) : nil,
-            minImpactRatio: groups.compactMap(\.impactRatio).min())
+            minImpactRatio: minImpactRatio)
     }
 
     /// Findings and metrics of one attribute. A gap is judged only between groups of at least
