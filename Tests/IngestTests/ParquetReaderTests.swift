@@ -89,6 +89,36 @@ struct ParquetReaderTests {
     /// are checked against pyarrow's by `valuesEqualPyarrows`): after the one dictionary page,
     /// data pages dictionary-encoded and PLAIN in any order, v1 and v2, RLE_DICTIONARY and the
     /// deprecated PLAIN_DICTIONARY, and (row group 3) the dictionary page after a PLAIN page.
+    /// A page header's uncompressed size is data: a crafted page of a few bytes claiming 1 GiB
+    /// is refused before any buffer is set aside (hostile-data probe, session 6: the buffer was
+    /// zero-filled to the claimed size first). Snappy and Zstandard carry their own size; deflate
+    /// and LZ4 cannot expand past 1032:1 and 255:1.
+    @Test func aPageClaimingMoreThanItsBytesCanHoldIsRefusedBeforeAllocating() throws {
+        let scratch = ParquetInflateBuffer()
+        func refusal(_ codec: Int32, _ input: [UInt8], size: Int) -> String? {
+            let error = #expect(throws: ParquetError.self) {
+                try input.withUnsafeBytes { try ParquetCodec.withDecompressed(codec, $0, size: size, scratch: scratch) { _ in } }
+            }
+            return error?.message
+        }
+        let gib = 1 << 30
+        let twenty = [UInt8](repeating: 0x41, count: 20)
+        // Snappy: the stream starts with its length as a varint (10 here).
+        #expect(refusal(1, [0x0A] + twenty, size: gib) == "a Snappy page is corrupt (its length does not match the header's 1073741824 bytes)")
+        #expect(refusal(2, twenty, size: gib) == "a GZIP page of 20 compressed bytes claims 1073741824 uncompressed bytes (GZIP inflates 20 bytes to at most 20640)")
+        #expect(refusal(7, twenty, size: gib) == "a LZ4_RAW page of 20 compressed bytes claims 1073741824 uncompressed bytes (LZ4_RAW inflates 20 bytes to at most 5116)")
+        #expect(refusal(5, twenty, size: gib) == "a LZ4 page of 20 compressed bytes claims 1073741824 uncompressed bytes (LZ4 inflates 20 bytes to at most 5116)")
+        // Zstandard: magic, a single-segment frame header whose one-byte content size is 5, one
+        // last raw block of 5 bytes (header (5 << 3) | 1), "AAAAA": a whole frame of 5 bytes.
+        let frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x05, 0x29, 0x00, 0x00] + twenty.prefix(5)
+        #expect(refusal(6, frame, size: gib) == "a Zstandard page's frames hold at most 5 bytes but its header says 1073741824")
+        #expect(refusal(6, [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x05] + twenty, size: gib) == "a Zstandard page is corrupt (its bytes are not a sequence of whole frames)")
+        #expect(scratch.bytes.isEmpty)
+        // Within the bound the decompressor itself judges the bytes (and the buffer is sized).
+        #expect(refusal(2, twenty, size: 20_640)?.hasPrefix("a GZIP page is corrupt") == true)
+        #expect(scratch.bytes.count == 20_640)
+    }
+
     @Test func dictionaryPagesMayFollowPlainOnesInAChunk() throws {
         let path = try Self.fixture("dict_orders.parquet")
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -45,10 +45,56 @@ enum ParquetCodec {
             }
             return try body(input)
         }
-        if scratch.bytes.count < max(size, 1) { scratch.bytes = [UInt8](repeating: 0, count: max(size, 1)) }
+        try checkInflatedSize(codec, input, size: size)
+        if scratch.bytes.count < max(size, 1) {
+            // Not zero-filled: the decompressor writes every byte `body` sees (it must produce
+            // exactly `size`), and a size that lies costs address space, not resident memory.
+            scratch.bytes = []
+            scratch.bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { _, count in count = max(size, 1) }
+        }
         return try scratch.bytes.withUnsafeMutableBytes { o in
             try decompress(codec, input, into: o.baseAddress!, size: size)
             return try body(UnsafeRawBufferPointer(start: o.baseAddress!, count: size))
+        }
+    }
+
+    /// The most a codec's output can be per input byte: deflate 1032 (zlib's documented
+    /// maximum compression factor), LZ4 255 (a match's length grows by at most 255 per byte).
+    static let maxDeflateRatio = 1032, maxLZ4Ratio = 255
+
+    /// Refuses, before any memory is set aside, a page header's uncompressed size that the page's
+    /// compressed bytes cannot produce: Snappy and Zstandard write the size in their own header
+    /// (Snappy always, Zstandard in its frame headers, or at most 128 KiB per block where a frame
+    /// does not say), deflate and LZ4
+    /// cannot expand past their maximum ratio. A crafted 20-byte page claiming 1 GiB is an error
+    /// naming both sizes, not a 1 GiB buffer.
+    static func checkInflatedSize(_ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int) throws {
+        let most: Int?
+        switch codec {
+        case 1:
+            var length = 0
+            guard let src = input.baseAddress,
+                  snappy_uncompressed_length(src.assumingMemoryBound(to: CChar.self), input.count, &length) == SNAPPY_OK,
+                  length == size
+            else { throw ParquetError("a Snappy page is corrupt (its length does not match the header's \(size) bytes)") }
+            return
+        case 6:
+            guard let src = input.baseAddress else { most = 0; break }
+            // The frames' declared sizes, or (a frame without one) its blocks × 128 KiB.
+            let bound = ZSTD_decompressBound(src, input.count)
+            if bound == ZSTD_CONTENTSIZE_ERROR {
+                throw ParquetError("a Zstandard page is corrupt (its bytes are not a sequence of whole frames)")
+            }
+            if bound < UInt64(size) {
+                throw ParquetError("a Zstandard page's frames hold at most \(bound) bytes but its header says \(size)")
+            }
+            return
+        case 2: most = input.count.multipliedReportingOverflow(by: maxDeflateRatio).partialValue
+        case 5, 7: most = input.count.multipliedReportingOverflow(by: maxLZ4Ratio).partialValue + 16
+        default: return
+        }
+        if let most, size > most {
+            throw ParquetError("a \(name(codec)) page of \(input.count) compressed bytes claims \(size) uncompressed bytes (\(name(codec)) inflates \(input.count) bytes to at most \(most))")
         }
     }
 
@@ -59,10 +105,6 @@ enum ParquetCodec {
             guard let src = input.baseAddress ?? (input.isEmpty ? UnsafeRawPointer(bitPattern: 1) : nil) else { return 0 }
             switch codec {
             case 1:
-                var length = 0
-                guard snappy_uncompressed_length(src.assumingMemoryBound(to: CChar.self), input.count, &length) == SNAPPY_OK,
-                      length == size
-                else { throw ParquetError("a Snappy page is corrupt (its length does not match the header's \(size) bytes)") }
                 var outLength = size
                 guard snappy_uncompress(src.assumingMemoryBound(to: CChar.self), input.count,
                                         dst.assumingMemoryBound(to: CChar.self), &outLength) == SNAPPY_OK
