@@ -93,13 +93,38 @@ struct ValidateCheckTests {
 
     // MARK: - Unseen categories against the baseline
 
-    @Test(arguments: [(200, 1, nil), (100, 1, Severity.warning), (100, 19, .warning), (100, 20, .critical)] as [(Int, Int, Severity?)])
+    @Test(arguments: [(200, 1, nil), (100, 19, Severity.warning), (100, 20, .critical)] as [(Int, Int, Severity?)])
     func unseenCategoriesAgainstTheBaseline(rows: Int, unseen: Int, severity: Severity?) throws {
         let h = try Harness(replacing: ("      allowed: [red, green, blue]\n", ""))
         try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
         let findings = try h.day("2026-02-01", csv(rows: rows) { i, f in if i < unseen { f[Col.color.rawValue] = "purple" } })
         #expect(severities(findings, CheckCatalog.unseenCategories) == (severity.map { [$0] } ?? []))
         #expect(severities(findings, CheckCatalog.allowedValues).isEmpty)
+    }
+
+    /// A baseline that saw every category at least twice (no Good–Turing singletons) still
+    /// misses rare ones: the chance of an unseen category is then 1/(n + 1), not 0. Field trial
+    /// 8: household size 6, absent from modechoice's 294-row baseline, warned on 3 of 4 clean
+    /// 63-row days. Severities and P-values from scipy (scripts/reference/
+    /// unseen_category_reference.py → Fixtures/unseen_categories.json): 1…7 unseen colors in
+    /// 100 rows against the 60-row baseline (20 of each color) are chance, 8 are not.
+    @Test func unseenCategoriesTheBaselineMissedByChance() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/unseen_categories.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tiny = try #require(object["tiny"] as? [String: Any])
+        let cases = try #require(tiny["cases"] as? [[String: Any]])
+        #expect(cases.count == 25)
+        #expect((tiny["day_rows"] as? Int) == 100)
+        #expect(abs(try #require(tiny["chance"] as? Double) - 1.0 / 61) < 1e-15)
+        let h = try Harness(replacing: ("      allowed: [red, green, blue]\n", ""))
+        try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        for (k, c) in cases.enumerated() {
+            let unseen = try #require(c["unseen"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-02-01")!.adding(days: k).description
+            let findings = try h.day(date, csv(rows: 100, day: date) { i, f in if i < unseen { f[Col.color.rawValue] = "purple" } })
+            #expect(severities(findings, CheckCatalog.unseenCategories) == (want.map { [$0] } ?? []), "\(unseen) unseen of 100 (P = \(c["p"] ?? "?"))")
+        }
     }
 
     @Test func declaredAllowedListTakesPrecedenceOverTheBaseline() throws {
