@@ -20,6 +20,8 @@ struct CheckInputs {
     var labelsFileCounts: [ValueCount]?
     /// The snapshots' cadence, resolved (never `auto`).
     var cadence: Cadence = .daily
+    /// The baseline's duplicate rows and rows (from its `duplicate_rows.share`), for a day.
+    var baselineDuplicateRows: (duplicates: Int, rows: Int)?
 }
 
 /// `value` with control characters written as `\u{…}` escapes, so that a NUL or a line break
@@ -299,11 +301,25 @@ struct Checks {
     }
 
     /// Rows identical, in every declared column present, to an earlier row.
+    ///
+    /// On a day, when the baseline itself had D duplicate rows among its n (data whose rows can
+    /// repeat: discrete survey answers without an id), a day of m rows is expected to repeat
+    /// about D·m(m − 1)/(n(n − 1)) of them: exact for a baseline whose repeats are pairs (a pair
+    /// lands twice in a random m of the n rows with probability m(m − 1)/(n(n − 1))), and an
+    /// underestimate when some rows repeat three times or more, so it never excuses more than
+    /// the exact rate would. That count over m is the chance for `judge`'s binomial rule. A
+    /// baseline without duplicates (unique ids) leaves the plain thresholds. Field trial 8:
+    /// statsmodels' `fair` (191 duplicates in a 2 228-row baseline) was critical on 5 of 6
+    /// clean 318-row days for 3–9 duplicate rows.
     mutating func duplicateRowsCheck(count duplicates: Int, rows: Int) {
         let share = Double(duplicates) / Double(rows)
         metrics.append(Metric(.duplicateRowShare, share))
+        var chance: Double?
+        if let base = inputs.baselineDuplicateRows, base.duplicates > 0, base.rows > 1, rows > 1 {
+            chance = Double(base.duplicates) * Double(rows - 1) / (Double(base.rows) * Double(base.rows - 1))
+        }
         judge(CheckCatalog.duplicateRows, share: share, count: duplicates, of: rows, thresholds: thresholds(nil).duplicateRows!,
-              column: nil, what: "rows repeat an earlier row in every column")
+              column: nil, what: "rows repeat an earlier row in every column", chance: chance)
     }
 
     /// A check that could not run on this snapshot, said so in the report (never silently).

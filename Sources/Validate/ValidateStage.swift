@@ -48,6 +48,10 @@ public struct ValidateStage {
             if case .day(let day) = target {
                 if let base = try store.currentSnapshot(pipelineId: pipelineId, kind: .baseline, date: "baseline") {
                     for p in try store.profiles(snapshotId: base.id) { inputs.baselineProfiles[p.column] = p }
+                    if let share = try store.metrics(snapshotId: base.id).first(where: { $0.name == .duplicateRowShare && $0.column.isEmpty })?.value {
+                        let rows = Int(base.rowsStored)
+                        inputs.baselineDuplicateRows = (Int((share * Double(rows)).rounded()), rows)
+                    }
                 }
                 let periods = ChecksSpec.effective(column: nil, pipeline: definition.checks).rowCountDays ?? 7
                 let dates = try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) }

@@ -156,6 +156,42 @@ struct ValidateCheckTests {
         #expect(severities(findings, CheckCatalog.duplicateRows) == (severity.map { [$0] } ?? []))
     }
 
+    /// When the baseline itself repeats rows (data without an id), a day repeats about
+    /// D·m(m − 1)/(n(n − 1)) of its m rows by chance (field trial 8: statsmodels' `fair`, critical
+    /// on 5 of 6 clean days). Severities and P-values from scipy, the expectation checked by
+    /// simulation (scripts/reference/duplicate_rows_reference.py → Fixtures/duplicate_rows.json):
+    /// a 200-row baseline with 2 pairs, days of 100 rows with 0…8 repeated rows.
+    @Test func duplicateRowsTheBaselineAlsoHadAreJudgedByChance() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/duplicate_rows.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tiny = try #require(object["tiny"] as? [String: Any])
+        let cases = try #require(tiny["cases"] as? [[String: Any]])
+        let n = try #require(tiny["baseline_rows"] as? Int), pairs = try #require(tiny["baseline_duplicates"] as? Int)
+        let m = try #require(tiny["day_rows"] as? Int)
+        #expect(cases.count == 9)
+        func copies(_ text: String, _ k: Int) -> String {
+            let lines = text.split(separator: "\n").map(String.init)
+            // The last k rows become copies of rows 1…k: k repeated rows, the row count kept.
+            return (Array(lines.dropLast(k)) + lines[1...k]).joined(separator: "\n") + "\n"
+        }
+        let h = try Harness()
+        try h.baseline(copies(TinyPipeline.csv(n, day: "2026-01-01"), pairs))
+        _ = try ValidateStage(loaded: h.loaded, warehouse: h.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        for (k, c) in cases.enumerated() {
+            let d = try #require(c["duplicates"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-02-01")!.adding(days: k).description
+            let day = csv(rows: m, day: date)
+            let findings = try h.day(date, d == 0 ? day : copies(day, d))
+            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m) (P = \(c["p"] ?? "?"))")
+        }
+        // Without duplicates in the baseline, one repeated row is critical as before.
+        let plain = try Harness()
+        try plain.baseline(TinyPipeline.csv(n, day: "2026-01-01"))
+        _ = try ValidateStage(loaded: plain.loaded, warehouse: plain.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        #expect(severities(try plain.day("2026-02-01", copies(csv(rows: m), 1)), CheckCatalog.duplicateRows) == [.critical])
+    }
+
     @Test func repeatedIdWithOtherValuesIsNotADuplicateRow() throws {
         let findings = try validate(csv(rows: 200) { i, f in if i == 1 { f[Col.id.rawValue] = "id0" } })
         #expect(severities(findings, CheckCatalog.duplicateIds) == [.warning])
