@@ -185,6 +185,27 @@ struct ValidateCheckTests {
             let findings = try h.day(date, d == 0 ? day : copies(day, d))
             #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m) (P = \(c["p"] ?? "?"))")
         }
+        // Larger classes: the chance is the exact expectation from the baseline's classes of
+        // equal rows (a class of 6 and 2 pairs), not the pairs formula (which would flag 8).
+        let heavy = try #require(object["heavy"] as? [String: Any])
+        let heavyCases = try #require(heavy["cases"] as? [[String: Any]])
+        let sizes = try #require(heavy["class_sizes"] as? [Int])
+        let exact = try #require(heavy["exact_expected"] as? Double)
+        let histogram = Dictionary(sizes.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(abs(Checks.expectedRepeats(classes: histogram, baselineRows: n, dayRows: m) - exact) < 1e-12 * exact)
+        #expect(abs(Checks.expectedRepeats(classes: [2: pairs], baselineRows: n, dayRows: m) - (tiny["exact_expected"] as? Double ?? -1)) < 1e-12)
+        let lines = TinyPipeline.csv(n, day: "2026-01-01").split(separator: "\n").map(String.init)
+        let hb = try Harness()
+        try hb.baseline((Array(lines.dropLast(7)) + Array(repeating: lines[1], count: 5) + [lines[2], lines[3]]).joined(separator: "\n") + "\n")
+        _ = try ValidateStage(loaded: hb.loaded, warehouse: hb.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        for (k, c) in heavyCases.enumerated() {
+            let d = try #require(c["duplicates"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-03-01")!.adding(days: k).description
+            let day = csv(rows: m, day: date)
+            let findings = try hb.day(date, d == 0 ? day : copies(day, d))
+            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m), heavy (P = \(c["p"] ?? "?"))")
+        }
         // Without duplicates in the baseline, one repeated row is critical as before.
         let plain = try Harness()
         try plain.baseline(TinyPipeline.csv(n, day: "2026-01-01"))

@@ -12,7 +12,8 @@ sum over classes of E[max(X - 1, 0)], which it never exceeds for larger classes.
 
 Writes Tests/ValidateTests/Fixtures/duplicate_rows.json: the test's 200-row baseline with 2
 pairs and 100-row days with d = 0..8 repeated rows (checks.duplicate_rows: warning 0,
-critical 0.01), and the trial's fair numbers for the record.
+critical 0.01); "heavy": the same with a class of 6 equal rows and 2 pairs (d = 0..12), judged
+by the exact expectation; and the trial's fair numbers for the record.
 Usage:  python3 scripts/reference/duplicate_rows_reference.py   (numpy, scipy)
 """
 import json
@@ -59,11 +60,24 @@ tiny = {"baseline_rows": n, "baseline_duplicates": dups, "day_rows": m, "chance"
         "simulated_expected": float(np.mean(sims)),
         "cases": [{"duplicates": d, "p": float(st.binom.sf(d - 1, m, p)) if d else 1.0, "severity": severity(d, m, p),
                    "severity_without_baseline": severity(d, m, 0.0)} for d in range(0, 9)]}
+# A baseline with larger classes: rows 1…5 copied over the last 5 rows (a class of 6 equal rows
+# when they are copies of one row: here 5 copies of row 1) and 2 more pairs: the exact
+# hypergeometric expectation, checked by simulation, is the chance (a day no larger than the baseline).
+heavy_sizes = [6, 2, 2]
+heavy_n = 200
+heavy_pop = np.concatenate([np.arange(heavy_n - 7), np.full(5, 0), np.arange(1, 3)])
+heavy_exact = exact_expected(heavy_sizes + [1] * (heavy_n - sum(heavy_sizes)), heavy_n, m)
+heavy_sims = [m - len(np.unique(rng.choice(heavy_pop, m, replace=False))) for _ in range(200_000)]
+hp = heavy_exact / m
+heavy = {"baseline_rows": heavy_n, "class_sizes": heavy_sizes, "baseline_duplicates": sum(c - 1 for c in heavy_sizes), "day_rows": m,
+         "exact_expected": heavy_exact, "simulated_expected": float(np.mean(heavy_sims)),
+         "pairs_expected": chance(sum(c - 1 for c in heavy_sizes), heavy_n, m) * m, "chance": hp,
+         "cases": [{"duplicates": d, "p": float(st.binom.sf(d - 1, m, hp)) if d else 1.0, "severity": severity(d, m, hp)} for d in range(0, 13)]}
 # fair (trial 8, seed 8): 191 duplicate rows in the 2 228-row baseline; days of 318-319 rows had 3-9.
 fair = {"baseline_rows": 2228, "baseline_duplicates": 191, "day_rows": 318, "chance": chance(191, 2228, 318),
         "cases": [{"duplicates": d, "p": float(st.binom.sf(d - 1, 318, chance(191, 2228, 318))),
                    "severity": severity(d, 318, chance(191, 2228, 318))} for d in (3, 5, 8, 9, 12, 15)]}
 with open(OUT, "w") as f:
     json.dump({"generator": f"scripts/reference/duplicate_rows_reference.py (numpy {np.__version__}, scipy {scipy.__version__})",
-               "level": LEVEL, "tiny": tiny, "fair": fair}, f, indent=1)
+               "level": LEVEL, "tiny": tiny, "heavy": heavy, "fair": fair}, f, indent=1)
     f.write("\n")
