@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "AuditModel", "Definition", "TestSupport", "Demo"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ValidateTests", dependencies: ["Validate", "Ingest", "Profile", "Warehouse", "AuditModel", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "ProfileTests", dependencies: ["Profile", "Ingest", "Warehouse", "AuditModel", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Profile", "Validate", "Ingest", "Warehouse", "AuditModel", "Statistics", "Definition", "TestSupport"],

@@ -39,6 +39,9 @@ extension MetricName {
     public static let mostFrequentShare = MetricName(rawValue: "most_frequent_share")
     public static let duplicateIdShare = MetricName(rawValue: "duplicate_id_share")
     public static let duplicateRowShare = MetricName(rawValue: "duplicate_row_share")
+    /// The baseline's classes of equal rows: column = a class size (2, 3, …), value = how many
+    /// classes have it. The chance of repeated rows on a day (docs/checks.md).
+    public static let duplicateRowClasses = MetricName(rawValue: "duplicate_rows.classes")
     public static let quarantinedShare = MetricName(rawValue: "quarantined_share")
     public static let typeFailureShare = MetricName(rawValue: "type_failure_share")
     public static let rowCountChange = MetricName(rawValue: "row_count.change")

@@ -127,9 +127,27 @@ public struct DefinitionDraft {
     /// The snapshot pattern: `--snapshots`, else `snapshots/{date}.EXT` in the baseline's folder.
     var snapshotsPattern: String {
         if let s = options.snapshots { return s }
-        let ext = (baselinePath as NSString).pathExtension
+        return besideBaseline("snapshots/{date}" + fileExtension)
+    }
+
+    /// The labels pattern the commented `labels:` block suggests: `labels/{date}.EXT` in the
+    /// baseline's folder, in the baseline's format (a JSON Lines baseline's labels as `.jsonl`,
+    /// not `.csv`: field trial 8, statsmodels' `fair`).
+    var labelsPattern: String { besideBaseline("labels/{date}" + fileExtension) }
+
+    /// The baseline's format extension with its dot, compression included (`.csv`, `.jsonl`,
+    /// `.parquet`, `.csv.gz`); `.csv` when the file has none.
+    var fileExtension: String {
+        let name = (baselinePath as NSString).lastPathComponent as NSString
+        let ext = name.pathExtension
+        if ext.isEmpty { return ".csv" }
+        let inner = (name.deletingPathExtension as NSString).pathExtension
+        if ["gz", "gzip"].contains(ext.lowercased()), !inner.isEmpty { return "." + inner + "." + ext }
+        return "." + ext
+    }
+
+    func besideBaseline(_ file: String) -> String {
         let dir = (baselinePath as NSString).deletingLastPathComponent
-        let file = "snapshots/{date}" + (ext.isEmpty ? ".csv" : "." + ext)
         return dir.isEmpty ? file : dir + "/" + file
     }
 }
@@ -240,7 +258,7 @@ struct Writer {
         if let d = options.delimiter { line("  delimiter: \(YAMLText.quoted(d == "\\t" ? "\t" : d))") }
         line("")
         line("# labels:                                    # late-arriving true labels, joined by id")
-        line("#   path: labels/{date}.csv")
+        line("#   path: \(YAMLText.scalar(draft.labelsPattern))", "in the baseline's format")
         line("#   expected_within_days: 10")
         line("")
         line("schema:")

@@ -78,6 +78,7 @@ public struct PipelineRunner {
     /// is already rendered unless `force` or their labels file is new or changed (late labels).
     public func dueDays(since: Day?, until: Day?, force: Bool, warehouse: any WarehouseBackend) throws -> [Day] {
         let found = SnapshotDiscovery.days(loaded)
+        warnMisdated()
         try SnapshotDiscovery.checkDeclaredPaths(loaded, found: found)
         let all = found.filter { d in
             (since.map { d >= $0 } ?? true) && (until.map { d <= $0 } ?? true)
@@ -89,6 +90,18 @@ public struct PipelineRunner {
             return try all.filter { d in
                 try store.lastStageRun(pipelineId: pipelineId, date: d.description, stage: .render)?.status != .ok
                     || labelsChanged(d, store: store, pipelineId: pipelineId)
+            }
+        }
+    }
+
+    /// Warns for each snapshot or labels file named with a date that is not on the calendar
+    /// (`2026-02-30.csv`): no day is audited from it, and the file is named so it is not missed.
+    func warnMisdated() {
+        let d = loaded.definition
+        for (what, pattern) in [("snapshot", d.snapshots.path), ("labels", d.labels?.path)] {
+            guard let pattern else { continue }
+            for path in SnapshotDiscovery.misdated(matching: loaded.resolve(pattern)) {
+                logger.warning("\(loaded.name): skipped \(what) file '\(SafeText.terminal(path))': its name has a date that is not on the calendar (pattern '\(SafeText.terminal(pattern))')")
             }
         }
     }

@@ -94,9 +94,40 @@ public enum SnapshotDiscovery {
         }
     }
 
+    /// Entries of the pattern's folder named like a snapshot but with a date that is not on the
+    /// calendar (`day-2026-02-30.csv`, `2026-13-01.csv`, `20260231`), as paths in that folder,
+    /// sorted. They match no day, so without this they would be skipped without a word (field
+    /// trial 8); the run warns naming each one.
+    public static func misdated(matching pattern: String) -> [String] {
+        let components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let parent = folder(of: pattern),
+            let component = components.first(where: { $0.contains("{date}") || $0.contains("{yyyymmdd}") })
+        else { return [] }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return entries.filter { entry in
+            guard let text = dateText(entry, component) else { return false }
+            return day(from: text) == nil
+        }.sorted().map { parent == "." ? $0 : (parent.hasSuffix("/") ? parent + $0 : parent + "/" + $0) }
+    }
+
     /// The day encoded in `name` if it matches `component` (literal text around one `{date}`
     /// or `{yyyymmdd}` placeholder; the text after it may be a glob, as in `{date}-part-*.csv`).
     static func match(_ name: String, _ component: String) -> Day? {
+        dateText(name, component).flatMap(day(from:))
+    }
+
+    /// The day a date text of a name stands for: `YYYY-MM-DD` or `YYYYMMDD`; nil when it is not a
+    /// calendar date.
+    static func day(from text: String) -> Day? {
+        if text.count == 10 { return Day(text) }
+        let dashed = String(text.prefix(4)) + "-" + String(text.dropFirst(4).prefix(2)) + "-" + String(text.suffix(2))
+        return Day(dashed)
+    }
+
+    /// The text where `name` has `component`'s placeholder, when `name` has the component's
+    /// literal text around it and digits where the placeholder's digits go (`2026-02-30`
+    /// included: whether it is a calendar date is `day(from:)`'s question).
+    static func dateText(_ name: String, _ component: String) -> String? {
         for (token, width) in [("{date}", 10), ("{yyyymmdd}", 8)] {
             guard let r = component.range(of: token) else { continue }
             let prefix = String(component[..<r.lowerBound]), suffix = String(component[r.upperBound...])
@@ -109,9 +140,11 @@ public enum SnapshotDiscovery {
             }
             let start = name.index(name.startIndex, offsetBy: prefix.count)
             let text = String(name[start..<name.index(start, offsetBy: width)])
-            if width == 10 { return Day(text) }
-            let dashed = String(text.prefix(4)) + "-" + String(text.dropFirst(4).prefix(2)) + "-" + String(text.suffix(2))
-            return Day(dashed)
+            let shaped = text.utf8.enumerated().allSatisfy { k, c in
+                width == 10 && (k == 4 || k == 7) ? c == UInt8(ascii: "-") : (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+            }
+            guard shaped else { continue }
+            return text
         }
         return nil
     }

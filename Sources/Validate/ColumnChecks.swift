@@ -230,13 +230,18 @@ extension Checks {
     }
 
     /// The rate at which a value is one the baseline never had: the Good–Turing estimate of the
-    /// missing mass, the baseline's values seen exactly once over its values (Good 1953). nil
-    /// without full baseline counts (integers, or more than 10 000 categories), or when no
-    /// value was seen once: the list is then judged by its thresholds alone.
+    /// missing mass, the baseline's values seen exactly once over its values (Good 1953). When
+    /// no value was seen once that estimate is 0, which would make a category the baseline
+    /// missed impossible; the rate is then 1/(n + 1) for n baseline values, the chance that the
+    /// next of n + 1 exchangeable draws is the one seen once (the floor the range check uses
+    /// for a bound at the baseline's extreme). The modechoice trial: household size 6, absent
+    /// from a 294-row baseline whose every size was seen at least twice, warned on 3 of 4
+    /// clean 63-row days for one or two such rows. nil without full baseline counts (integers,
+    /// or more than 10 000 categories): the list is then judged by its thresholds alone.
     func unseenValueChance(_ c: DeclaredColumn) -> Double? {
         guard let p = inputs.baselineProfiles[c.name]?.categorical, p.count > 0, let counts = p.counts else { return nil }
         let singletons = counts.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
-        return singletons == 0 ? nil : Double(singletons) / Double(p.count)
+        return singletons == 0 ? 1 / Double(p.count + 1) : Double(singletons) / Double(p.count)
     }
 
     // MARK: - Text columns (categorical, text, datetime)

@@ -48,6 +48,16 @@ public struct ValidateStage {
             if case .day(let day) = target {
                 if let base = try store.currentSnapshot(pipelineId: pipelineId, kind: .baseline, date: "baseline") {
                     for p in try store.profiles(snapshotId: base.id) { inputs.baselineProfiles[p.column] = p }
+                    let baseMetrics = try store.metrics(snapshotId: base.id)
+                    if let share = baseMetrics.first(where: { $0.name == .duplicateRowShare && $0.column.isEmpty })?.value {
+                        let rows = Int(base.rowsStored)
+                        inputs.baselineDuplicateRows = (Int((share * Double(rows)).rounded()), rows)
+                    }
+                    var classes: [Int: Int] = [:]
+                    for m in baseMetrics where m.name == .duplicateRowClasses {
+                        if let size = Int(m.column), let v = m.value { classes[size] = Int(v) }
+                    }
+                    if !classes.isEmpty { inputs.baselineDuplicateClasses = classes }
                 }
                 let periods = ChecksSpec.effective(column: nil, pipeline: definition.checks).rowCountDays ?? 7
                 let dates = try store.currentSnapshotDates(pipelineId: pipelineId, kind: .daily).compactMap { Day($0) }

@@ -24,6 +24,24 @@ struct WrongPathTests {
         #expect(empty.stderr.contains("no snapshot matches the pattern 'dayz/{date}.csv' (looked in 'dayz')"), "\(empty.stderr)")
     }
 
+    /// Field trial 8: a snapshot named with a date not on the calendar was skipped without a
+    /// word. The run audits the other days and warns naming the file, every run it is there.
+    @Test func aSnapshotNamedWithAnImpossibleDateIsNamedInAWarning() throws {
+        let dir = TemporaryDirectory()
+        dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))
+        dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
+        dir.write("days/2026-02-01.csv", TinyPipeline.csv(30))
+        dir.write("days/2026-02-30.csv", TinyPipeline.csv(30))
+        let r = try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("tiny 2026-02-01 "), "\(r.stdout)")
+        #expect(r.stderr.contains("warning"), "\(r.stderr)")
+        #expect(r.stderr.contains("skipped snapshot file 'days/2026-02-30.csv': its name has a date that is not on the calendar"), "\(r.stderr)")
+        let again = try BuiltExecutable.run(["run", "tiny.yaml"], in: dir.path)
+        #expect(again.stdout == "tiny: nothing to do (no new snapshot)\n")
+        #expect(again.stderr.contains("'days/2026-02-30.csv'"), "\(again.stderr)")
+    }
+
     @Test func noNewSnapshotYetIsAQuietSuccess() throws {
         let dir = TemporaryDirectory()
         dir.write("tiny.yaml", TinyPipeline.yaml(root: "."))

@@ -42,6 +42,7 @@ struct JSONLDraftTests {
             try DefinitionDraft(baselinePath: Self.fixtures.appendingPathComponent(file).path, options: options).yaml()
                 .replacingOccurrences(of: Self.fixtures.path + "/", with: "")
                 .replacingOccurrences(of: file, with: "BASELINE")
+                .replacingOccurrences(of: "labels/{date}.jsonl", with: "labels/{date}.csv")  // the suggestion follows the format
                 .split(separator: "\n").map { $0.replacingOccurrences(of: " +#", with: " #", options: .regularExpression) }
                 .joined(separator: "\n")
         }
@@ -51,6 +52,30 @@ struct JSONLDraftTests {
         #expect(definition.schema.prediction?.threshold == 0.5)
         #expect(definition.schema.features.map(\.name) == ["x", "n", "color", "flag"])
         #expect(definition.schema.timestamp == "ts")
+    }
+
+    /// The commented `labels:` block suggests labels files in the baseline's format, beside it,
+    /// as the snapshots default is (field trial 8: a JSON Lines baseline of statsmodels' `fair`
+    /// was drafted with `labels/{date}.csv`, which ingest would read as CSV by its extension).
+    @Test func theLabelsSuggestionIsInTheBaselinesFormat() throws {
+        let parquet = Self.fixtures.appendingPathComponent("../../IngestTests/Fixtures/parquet/tiny.parquet").standardized.path
+        let dir = TemporaryDirectory()
+        let gz = dir.path + "/data/baseline.csv.gz"
+        try FileManager.default.createDirectory(atPath: dir.path + "/data", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("tiny_twin.csv").path, toPath: gz)
+        for (path, ext) in [(Self.fixtures.appendingPathComponent("tiny.jsonl").path, ".jsonl"),
+                            (Self.fixtures.appendingPathComponent("tiny_twin.csv").path, ".csv"), (parquet, ".parquet"), (gz, ".csv.gz")] {
+            let options = DefinitionDraft.Options(target: "y", prediction: "pred", id: "id", name: "tiny")
+            let text = try DefinitionDraft(baselinePath: path, options: options).yaml()
+            let folder = (path as NSString).deletingLastPathComponent
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("#   path: ") }, "\(path)")
+            #expect(line.hasPrefix("#   path: \(folder)/labels/{date}\(ext) "), "\(line)")
+            #expect(text.contains("  path: \(folder)/snapshots/{date}\(ext) "), "\(path)")
+            // Uncommented, the block loads, and ingest reads the files by that extension.
+            let uncommented = text.replacingOccurrences(of: "# labels:", with: "labels:").replacingOccurrences(of: "#   path:", with: "  path:")
+            let definition = try DefinitionLoader.parse(text: uncommented, file: "t").definition
+            #expect(definition.labels?.path == "\(folder)/labels/{date}\(ext)")
+        }
     }
 
     @Test func aFileWithoutObjectsIsAClearError() throws {

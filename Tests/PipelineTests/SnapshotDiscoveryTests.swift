@@ -23,4 +23,23 @@ struct SnapshotDiscoveryTests {
         #expect(try days("days/{date}-part-*.csv", files: ["days/2026-02-01-part-1.csv", "days/2026-02-01-part-2.csv", "days/2026-02-03-part-1.csv", "days/2026-02-04.csv"]) == ["2026-02-01", "2026-02-03"])
         #expect(try days("d/dt={yyyymmdd}", files: ["d/dt=20260205/p.jsonl"]) == ["2026-02-05"])
     }
+
+    /// Field trial 8: `day-2026-02-30.csv` matched no day and was skipped without a word. Such
+    /// names are now listed (the run warns naming each); real dates and other files are not.
+    @Test func namesWithImpossibleDatesAreListed() throws {
+        let dir = TemporaryDirectory()
+        for f in ["days/day-2026-02-28.csv", "days/day-2026-02-30.csv", "days/day-2026-13-01.csv", "days/day-2024-02-29.csv",
+                  "days/day-2025-02-29.csv", "days/day-latest.csv", "days/day-2026-02-31.csv.tmp", "days/notes.txt"] {
+            dir.write(f, "x\n")
+        }
+        let loaded = try TinyPipeline.load(dir, replacing: ("  path: days/{date}.csv", "  path: days/day-{date}.csv"))
+        #expect(SnapshotDiscovery.days(loaded).map(\.description) == ["2024-02-29", "2026-02-28"])
+        let pattern = loaded.resolve(loaded.definition.snapshots.path)
+        let folder = (pattern as NSString).deletingLastPathComponent
+        #expect(SnapshotDiscovery.misdated(matching: pattern) == ["day-2025-02-29.csv", "day-2026-02-30.csv", "day-2026-13-01.csv"].map { folder + "/" + $0 })
+        let compact = dir.path + "/c/dt={yyyymmdd}.jsonl"
+        dir.write("c/dt=20260230.jsonl", "{}\n")
+        dir.write("c/dt=20260227.jsonl", "{}\n")
+        #expect(SnapshotDiscovery.misdated(matching: compact) == [dir.path + "/c/dt=20260230.jsonl"])
+    }
 }

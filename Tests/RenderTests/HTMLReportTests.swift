@@ -9,7 +9,7 @@ import TestSupport
 @Suite("HTML report")
 struct HTMLReportTests {
     static let html: Result<String, any Error> = Result {
-        let f = try RenderFixture(color: "<script>alert('x')</script>", driftedX: true)
+        let f = try RenderFixture(color: "<script>alert('x')</script>", unlistedN: true, driftedX: true)
         let out = try f.render()
         return try String(contentsOfFile: out.directory + "/report.html", encoding: .utf8)
     }

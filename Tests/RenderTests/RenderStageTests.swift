@@ -90,11 +90,31 @@ struct RenderFixture {
 
     /// `driftedX`: the day's x shifted by 30, a feature that really drifted, so the reports
     /// show a drift table (the golden and HTML fixtures).
-    init(color: String? = nil, driftedX: Bool = false) throws {
-        loaded = try TinyPipeline.load(dir)
+    ///
+    /// `color` replaces the first row's color. Against the 60-row baseline (each color 20
+    /// times) one unlisted value in 30 is what chance explains (quality.allowed_values, P = 0.39
+    /// with the 1/(n + 1) chance of a category the baseline missed: field trial 8), so the
+    /// fixture's color also has a pattern, and the value reaches the reports as a
+    /// quality.pattern warning, escaped. `unlistedN`: n (0…6) gets an allowed list and one row
+    /// an n of 9 outside it (integer lists have no chance rule: an allowed-values warning).
+    init(color: String? = nil, unlistedN: Bool = false, driftedX: Bool = false) throws {
+        let colorBlock = "      allowed: [red, green, blue]\n"
+        let nBlock = "    - name: n\n      type: integer\n"
+        loaded = try TinyPipeline.load(
+            dir, replacing: (nBlock + "    - name: color\n      type: categorical\n" + colorBlock,
+                             (unlistedN ? nBlock + "      allowed: [0, 1, 2, 3, 4, 5, 6]\n" : nBlock)
+                                + "    - name: color\n      type: categorical\n" + colorBlock + "      pattern: '[a-z]+'\n"))
         dir.write("baseline.csv", TinyPipeline.csv(60, day: "2026-01-01"))
         var rows = [TinyPipeline.header]
-        for i in 0..<30 { rows.append(TinyPipeline.row(i, shift: driftedX ? 30 : 0, color: i == 0 ? color : nil)) }
+        for i in 0..<30 {
+            var row = TinyPipeline.row(i, shift: driftedX ? 30 : 0, color: i == 0 ? color : nil)
+            if unlistedN, i == 1 {
+                var fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                fields[3] = "9"
+                row = fields.joined(separator: ",")
+            }
+            rows.append(row)
+        }
         rows.append("broken,row")
         dir.write("days/2026-02-01.csv", rows.joined(separator: "\n") + "\n")
         warehouse = try Warehouse(path: loaded.warehousePath)

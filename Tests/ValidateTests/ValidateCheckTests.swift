@@ -93,13 +93,38 @@ struct ValidateCheckTests {
 
     // MARK: - Unseen categories against the baseline
 
-    @Test(arguments: [(200, 1, nil), (100, 1, Severity.warning), (100, 19, .warning), (100, 20, .critical)] as [(Int, Int, Severity?)])
+    @Test(arguments: [(200, 1, nil), (100, 19, Severity.warning), (100, 20, .critical)] as [(Int, Int, Severity?)])
     func unseenCategoriesAgainstTheBaseline(rows: Int, unseen: Int, severity: Severity?) throws {
         let h = try Harness(replacing: ("      allowed: [red, green, blue]\n", ""))
         try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
         let findings = try h.day("2026-02-01", csv(rows: rows) { i, f in if i < unseen { f[Col.color.rawValue] = "purple" } })
         #expect(severities(findings, CheckCatalog.unseenCategories) == (severity.map { [$0] } ?? []))
         #expect(severities(findings, CheckCatalog.allowedValues).isEmpty)
+    }
+
+    /// A baseline that saw every category at least twice (no Good–Turing singletons) still
+    /// misses rare ones: the chance of an unseen category is then 1/(n + 1), not 0. Field trial
+    /// 8: household size 6, absent from modechoice's 294-row baseline, warned on 3 of 4 clean
+    /// 63-row days. Severities and P-values from scipy (scripts/reference/
+    /// unseen_category_reference.py → Fixtures/unseen_categories.json): 1…7 unseen colors in
+    /// 100 rows against the 60-row baseline (20 of each color) are chance, 8 are not.
+    @Test func unseenCategoriesTheBaselineMissedByChance() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/unseen_categories.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tiny = try #require(object["tiny"] as? [String: Any])
+        let cases = try #require(tiny["cases"] as? [[String: Any]])
+        #expect(cases.count == 25)
+        #expect((tiny["day_rows"] as? Int) == 100)
+        #expect(abs(try #require(tiny["chance"] as? Double) - 1.0 / 61) < 1e-15)
+        let h = try Harness(replacing: ("      allowed: [red, green, blue]\n", ""))
+        try h.baseline(TinyPipeline.csv(60, day: "2026-01-01"))
+        for (k, c) in cases.enumerated() {
+            let unseen = try #require(c["unseen"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-02-01")!.adding(days: k).description
+            let findings = try h.day(date, csv(rows: 100, day: date) { i, f in if i < unseen { f[Col.color.rawValue] = "purple" } })
+            #expect(severities(findings, CheckCatalog.unseenCategories) == (want.map { [$0] } ?? []), "\(unseen) unseen of 100 (P = \(c["p"] ?? "?"))")
+        }
     }
 
     @Test func declaredAllowedListTakesPrecedenceOverTheBaseline() throws {
@@ -129,6 +154,63 @@ struct ValidateCheckTests {
         let withCopies = Array(lines.dropLast(copies)) + Array(repeating: lines[1], count: copies)  // same row count
         let findings = try validate(withCopies.joined(separator: "\n") + "\n")
         #expect(severities(findings, CheckCatalog.duplicateRows) == (severity.map { [$0] } ?? []))
+    }
+
+    /// When the baseline itself repeats rows (data without an id), a day repeats about
+    /// D·m(m − 1)/(n(n − 1)) of its m rows by chance (field trial 8: statsmodels' `fair`, critical
+    /// on 5 of 6 clean days). Severities and P-values from scipy, the expectation checked by
+    /// simulation (scripts/reference/duplicate_rows_reference.py → Fixtures/duplicate_rows.json):
+    /// a 200-row baseline with 2 pairs, days of 100 rows with 0…8 repeated rows.
+    @Test func duplicateRowsTheBaselineAlsoHadAreJudgedByChance() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/duplicate_rows.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tiny = try #require(object["tiny"] as? [String: Any])
+        let cases = try #require(tiny["cases"] as? [[String: Any]])
+        let n = try #require(tiny["baseline_rows"] as? Int), pairs = try #require(tiny["baseline_duplicates"] as? Int)
+        let m = try #require(tiny["day_rows"] as? Int)
+        #expect(cases.count == 9)
+        func copies(_ text: String, _ k: Int) -> String {
+            let lines = text.split(separator: "\n").map(String.init)
+            // The last k rows become copies of rows 1…k: k repeated rows, the row count kept.
+            return (Array(lines.dropLast(k)) + lines[1...k]).joined(separator: "\n") + "\n"
+        }
+        let h = try Harness()
+        try h.baseline(copies(TinyPipeline.csv(n, day: "2026-01-01"), pairs))
+        _ = try ValidateStage(loaded: h.loaded, warehouse: h.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        for (k, c) in cases.enumerated() {
+            let d = try #require(c["duplicates"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-02-01")!.adding(days: k).description
+            let day = csv(rows: m, day: date)
+            let findings = try h.day(date, d == 0 ? day : copies(day, d))
+            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m) (P = \(c["p"] ?? "?"))")
+        }
+        // Larger classes: the chance is the exact expectation from the baseline's classes of
+        // equal rows (a class of 6 and 2 pairs), not the pairs formula (which would flag 8).
+        let heavy = try #require(object["heavy"] as? [String: Any])
+        let heavyCases = try #require(heavy["cases"] as? [[String: Any]])
+        let sizes = try #require(heavy["class_sizes"] as? [Int])
+        let exact = try #require(heavy["exact_expected"] as? Double)
+        let histogram = Dictionary(sizes.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(abs(Checks.expectedRepeats(classes: histogram, baselineRows: n, dayRows: m) - exact) < 1e-12 * exact)
+        #expect(abs(Checks.expectedRepeats(classes: [2: pairs], baselineRows: n, dayRows: m) - (tiny["exact_expected"] as? Double ?? -1)) < 1e-12)
+        let lines = TinyPipeline.csv(n, day: "2026-01-01").split(separator: "\n").map(String.init)
+        let hb = try Harness()
+        try hb.baseline((Array(lines.dropLast(7)) + Array(repeating: lines[1], count: 5) + [lines[2], lines[3]]).joined(separator: "\n") + "\n")
+        _ = try ValidateStage(loaded: hb.loaded, warehouse: hb.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        for (k, c) in heavyCases.enumerated() {
+            let d = try #require(c["duplicates"] as? Int)
+            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+            let date = Day("2026-03-01")!.adding(days: k).description
+            let day = csv(rows: m, day: date)
+            let findings = try hb.day(date, d == 0 ? day : copies(day, d))
+            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m), heavy (P = \(c["p"] ?? "?"))")
+        }
+        // Without duplicates in the baseline, one repeated row is critical as before.
+        let plain = try Harness()
+        try plain.baseline(TinyPipeline.csv(n, day: "2026-01-01"))
+        _ = try ValidateStage(loaded: plain.loaded, warehouse: plain.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
+        #expect(severities(try plain.day("2026-02-01", copies(csv(rows: m), 1)), CheckCatalog.duplicateRows) == [.critical])
     }
 
     @Test func repeatedIdWithOtherValuesIsNotADuplicateRow() throws {
