@@ -62,7 +62,7 @@ extension Comparison {
 
     /// Target drift: the baseline's labels against the day's labels, when the day has at least
     /// `min_labelled_rows` of them. Regression targets are compared as numbers.
-    func targetDrift(dayTruth: [String]?) throws -> DriftResult? {
+    func targetDrift(dayTruth: CodedValues?) throws -> DriftResult? {
         guard let target = definition.declaredColumns.first(where: { $0.role == .target }), let dayTruth,
             dayTruth.count >= minLabelledRows, Set(baseline.header).contains(target.name)
         else { return nil }
@@ -73,13 +73,11 @@ extension Comparison {
             guard let base = try store.readFiniteNumbers(table, snapshotId: baseline.id, columns: [target.name])[target.name]
             else { return nil }
             ref = .numeric(base.values)
-            cur = .numeric(dayTruth.compactMap { Double($0) }.filter(\.isFinite))
+            cur = .numeric(dayTruth.finiteNumbers)
         } else {
             guard let counts = categoryCounts(baseProfiles[target.name]) else { return nil }
-            var dayCounts: [String: Int] = [:]
-            for t in dayTruth { dayCounts[t, default: 0] += 1 }
             ref = .categorical(counts)
-            cur = .categorical(dayCounts)
+            cur = .categorical(dayTruth.counts())
         }
         return DriftEngine.compare(
             column: target.name, role: .target, reference: ref, current: cur, method: settings.method,

@@ -215,7 +215,7 @@ struct Comparison {
         try loadFacts()
         let dayRows = try labelledRows(snapshot: snapshot, labelsFromFiles: true)
         var drift = try driftResults()
-        if let target = try targetDrift(dayTruth: dayRows?.truth) { drift.append(target) }
+        if let target = try targetDrift(dayTruth: dayRows?.truthValues) { drift.append(target) }
         adjustForMultipleTests(&drift)
         judgeDrift(drift)
         judgeMissingValues()

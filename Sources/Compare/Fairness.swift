@@ -15,8 +15,9 @@ extension Comparison {
         let labels = BinaryLabels(positive: definition.positiveClass)
         var truthAt: [Int: Int] = [:]
         if let rows = dayRows {
+            let truth = rows.truthValues.view(labels.code)
             for (k, i) in rows.index.enumerated() {
-                if let t = labels.code(rows.truth[k]) { truthAt[i] = t }
+                if let t = truth[k] { truthAt[Int(i)] = t }
             }
         }
         let data = try store.readColumns(table, snapshotId: snapshot.id, columns: attributes.map(\.column))

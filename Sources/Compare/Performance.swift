@@ -30,19 +30,142 @@ struct BinaryLabels {
     }
 }
 
+/// The values of one labelled-rows column (truth or prediction) in row order, each the `String`
+/// rows were always compared by (a label's text, `String(value)` of a number), held as a 4-byte
+/// code into a table of the read's distinct values: a `String` is 16 bytes a row, and a day's
+/// labels have a handful of distinct values (issue 13). A regression target read from a numeric
+/// column keeps its numbers instead (about as many distinct values as rows): value `i` is
+/// `String(numbers[i])`, and `Double(String(v)) == v` for every number but NaN (never kept), so
+/// read back as a number it is `numbers[i]` itself.
+struct CodedValues {
+    /// Each row's code into `table` (empty when `numbers` holds the values).
+    var codes: [UInt32] = []
+    /// The distinct values (one table per read, shared by its truth and prediction).
+    var table: [String] = []
+    /// The values as numbers, or nil when they are codes.
+    var numbers: [Double]?
+
+    init() {}
+    init(codes: [UInt32], table: [String]) {
+        self.codes = codes
+        self.table = table
+    }
+    init(numbers: [Double]) { self.numbers = numbers }
+    /// The values given as strings, coded.
+    init(_ values: [String]) {
+        var interner = Interner()
+        codes = values.map { interner.code($0) }
+        table = interner.table
+    }
+
+    var count: Int { numbers?.count ?? codes.count }
+    var isEmpty: Bool { count == 0 }
+    subscript(i: Int) -> String {
+        if let numbers { return String(numbers[i]) }
+        return table[Int(codes[i])]
+    }
+    /// Every value as a `String` (a copy of every row: tests, multiclass reports).
+    var strings: [String] { (0..<count).map { self[$0] } }
+
+    /// `f` of each row's value, computed once per distinct value (per row for numbers).
+    func view<T>(_ f: (String) -> T) -> ValueView<T> {
+        if let numbers { return ValueView(codes: [], perCode: [], perRow: numbers.map { f(String($0)) }) }
+        return ValueView(codes: codes, perCode: table.map(f), perRow: nil)
+    }
+
+    /// Each row's value read as a number, `Double(value)` (nil when it does not parse).
+    var parsed: NumberView {
+        if let numbers { return NumberView(numbers: numbers, codes: [], perCode: []) }
+        return NumberView(numbers: nil, codes: codes, perCode: table.map { Double($0) })
+    }
+
+    /// The finite numbers among the values, in row order (`compactMap { Double($0) }.filter(\.isFinite)`).
+    var finiteNumbers: [Double] {
+        let p = parsed
+        var out: [Double] = []
+        for i in 0..<count { if let v = p[i], v.isFinite { out.append(v) } }
+        return out
+    }
+
+    /// How many rows hold each value.
+    func counts() -> [String: Int] {
+        var out: [String: Int] = [:]
+        if let numbers {
+            for v in numbers { out[String(v), default: 0] += 1 }
+            return out
+        }
+        var perCode = [Int](repeating: 0, count: table.count)
+        for c in codes { perCode[Int(c)] += 1 }
+        for (c, n) in perCode.enumerated() where n > 0 { out[table[c], default: 0] += n }
+        return out
+    }
+
+    /// No rows, the same table (or numbers).
+    var emptyCopy: CodedValues {
+        numbers == nil ? CodedValues(codes: [], table: table) : CodedValues(numbers: [])
+    }
+
+    /// Appends row `k` of `other`, which has the same table (an `emptyCopy` of it, filled).
+    mutating func append(_ other: CodedValues, at k: Int) {
+        if let n = other.numbers {
+            numbers!.append(n[k])
+        } else {
+            codes.append(other.codes[k])
+        }
+    }
+}
+
+/// A code for each distinct string, in order of first sight.
+struct Interner {
+    private(set) var table: [String] = []
+    private var lookup: [String: UInt32] = [:]
+
+    mutating func code(_ value: String) -> UInt32 {
+        if let c = lookup[value] { return c }
+        let c = UInt32(table.count)
+        table.append(value)
+        lookup[value] = c
+        return c
+    }
+}
+
+/// A value for each row of a `CodedValues`, computed once per distinct value.
+struct ValueView<T> {
+    let codes: [UInt32]
+    let perCode: [T]
+    let perRow: [T]?
+    subscript(i: Int) -> T {
+        if let perRow { return perRow[i] }
+        return perCode[Int(codes[i])]
+    }
+}
+
+/// A `CodedValues`' rows as numbers: the numbers themselves, or each code's parse.
+struct NumberView {
+    let numbers: [Double]?
+    let codes: [UInt32]
+    let perCode: [Double?]
+    subscript(i: Int) -> Double? {
+        if let numbers { return numbers[i] }
+        return perCode[Int(codes[i])]
+    }
+}
+
 /// Rows with a prediction and a true label, aligned.
 struct LabelledRows {
-    var truth: [String] = []
+    /// The true labels.
+    var truthValues = CodedValues()
     /// The decision judged: `score >= decision threshold` for binary models with a score (the
-    /// definition's operating point, the one CBPE estimates), else the served prediction.
-    var prediction: [String] = []
-    /// The prediction column as served (nil entries when the column is absent).
-    var served: [String?] = []
+    /// definition's operating point, the one CBPE estimates), else the served prediction. Kept
+    /// for binary and multiclass models (regression reads `predictionValue`).
+    var predictionValues = CodedValues()
+    /// The prediction as a number (regression models): the served number, or `Double(prediction)`
+    /// of a text column (NaN when it does not parse).
     var predictionValue: [Double] = []
     var score: [Double] = []
     var hasScore = true
     /// The row's position in the snapshot (row order), for joins with other columns.
-    var index: [Int] = []
+    var index: [Int32] = []
     /// The snapshot's served decisions (`Comparison.servedDecisions`, without the fit), counted
     /// from the same read when `decisionsCounted`: the threshold checks need not read the
     /// prediction and score columns again.
@@ -55,6 +178,38 @@ struct LabelledRows {
 
     init() {}
     init(hasScore: Bool) { self.hasScore = hasScore }
+
+    /// The labelled rows.
+    var count: Int { truthValues.count }
+    var isEmpty: Bool { truthValues.isEmpty }
+
+    /// The true labels as strings (a copy of every row; set: coded).
+    var truth: [String] {
+        get { truthValues.strings }
+        set { truthValues = CodedValues(newValue) }
+    }
+    /// The judged predictions as strings (a copy of every row; set: coded).
+    var prediction: [String] {
+        get { predictionValues.strings }
+        set { predictionValues = CodedValues(newValue) }
+    }
+
+    /// No rows, the same tables.
+    var emptyCopy: LabelledRows {
+        var out = LabelledRows(hasScore: hasScore)
+        out.truthValues = truthValues.emptyCopy
+        out.predictionValues = predictionValues.emptyCopy
+        return out
+    }
+
+    /// Appends row `k` of `other` (this is an `emptyCopy` of it, filled).
+    mutating func append(_ other: LabelledRows, at k: Int) {
+        truthValues.append(other.truthValues, at: k)
+        if k < other.predictionValues.count { predictionValues.append(other.predictionValues, at: k) }
+        if k < other.predictionValue.count { predictionValue.append(other.predictionValue[k]) }
+        if other.hasScore, k < other.score.count { score.append(other.score[k]) }
+        index.append(other.index[k])
+    }
 }
 
 /// Realized metrics for one set of labelled rows, keyed by metric name (docs/statistics.md).
@@ -64,8 +219,9 @@ enum PerformanceMetrics {
 
     static func binary(_ rows: LabelledRows, labels: BinaryLabels) -> (metrics: [String: Double], confusion: [[Int]]?) {
         var yTrue: [Int] = [], yPred: [Int] = [], scores: [Double] = []
-        for i in 0..<rows.truth.count {
-            guard let t = labels.code(rows.truth[i]), let p = labels.code(rows.prediction[i]) else { continue }
+        let truth = rows.truthValues.view(labels.code), prediction = rows.predictionValues.view(labels.code)
+        for i in 0..<rows.count {
+            guard let t = truth[i], let p = prediction[i] else { continue }
             yTrue.append(t)
             yPred.append(p)
             if rows.hasScore { scores.append(rows.score[i]) }
@@ -103,21 +259,23 @@ enum PerformanceMetrics {
     /// matrix over `classes` (the sorted union of labels and predictions, as sklearn); without
     /// the last two beyond ``maxDetailedClasses`` classes.
     static func multiclass(_ rows: LabelledRows) -> (metrics: [String: Double], classes: [String], confusion: [[Int]]?) {
-        guard let r = ClassificationMetrics.multiclassReport(yTrue: rows.truth, yPred: rows.prediction) else { return ([:], [], nil) }
+        let truth = rows.truth, prediction = rows.prediction
+        guard let r = ClassificationMetrics.multiclassReport(yTrue: truth, yPred: prediction) else { return ([:], [], nil) }
         var m: [String: Double] = ["accuracy": r.accuracy, "macro_f1": r.macroF1, "weighted_f1": r.weightedF1]
         guard r.labels.count <= maxDetailedClasses else { return (m, [], nil) }
         for (label, recall) in zip(r.labels, r.recall) { m["recall[\(label)]"] = recall }
         var index: [String: Int] = [:]
         for (i, l) in r.labels.enumerated() { index[l] = i }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: r.labels.count), count: r.labels.count)
-        for (t, p) in zip(rows.truth, rows.prediction) { confusion[index[t]!][index[p]!] += 1 }
+        for (t, p) in zip(truth, prediction) { confusion[index[t]!][index[p]!] += 1 }
         return (m, r.labels, confusion)
     }
 
     static func regression(_ rows: LabelledRows) -> [String: Double] {
         var t: [Double] = [], p: [Double] = []
-        for i in 0..<rows.truth.count {
-            guard let y = Double(rows.truth[i]), y.isFinite, rows.predictionValue[i].isFinite else { continue }
+        let truth = rows.truthValues.parsed
+        for i in 0..<min(rows.count, rows.predictionValue.count) {
+            guard let y = truth[i], y.isFinite, rows.predictionValue[i].isFinite else { continue }
             t.append(y)
             p.append(rows.predictionValue[i])
         }
@@ -146,8 +304,9 @@ enum PerformanceMetrics {
     static func errorInterval(_ name: String, rows: LabelledRows?) -> (lower: Double, upper: Double)? {
         guard let rows, name == "rmse" || name == "mae" else { return nil }
         var values: [Double] = []
-        for i in 0..<rows.truth.count {
-            guard let y = Double(rows.truth[i]), y.isFinite, rows.predictionValue[i].isFinite else { continue }
+        let truth = rows.truthValues.parsed
+        for i in 0..<min(rows.count, rows.predictionValue.count) {
+            guard let y = truth[i], y.isFinite, rows.predictionValue[i].isFinite else { continue }
             let e = rows.predictionValue[i] - y
             values.append(name == "rmse" ? e * e : abs(e))
         }
@@ -220,53 +379,110 @@ extension Comparison {
         } else {
             rows.decisionsCounted = true
         }
-        // Room for every row up front: growing by doubling would hold up to twice that for a moment.
-        rows.truth.reserveCapacity(n)
-        rows.prediction.reserveCapacity(n)
-        rows.served.reserveCapacity(n)
-        rows.predictionValue.reserveCapacity(n)
-        rows.index.reserveCapacity(n)
         let scoreData: NumericColumnData? = p.score.flatMap { if case .numeric(let d)? = data[$0] { return d } else { return nil } }
         rows.hasScore = scoreData != nil
-        if rows.hasScore { rows.score.reserveCapacity(n) }
         let binaryWithScore = p.kind == .binary && scoreData != nil
+        let regression = p.kind == .regression
+        // Truth and prediction are kept as codes into one table of the read's distinct values
+        // (`CodedValues`); a value is made a `String` once, when first seen: a text column's
+        // entry through its own code, a number through its bits. A regression target from a
+        // numeric column keeps its numbers. Regression keeps the prediction as a number, the
+        // other kinds as a code.
+        var truthLabels: LabelColumnData?, truthNumbers: NumericColumnData?, ids: LabelColumnData?
+        if targetInRows {
+            switch data[targetName] {
+            case .labels(let t)?: truthLabels = t
+            case .numeric(let t)?: truthNumbers = t
+            case nil: break
+            }
+        } else if let idName, case .labels(let d)? = data[idName] {
+            ids = d
+        }
+        var servedLabels: LabelColumnData?, servedNumbers: NumericColumnData?
+        switch data[p.column] {
+        case .labels(let d)?: servedLabels = d
+        case .numeric(let d)?: servedNumbers = d
+        case nil: break
+        }
+        let truthAsNumbers = regression && truthNumbers != nil
+        var interner = Interner()
+        var numberCodes: [UInt64: UInt32] = [:]
+        func numberCode(_ v: Double) -> UInt32 {
+            if let c = numberCodes[v.bitPattern] { return c }
+            let c = interner.code(String(v))
+            numberCodes[v.bitPattern] = c
+            return c
+        }
+        func labelCode(_ d: LabelColumnData, _ code: Int32, _ cache: inout [UInt32]) -> UInt32 {
+            let k = Int(code)
+            if cache[k] != .max { return cache[k] }
+            let c = interner.code(d.dictionary[k])
+            cache[k] = c
+            return c
+        }
+        var truthLabelCodes = [UInt32](repeating: .max, count: truthLabels?.dictionary.count ?? 0)
+        var servedLabelCodes = [UInt32](repeating: .max, count: servedLabels?.dictionary.count ?? 0)
+        let servedLabelNumbers: [Double?] = regression ? (servedLabels?.dictionary.map { Double($0) } ?? []) : []
+        var decisionCodes: (positive: UInt32, negative: UInt32)?
+        var truthCodes: [UInt32] = [], truthValues: [Double] = [], predictionCodes: [UInt32] = []
+        // Room for every row up front: growing by doubling would hold up to twice that for a moment.
+        if truthAsNumbers { truthValues.reserveCapacity(n) } else { truthCodes.reserveCapacity(n) }
+        if regression { rows.predictionValue.reserveCapacity(n) } else { predictionCodes.reserveCapacity(n) }
+        rows.index.reserveCapacity(n)
+        if rows.hasScore { rows.score.reserveCapacity(n) }
         for i in 0..<n {
-            let truth: String?
-            if targetInRows {
-                switch data[targetName] {
-                case .labels(let t)?: truth = t.value(at: i)
-                case .numeric(let t)?: truth = t.nulls[i] || t.values[i].isNaN ? nil : String(t.values[i])
-                case nil: truth = nil
-                }
+            // The row's truth: nil when it has none.
+            var truthText: String?
+            if let t = truthLabels {
+                if t.codes[i] < 0 { continue }
+            } else if let t = truthNumbers {
+                if t.nulls[i] || t.values[i].isNaN { continue }
+            } else if targetInRows {
+                continue
             } else {
-                guard let idName, case .labels(let ids)? = data[idName], let id = ids.value(at: i) else { continue }
-                truth = labelsById[id]
+                guard let ids, let id = ids.value(at: i), let label = labelsById[id] else { continue }
+                truthText = label
             }
-            guard let truth else { continue }
-            var served: String?
-            var predictedValue = Double.nan
-            switch data[p.column] {
-            case .labels(let d)?: served = d.value(at: i)
-            case .numeric(let d)?:
-                if !d.nulls[i] {
-                    predictedValue = d.values[i]
-                    served = String(d.values[i])
-                }
-            case nil: served = nil
+            // The served prediction, then the judged one.
+            var hasServed = false
+            if let d = servedLabels {
+                hasServed = d.codes[i] >= 0
+            } else if let d = servedNumbers {
+                hasServed = !d.nulls[i]
             }
-            var predicted = served
+            var hasPredicted = hasServed
             if let sd = scoreData {
                 if sd.nulls[i] || !sd.values[i].isFinite { continue }
-                if binaryWithScore { predicted = sd.values[i] >= threshold ? positive : "0" }
+                if binaryWithScore { hasPredicted = true }
             }
-            guard let predicted else { continue }
+            guard hasPredicted else { continue }
             if let sd = scoreData { rows.score.append(sd.values[i]) }
-            rows.truth.append(truth)
-            rows.index.append(i)
-            rows.prediction.append(predicted)
-            rows.served.append(served)
-            rows.predictionValue.append(predictedValue.isNaN ? (Double(predicted) ?? .nan) : predictedValue)
+            if let t = truthLabels {
+                truthCodes.append(labelCode(t, t.codes[i], &truthLabelCodes))
+            } else if let t = truthNumbers {
+                if truthAsNumbers { truthValues.append(t.values[i]) } else { truthCodes.append(numberCode(t.values[i])) }
+            } else if let truthText {
+                truthCodes.append(interner.code(truthText))
+            }
+            rows.index.append(Int32(i))
+            if regression {
+                // As before: the served number, else the served text read as a number.
+                if let d = servedNumbers {
+                    rows.predictionValue.append(d.values[i].isNaN ? .nan : d.values[i])
+                } else if let d = servedLabels {
+                    rows.predictionValue.append(servedLabelNumbers[Int(d.codes[i])] ?? .nan)
+                }
+            } else if binaryWithScore, let sd = scoreData {
+                if decisionCodes == nil { decisionCodes = (interner.code(positive), interner.code("0")) }
+                predictionCodes.append(sd.values[i] >= threshold ? decisionCodes!.positive : decisionCodes!.negative)
+            } else if let d = servedLabels {
+                predictionCodes.append(labelCode(d, d.codes[i], &servedLabelCodes))
+            } else if let d = servedNumbers {
+                predictionCodes.append(numberCode(d.values[i]))
+            }
         }
+        rows.truthValues = truthAsNumbers ? CodedValues(numbers: truthValues) : CodedValues(codes: truthCodes, table: interner.table)
+        if !regression { rows.predictionValues = CodedValues(codes: predictionCodes, table: interner.table) }
         return rows
     }
 
@@ -296,7 +512,7 @@ extension Comparison {
             version: BaselinePerformance.currentVersion, key: key, rows: base != nil, hasScore: base?.hasScore ?? false, metrics: [:])
         guard let kind = definition.schema.prediction?.kind, let base else { return out }
         let labels = BinaryLabels(positive: definition.positiveClass)
-        if !base.truth.isEmpty {
+        if !base.isEmpty {
             switch kind {
             case .binary: out.metrics = PerformanceMetrics.binary(base, labels: labels).metrics
             case .multiclass: out.metrics = PerformanceMetrics.multiclass(base).metrics
@@ -305,8 +521,9 @@ extension Comparison {
         }
         if kind == .binary, base.hasScore {
             var yBase: [Int] = [], sBase: [Double] = []
-            for (t, s) in zip(base.truth, base.score) {
-                if let y = labels.code(t), s.isFinite {
+            let truth = base.truthValues.view(labels.code)
+            for (k, s) in base.score.prefix(base.count).enumerated() {
+                if let y = truth[k], s.isFinite {
                     yBase.append(y)
                     sBase.append(s)
                 }
@@ -326,7 +543,7 @@ extension Comparison {
         }
         let labels = BinaryLabels(positive: definition.positiveClass)
         func compute(_ rows: LabelledRows?) -> (metrics: [String: Double], confusion: [[Int]]?, classes: [String]?) {
-            guard let rows, !rows.truth.isEmpty else { return ([:], nil, nil) }
+            guard let rows, !rows.isEmpty else { return ([:], nil, nil) }
             switch kind {
             case .binary:
                 let r = PerformanceMetrics.binary(rows, labels: labels)
@@ -337,7 +554,7 @@ extension Comparison {
             case .regression: return (PerformanceMetrics.regression(rows), nil, nil)
             }
         }
-        let labelled = day?.truth.count ?? 0
+        let labelled = day?.count ?? 0
         let current = labelled > 0 ? compute(day) : (metrics: [:], confusion: nil, classes: nil)
         let referenceMetrics = base?.metrics ?? [:]
         let judged = definition.performance?.metric ?? (kind == .regression ? "rmse" : "accuracy")

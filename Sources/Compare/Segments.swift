@@ -122,8 +122,8 @@ struct SegmentAuditor {
                 var s = AuditSummary.Segment(
                     column: spec.column, value: SegmentsSpec.otherValue, grouped: true, rows: d, baselineRows: b)
                 s.note = "\(rest.count) further values beyond the \(limit) with the most rows, grouped: listed, not judged"
-                s.labelledRows = rest.reduce(0) { $0 + (dayLabelledBy[$1]?.truth.count ?? 0) }
-                s.baselineLabelledRows = rest.reduce(0) { $0 + (baseLabelledBy[$1]?.truth.count ?? 0) }
+                s.labelledRows = rest.reduce(0) { $0 + (dayLabelledBy[$1]?.count ?? 0) }
+                s.baselineLabelledRows = rest.reduce(0) { $0 + (baseLabelledBy[$1]?.count ?? 0) }
                 segments.append(s)
                 refs.append(SegmentRef(column: spec.column, value: SegmentsSpec.otherValue))
             }
@@ -156,8 +156,8 @@ struct SegmentAuditor {
         }
         // Realized metrics (and the segment's labelled rows) are shown whether judged or not.
         let daySub = dayLabelled, baseSub = baselineLabelled
-        s.labelledRows = daySub?.truth.count ?? 0
-        s.baselineLabelledRows = baseSub?.truth.count ?? 0
+        s.labelledRows = daySub?.count ?? 0
+        s.baselineLabelledRows = baseSub?.count ?? 0
         let kind = definition.schema.prediction?.kind
         let judgedMetric = definition.performance?.metric ?? (kind == .regression ? "rmse" : "accuracy")
         var dayConfusion: [[Int]]?, baseConfusion: [[Int]]?
@@ -196,14 +196,14 @@ struct SegmentAuditor {
             else { continue }
             append(r, reference: ref, current: cur, to: &s, segment: segment, tests: &tests)
         }
-        if let target, let daySub, let baseSub, daySub.truth.count >= minLabelledRows, !baseSub.truth.isEmpty {
+        if let target, let daySub, let baseSub, daySub.count >= minLabelledRows, !baseSub.isEmpty {
             let ref: DriftSample, cur: DriftSample
             if target.column.type.isNumeric {
-                ref = .numeric(baseSub.truth.compactMap { Double($0) }.filter(\.isFinite))
-                cur = .numeric(daySub.truth.compactMap { Double($0) }.filter(\.isFinite))
+                ref = .numeric(baseSub.truthValues.finiteNumbers)
+                cur = .numeric(daySub.truthValues.finiteNumbers)
             } else {
-                ref = .categorical(Self.counts(baseSub.truth))
-                cur = .categorical(Self.counts(daySub.truth))
+                ref = .categorical(baseSub.truthValues.counts())
+                cur = .categorical(daySub.truthValues.counts())
             }
             if let r = DriftEngine.compare(
                 column: target.column.name, role: .target, reference: ref, current: cur,
@@ -423,16 +423,12 @@ struct SegmentAuditor {
         let keys = Array(groups.keys)
         var slot = [Int](repeating: -1, count: count)
         for (k, key) in keys.enumerated() { for i in groups[key]! where i < count { slot[i] = k } }
-        var parts = [LabelledRows](repeating: LabelledRows(hasScore: all.hasScore), count: keys.count)
+        // The parts share the whole's tables: only codes are copied.
+        var parts = [LabelledRows](repeating: all.emptyCopy, count: keys.count)
         for k in all.index.indices {
-            let i = all.index[k]
+            let i = Int(all.index[k])
             guard i < count, slot[i] >= 0 else { continue }
-            parts[slot[i]].truth.append(all.truth[k])
-            parts[slot[i]].prediction.append(all.prediction[k])
-            parts[slot[i]].served.append(all.served[k])
-            parts[slot[i]].predictionValue.append(all.predictionValue[k])
-            if all.hasScore, k < all.score.count { parts[slot[i]].score.append(all.score[k]) }
-            parts[slot[i]].index.append(i)
+            parts[slot[i]].append(all, at: k)
         }
         return Dictionary(zip(keys, parts), uniquingKeysWith: { a, _ in a })
     }
@@ -441,7 +437,7 @@ struct SegmentAuditor {
     static func realized(_ rows: LabelledRows?, kind: PredictionKind, definition: PipelineDefinition)
         -> ([String: Double], [[Int]]?)
     {
-        guard let rows, !rows.truth.isEmpty else { return ([:], nil) }
+        guard let rows, !rows.isEmpty else { return ([:], nil) }
         switch kind {
         case .binary:
             let r = PerformanceMetrics.binary(rows, labels: BinaryLabels(positive: definition.positiveClass))
