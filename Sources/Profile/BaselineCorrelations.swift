@@ -8,7 +8,8 @@ import Warehouse
 /// multiclass). Missing and non-finite values are dropped pair by pair.
 ///
 /// The columns arrive a group at a time (`collect`); only the numeric features' and the
-/// target's values are kept (8 bytes per row each), and `compute` centres them one by one.
+/// target's values are kept (8 bytes per row each), and `compute` prepares them one by one (`Pearson.Column`: the values
+/// and their mean, centred as each pair is multiplied).
 struct BaselineCorrelations {
     let definition: PipelineDefinition
     let features: [DeclaredColumn]
@@ -57,15 +58,12 @@ struct BaselineCorrelations {
         values = [:]
         if let target { inputs.append(target) }
         self.target = nil
-        // A column's raw values are needed only when some column of a pair is not complete
-        // (then the pair is computed pairwise); otherwise the centred values are enough.
-        let keepValues = !inputs.allSatisfy { $0.allSatisfy(\.isFinite) }
         var prepared: [Pearson.Column] = []
         prepared.reserveCapacity(inputs.count)
         for k in inputs.indices {
             let column = inputs[k]
             inputs[k] = []
-            prepared.append(Pearson.Column(column, keepValues: keepValues))
+            prepared.append(Pearson.Column(column))
         }
         let hasTarget = prepared.count > names.count
         var pairs: [(a: Int, b: Int)] = []
