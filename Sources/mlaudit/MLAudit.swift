@@ -1,6 +1,9 @@
 import ArgumentParser
 import AuditModel
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import WarehousePostgres
 
@@ -19,8 +22,39 @@ struct MLAudit: ParsableCommand {
 
     /// Links the server backends in (`postgres://` URLs: WarehousePostgres), then runs the command.
     static func main() {
+        MemoryReturn.configure()
         PostgresBackends.register()
         main(nil)
+    }
+}
+
+/// glibc's malloc keeps memory it was given back: after a large block is freed it raises its
+/// mmap threshold to that block's size (up to 32 MiB) and its trim threshold to twice that, so
+/// the stages' column arrays (8 MB for a million numbers) come from the heap and up to 64 MiB
+/// per arena stays resident after they are freed. Fixed thresholds (which also turn the
+/// dynamic rise off): blocks of 16 MiB and more are mapped and unmapped on their own, and the
+/// heap is trimmed past 16 MiB free. Measured on the 1M-row runs (`mlaudit-bench run`,
+/// alternated): peak RSS first run 329–330 → 268–269 MiB, nightly 221–223 → 181–182 MiB, for
+/// about 1–3 CPU s more on the first run (heap pages faulted in again after trims);
+/// docs/benchmarks.md, "Session 8". A user's own MALLOC_MMAP_THRESHOLD_,
+/// MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES is left to win.
+enum MemoryReturn {
+    static let mmapThreshold: Int32 = 16 << 20
+    static let trimThreshold: Int32 = 16 << 20
+
+    static func configure() {
+        #if canImport(Glibc)
+        let env = ProcessInfo.processInfo.environment
+        guard env["MALLOC_MMAP_THRESHOLD_"] == nil, env["MALLOC_TRIM_THRESHOLD_"] == nil,
+            !(env["GLIBC_TUNABLES"] ?? "").contains("malloc")
+        else { return }
+        // <malloc.h> is not in Swift's Glibc module: mallopt by name, and its parameters'
+        // values from that header (M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3).
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        _ = mallopt(-3, mmapThreshold)
+        _ = mallopt(-1, trimThreshold)
+        #endif
     }
 }
 
