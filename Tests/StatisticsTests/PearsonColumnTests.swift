@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Statistics
 
@@ -9,24 +10,11 @@ import Testing
 /// the stored correlations do not change.
 @Suite("Pearson's prepared columns")
 struct PearsonColumnTests {
-    /// A deterministic generator (SplitMix64), so a failure can be replayed.
-    struct Mix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     @Test func centringWhileMultiplyingEqualsTheCentredCopiesBitForBit() {
-        var g = Mix(state: 42)
+        var g = SeededRandom(seed: 42)
         for n in [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 1_000, 1_003, 65_541] {
-            let a = (0..<n).map { _ in g.unit() * 200 - 50 }
-            let b = (0..<n).map { i in Double(i % 7) * 1e6 + g.unit() }
+            let a = (0..<n).map { _ in Double.random(in: 0..<1, using: &g) * 200 - 50 }
+            let b = (0..<n).map { i in Double(i % 7) * 1e6 + Double.random(in: 0..<1, using: &g) }
             let ma = n == 0 ? 0 : a.reduce(0, +) / Double(n), mb = n == 0 ? 0 : b.reduce(0, +) / Double(n)
             let ca = a.map { $0 - ma }, cb = b.map { $0 - mb }
             #expect(Pearson.centredDot(a, ma, b, mb).bitPattern == Pearson.dot(ca, cb).bitPattern, "n = \(n)")
@@ -35,11 +23,11 @@ struct PearsonColumnTests {
     }
 
     @Test func preparedColumnsGiveTheNumbersTheCentredCopiesGave() {
-        var g = Mix(state: 7)
+        var g = SeededRandom(seed: 7)
         let n = 10_007
-        let x = (0..<n).map { _ in g.unit() * 10 }
-        let y = x.map { $0 * 0.3 + g.unit() }
-        let z = (0..<n).map { _ in g.unit() < 0.5 ? 0.0 : 1.0 }
+        let x = (0..<n).map { _ in Double.random(in: 0..<1, using: &g) * 10 }
+        let y = x.map { $0 * 0.3 + Double.random(in: 0..<1, using: &g) }
+        let z = (0..<n).map { _ in Double.random(in: 0..<1, using: &g) < 0.5 ? 0.0 : 1.0 }
         for (a, b) in [(x, y), (x, z), (y, z), (x, x)] {
             let pa = Pearson.Column(a), pb = Pearson.Column(b)
             // The formula before: means by Descriptive.mean, centred copies, dot products.
