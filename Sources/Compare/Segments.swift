@@ -411,12 +411,6 @@ struct SegmentAuditor {
         }
     }
 
-    static func counts(_ values: [String]) -> [String: Int] {
-        var out: [String: Int] = [:]
-        for v in values { out[v, default: 0] += 1 }
-        return out
-    }
-
     /// The labelled rows of each segment value (one pass over the labelled rows).
     static func bucket(_ all: LabelledRows?, groups: [String: [Int]], count: Int) -> [String: LabelledRows] {
         guard let all else { return [:] }

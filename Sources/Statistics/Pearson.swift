@@ -79,8 +79,10 @@ public enum Pearson {
         return Swift.min(1, Swift.max(-1, r))
     }
 
-    /// Σ (a[i] − ma)·(b[i] − mb), in the lanes and order of `dot` over the centred copies
-    /// (`dot(a.map { $0 - ma }, b.map { $0 - mb })`, bit for bit), without making them.
+    /// Σ (a[i] − ma)·(b[i] − mb) in four SIMD lanes of partial sums (two accumulators of four,
+    /// then the tail in order): bit for bit the dot product of the centred copies
+    /// `a.map { $0 - ma }` and `b.map { $0 - mb }` computed in those lanes, as `Pearson.Column`
+    /// once did, without making the copies (PearsonColumnTests keeps that formula).
     static func centredDot(_ a: [Double], _ ma: Double, _ b: [Double], _ mb: Double) -> Double {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -102,35 +104,6 @@ public enum Pearson {
                 var s = (acc0 + acc1).sum()
                 while i < n {
                     s += (pa[i] - ma) * (pb[i] - mb)
-                    i += 1
-                }
-                return s
-            }
-        }
-    }
-
-    /// Σ a[i]·b[i], four SIMD lanes of partial sums (vectorized; order differs from a plain loop
-    /// only in rounding).
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                let n = Swift.min(pa.count, pb.count)
-                guard n > 0, let ba = pa.baseAddress, let bb = pb.baseAddress else { return 0 }
-                var acc0 = SIMD4<Double>(repeating: 0), acc1 = SIMD4<Double>(repeating: 0)
-                var i = 0
-                let ra = UnsafeRawPointer(ba), rb = UnsafeRawPointer(bb)
-                while i + 8 <= n {
-                    let x0 = ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                    let y0 = rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                    let x1 = ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
-                    let y1 = rb.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
-                    acc0 += x0 * y0
-                    acc1 += x1 * y1
-                    i += 8
-                }
-                var s = (acc0 + acc1).sum()
-                while i < n {
-                    s += pa[i] * pb[i]
                     i += 1
                 }
                 return s
