@@ -174,17 +174,22 @@ struct ValidateCheckTests {
             // The last k rows become copies of rows 1…k: k repeated rows, the row count kept.
             return (Array(lines.dropLast(k)) + lines[1...k]).joined(separator: "\n") + "\n"
         }
+        /// Each case's day (`duplicates` rows of m repeated) against the baseline `h` validated,
+        /// with the severity the reference script gives.
+        func judgeDays(_ h: Harness, _ cases: [[String: Any]], from first: String, _ what: String) throws {
+            for (k, c) in cases.enumerated() {
+                let d = try #require(c["duplicates"] as? Int)
+                let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
+                let date = Day(first)!.adding(days: k).description
+                let day = csv(rows: m, day: date)
+                let findings = try h.day(date, d == 0 ? day : copies(day, d))
+                #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m)\(what) (P = \(c["p"] ?? "?"))")
+            }
+        }
         let h = try Harness()
         try h.baseline(copies(TinyPipeline.csv(n, day: "2026-01-01"), pairs))
         _ = try ValidateStage(loaded: h.loaded, warehouse: h.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
-        for (k, c) in cases.enumerated() {
-            let d = try #require(c["duplicates"] as? Int)
-            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
-            let date = Day("2026-02-01")!.adding(days: k).description
-            let day = csv(rows: m, day: date)
-            let findings = try h.day(date, d == 0 ? day : copies(day, d))
-            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m) (P = \(c["p"] ?? "?"))")
-        }
+        try judgeDays(h, cases, from: "2026-02-01", "")
         // Larger classes: the chance is the exact expectation from the baseline's classes of
         // equal rows (a class of 6 and 2 pairs), not the pairs formula (which would flag 8).
         let heavy = try #require(object["heavy"] as? [String: Any])
@@ -198,14 +203,7 @@ struct ValidateCheckTests {
         let hb = try Harness()
         try hb.baseline((Array(lines.dropLast(7)) + Array(repeating: lines[1], count: 5) + [lines[2], lines[3]]).joined(separator: "\n") + "\n")
         _ = try ValidateStage(loaded: hb.loaded, warehouse: hb.warehouse, logger: testLogger).run(.baseline, stageRunId: nil)
-        for (k, c) in heavyCases.enumerated() {
-            let d = try #require(c["duplicates"] as? Int)
-            let want = (c["severity"] as? String).flatMap(Severity.init(rawValue:))
-            let date = Day("2026-03-01")!.adding(days: k).description
-            let day = csv(rows: m, day: date)
-            let findings = try hb.day(date, d == 0 ? day : copies(day, d))
-            #expect(severities(findings, CheckCatalog.duplicateRows) == (want.map { [$0] } ?? []), "\(d) repeated of \(m), heavy (P = \(c["p"] ?? "?"))")
-        }
+        try judgeDays(hb, heavyCases, from: "2026-03-01", ", heavy")
         // Without duplicates in the baseline, one repeated row is critical as before.
         let plain = try Harness()
         try plain.baseline(TinyPipeline.csv(n, day: "2026-01-01"))
