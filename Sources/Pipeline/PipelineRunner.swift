@@ -100,10 +100,26 @@ public struct PipelineRunner {
         let d = loaded.definition
         for (what, pattern) in [("snapshot", d.snapshots.path), ("labels", d.labels?.path)] {
             guard let pattern else { continue }
-            for path in SnapshotDiscovery.misdated(matching: loaded.resolve(pattern)) {
-                logger.warning("\(loaded.name): skipped \(what) file '\(SafeText.terminal(path))': its name has a date that is not on the calendar (pattern '\(SafeText.terminal(pattern))')")
+            let paths = SnapshotDiscovery.misdated(matching: loaded.resolve(pattern))
+            for line in Self.misdatedWarnings(pipeline: loaded.name, what: what, pattern: pattern, paths: paths) {
+                logger.warning("\(line)")
             }
         }
+    }
+
+    /// How many misdated files are named one by one; a folder's name is data, so a folder of
+    /// thousands of such files gives this many lines and one that counts the rest.
+    static let misdatedNamed = 10
+
+    /// The warning lines for `paths`, misdated files of one pattern: the first `misdatedNamed`
+    /// each on its own line, then one line counting the others (terminal-safe text).
+    static func misdatedWarnings(pipeline: String, what: String, pattern: String, paths: [String]) -> [String] {
+        let shown = paths.prefix(misdatedNamed).map { path in
+            "\(SafeText.terminal(pipeline)): skipped \(what) file '\(SafeText.terminal(path))': its name has a date that is not on the calendar (pattern '\(SafeText.terminal(pattern))')"
+        }
+        guard paths.count > misdatedNamed else { return shown }
+        let rest = paths.count - misdatedNamed
+        return shown + ["\(SafeText.terminal(pipeline)): skipped \(rest) more \(what) file\(rest == 1 ? "" : "s") named with a date that is not on the calendar (pattern '\(SafeText.terminal(pattern))'; the first \(misdatedNamed) are named above)"]
     }
 
     /// Runs every stage for each of `days`, preparing the baseline first.

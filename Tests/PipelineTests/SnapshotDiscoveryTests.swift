@@ -42,4 +42,19 @@ struct SnapshotDiscoveryTests {
         dir.write("c/dt=20260227.jsonl", "{}\n")
         #expect(SnapshotDiscovery.misdated(matching: compact) == [dir.path + "/c/dt=20260230.jsonl"])
     }
+
+    /// A folder of many misdated files (names are data) gives at most `misdatedNamed` named
+    /// lines and one counting the rest, each file named once and in order; escapes stay on.
+    @Test func misdatedWarningsAreBoundedAndCountTheRest() {
+        let paths = (0..<25).map { String(format: "d/2026-02-%02d\u{1B}[31m.csv", 30 + $0) }
+        let lines = PipelineRunner.misdatedWarnings(pipeline: "p", what: "snapshot", pattern: "d/{date}.csv", paths: paths)
+        #expect(lines.count == PipelineRunner.misdatedNamed + 1)
+        #expect(lines.allSatisfy { !$0.unicodeScalars.contains("\u{1B}") })
+        for (line, path) in zip(lines.dropLast(), paths) { #expect(line.contains("file '" + SafeText.terminal(path) + "'")) }
+        #expect(lines.last == "p: skipped 15 more snapshot files named with a date that is not on the calendar (pattern 'd/{date}.csv'; the first 10 are named above)")
+        let few = PipelineRunner.misdatedWarnings(pipeline: "p", what: "labels", pattern: "l/{date}.csv", paths: ["l/2026-02-30.csv"])
+        #expect(few == ["p: skipped labels file 'l/2026-02-30.csv': its name has a date that is not on the calendar (pattern 'l/{date}.csv')"])
+        let eleven = PipelineRunner.misdatedWarnings(pipeline: "p", what: "labels", pattern: "l/{date}.csv", paths: (0..<11).map { "l/\($0)" })
+        #expect(eleven.last?.hasPrefix("p: skipped 1 more labels file named") == true)
+    }
 }
