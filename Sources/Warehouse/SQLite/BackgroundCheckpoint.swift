@@ -10,7 +10,7 @@ import GRDBSQLite
 /// "Session 9"), while the next stage waits. This replaces that hook (`sqlite3_wal_hook`, which
 /// the automatic checkpoint is built on) with one that only wakes this thread; the thread runs
 /// the same PASSIVE checkpoint on its own connection while the next stage reads. Durability is
-/// SQLite's as before: a commit is synced to the log (`synchronous` unchanged), a checkpoint
+/// SQLite's as before: `synchronous` is NORMAL on both connections (GRDB's choice in WAL mode), a checkpoint
 /// copies committed pages and may stop at any point, and whatever it has not copied when the
 /// warehouse closes is copied by the close itself (the last connection checkpoints the whole
 /// log and deletes it, as today).
@@ -79,6 +79,9 @@ final class BackgroundCheckpoint: @unchecked Sendable {
         }
         if let c = connection {
             sqlite3_busy_timeout(c, 10_000)
+            // The writer's setting (GRDB sets NORMAL in WAL mode): a checkpoint syncs the log
+            // before copying and the file after, as the automatic one did on the writer.
+            _ = sqlite3_exec(c, "PRAGMA synchronous = NORMAL", nil, nil, nil)
             // A connection learns that the file is in WAL mode (and opens the log) at its first
             // read; before that a checkpoint on it does nothing.
             _ = sqlite3_exec(c, "SELECT count(*) FROM sqlite_master", nil, nil, nil)
