@@ -1,6 +1,7 @@
 import AuditModel
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The SQLite warehouse: the only bus between stages.
 ///
@@ -10,6 +11,8 @@ import GRDB
 public final class Warehouse: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// Checkpoints the write-ahead log off the committing thread (nil when read-only).
+    let checkpoint: BackgroundCheckpoint?
 
     /// Opens (creating folder and file if needed) and migrates the warehouse at `path`.
     ///
@@ -17,6 +20,8 @@ public final class Warehouse: Sendable {
     ///   database, or was written by a newer MLAudit.
     public init(path: String) throws {
         self.path = path
+        let checkpoint = BackgroundCheckpoint(path: path)
+        self.checkpoint = checkpoint
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
             do {
@@ -41,6 +46,9 @@ public final class Warehouse: Sendable {
                     hint: "Upgrade mlaudit (this is \(MLAuditVersion.current)); never downgrade a warehouse.")
             }
             try migrator.migrate(queue)
+            queue.inDatabase { db in
+                if let connection = db.sqliteConnection { checkpoint.install(on: connection) }
+            }
         } catch let e as MLAuditError {
             throw e
         } catch {
@@ -61,6 +69,7 @@ public final class Warehouse: Sendable {
     ///   or its schema is not this version's (run `mlaudit run` once to migrate it).
     public init(readOnlyPath path: String) throws {
         self.path = path
+        self.checkpoint = nil
         guard FileKind.of(path) == .regular else {
             throw MLAuditError.warehouse(
                 "the warehouse is \(FileKind.of(path).rawValue), not a regular file", file: path,
@@ -107,6 +116,14 @@ public final class Warehouse: Sendable {
         }
     }
 
+    deinit {
+        guard let checkpoint else { return }
+        checkpoint.stop()
+        // The hook points at `checkpoint`; the connection closes after this (copying what is
+        // left of the log), without it.
+        queue.inDatabase { db in _ = sqlite3_wal_hook(db.sqliteConnection, nil, nil) }
+    }
+
     /// `PRAGMA quick_check` result lines ("ok" when healthy), read-only.
     public func quickCheck() throws -> [String] {
         try wrap { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") } }
@@ -145,6 +162,9 @@ public final class Warehouse: Sendable {
                 + ((try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0)
         }
         let before = size()
+        // VACUUM's own commit would wake the background checkpoint, which would then hold the
+        // checkpoint lock that the TRUNCATE below waits for: this warehouse's last job.
+        checkpoint?.stop()
         let busy = try wrap {
             try queue.writeWithoutTransaction { db -> Bool in
                 // Copies what the log holds without waiting for readers (VACUUM works either way).

@@ -25,6 +25,36 @@ struct WarehouseTests {
         #expect(try w.integrityCheck() == ["ok"])
     }
 
+    /// A commit that leaves 1 000 pages or more in the write-ahead log returns without copying
+    /// them: the background checkpoint copies them into the file on its own connection, and
+    /// the close copies the rest and deletes the log; nothing is lost either way.
+    @Test func aLargeCommitIsCheckpointedInTheBackgroundAndKeptWhole() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/sub/w.sqlite"
+        func size(_ p: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
+        let blob = [UInt8](repeating: 7, count: 4_000)
+        do {
+            let w = try open(dir)
+            let fileBefore = size(path)
+            try w.write { (store: Store) in
+                try store.db.execute(sql: "CREATE TABLE big (b BLOB)")
+                for _ in 0..<2_000 { try store.db.execute(sql: "INSERT INTO big VALUES (?)", arguments: [Data(blob)]) }
+            }
+            #expect(size(path + "-wal") > 8_000_000)
+            // Copied by the other connection: the file grows without another write here.
+            var waited = 0
+            while (w.checkpoint?.completed ?? 0) < 1 && waited < 600 { usleep(50_000); waited += 1 }
+            #expect(w.checkpoint?.completed == 1)
+            #expect(size(path) >= fileBefore + 8_000_000)
+            #expect(try w.read { (store: Store) in try Int.fetchOne(store.db, sql: "SELECT count(*) FROM big") } == 2_000)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let again = try open(dir)
+        #expect(try again.read { (store: Store) in try Int.fetchOne(store.db, sql: "SELECT sum(length(b)) FROM big") } == 8_000_000)
+        #expect(try again.integrityCheck() == ["ok"])
+        #expect(try again.vacuum().after > 8_000_000)
+    }
+
     // Reopening, row counts that must add up, versions superseding and metrics replaced per
     // stage run on both backends: Tests/WarehousePostgresTests/BothBackendsWarehouseTests.swift.
 
