@@ -38,22 +38,32 @@ struct MLAudit: ParsableCommand {
 /// about 1–3 CPU s more on the first run (heap pages faulted in again after trims);
 /// docs/benchmarks.md, "Session 8". A user's own MALLOC_MMAP_THRESHOLD_,
 /// MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES is left to win.
+///
+/// Arenas: glibc gives threads arenas of their own (up to 8 per core), and each keeps its own
+/// freed memory up to the trim threshold. The stages' threads are few and allocate mostly large
+/// blocks (the parallel halves of reads and sorts, the ingest's parser, the background
+/// checkpoint), so they share one arena: with the checkpoint's thread the first run's peak was
+/// 337 MiB (RssAnon 305 MB); with at most two arenas 259–275 MiB, with one 251–252 MiB, and the
+/// same CPU within noise on both runs (`mlaudit run` alternated, docs/benchmarks.md "Session
+/// 9"). A user's own MALLOC_ARENA_MAX wins.
 enum MemoryReturn {
     static let mmapThreshold: Int32 = 16 << 20
     static let trimThreshold: Int32 = 16 << 20
+    static let arenas: Int32 = 1
 
     static func configure() {
         #if canImport(Glibc)
         let env = ProcessInfo.processInfo.environment
-        guard env["MALLOC_MMAP_THRESHOLD_"] == nil, env["MALLOC_TRIM_THRESHOLD_"] == nil,
-            !(env["GLIBC_TUNABLES"] ?? "").contains("malloc")
-        else { return }
+        if (env["GLIBC_TUNABLES"] ?? "").contains("malloc") { return }
         // <malloc.h> is not in Swift's Glibc module: mallopt by name, and its parameters'
-        // values from that header (M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3).
+        // values from that header (M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3, M_ARENA_MAX -8).
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        _ = mallopt(-3, mmapThreshold)
-        _ = mallopt(-1, trimThreshold)
+        if env["MALLOC_MMAP_THRESHOLD_"] == nil, env["MALLOC_TRIM_THRESHOLD_"] == nil {
+            _ = mallopt(-3, mmapThreshold)
+            _ = mallopt(-1, trimThreshold)
+        }
+        if env["MALLOC_ARENA_MAX"] == nil { _ = mallopt(-8, arenas) }
         #endif
     }
 }

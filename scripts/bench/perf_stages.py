@@ -5,7 +5,8 @@ usage: perf_stages.py PERF_DATA
 
 A sample belongs to the stage whose module appears in its call chain (Ingest's parser thread
 apart); a sample without one (libsqlite3 has no frame pointers, so its frames lose their callers)
-belongs to the stage of the last attributed sample before it. Prints samples, share, the kernel's
+belongs to the stage of the last attributed sample before it; the background checkpoint's
+thread is counted apart. Prints samples, share, the kernel's
 part and the stage's wall span, then each stage's top leaf symbols. Needs the `perf` tool only.
 """
 import sys, subprocess, collections
@@ -19,16 +20,19 @@ for line in out.split("\n"):
     cur.append(line.strip())
 if cur: samples.append(cur)
 rules=[("ingest-parser","SnapshotProducer"),("ingest","6Ingest"),("validate","8Validate"),("profile","7Profile"),("compare","7Compare"),("render","6Render")]
+# The background checkpoint's thread (docs/warehouse.md): its frames are libsqlite3's, which
+# lose their callers, so the whole thread is counted once one of its samples names it.
+ckpt={s[0].split()[1] for s in samples if "BackgroundCheckpoint" in " ".join(s[1:])}
 c=collections.Counter(); leaf=collections.defaultdict(collections.Counter); kern=collections.Counter()
 last="startup"; spans={}
 for s in samples:
     hdr=s[0].split(); t=float(hdr[2].rstrip(':'))
     stack=" ".join(s[1:])
-    st=None
-    for name,pat in rules:
+    st="checkpoint" if hdr[1] in ckpt else None
+    for name,pat in ([] if st else rules):
         if pat in stack: st=name; break
     if st is None: st=last+"*"
-    elif st!="ingest-parser": last=st
+    elif st not in ("ingest-parser","checkpoint"): last=st
     base=st.rstrip("*")
     if base not in spans: spans[base]=[t,t]
     spans[base][1]=t
