@@ -157,7 +157,9 @@ extension Store {
         let row = try Row.fetchOne(
             db, sql: "SELECT (SELECT MIN(rowid) FROM \(qt) WHERE rowid > ?1) AS lo, (SELECT MAX(rowid) FROM \(qt)) AS hi",
             arguments: [highWater])
-        let lo: Int64? = row?["lo"], hi: Int64? = row?["hi"]
+        // No row after the high-water mark: no range, whatever rows earlier snapshots have.
+        let lo: Int64? = row?["lo"]
+        let hi: Int64? = lo == nil ? nil : row?["hi"]
         if let lo, let hi {
             guard hi - lo + 1 == Int64(rows) else {
                 throw MLAuditError.internalError(

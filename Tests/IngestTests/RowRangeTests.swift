@@ -100,6 +100,24 @@ struct RowRangeTests {
         }
     }
 
+    /// A snapshot with no stored rows (a header-only day) after others that have rows: no range.
+    @Test func aSnapshotWithoutRowsHasNoRange() throws {
+        let (dir, loaded) = try Self.prepare()
+        dir.write("days/\(Self.days[0]).csv", TinyPipeline.header + "\n")
+        let w = try Warehouse(path: loaded.warehousePath)
+        let stage = IngestStage(loaded: loaded, warehouse: w, logger: testLogger)
+        _ = try stage.run(.baseline, runId: nil, stageRunId: nil)
+        let empty = try stage.run(.day(Day(Self.days[0])!), runId: nil, stageRunId: nil)
+        #expect(empty.rowsStored == 0)
+        _ = try stage.run(.day(Day(Self.days[1])!), runId: nil, stageRunId: nil)
+        try w.read { (store: Store) throws -> Void in
+            let bounds = try Row.fetchOne(store.db, sql: "SELECT firstRowid, lastRowid FROM snapshot WHERE id = ?", arguments: [empty.snapshotId])
+            #expect(bounds?["firstRowid"] as Int64? == nil && bounds?["lastRowid"] as Int64? == nil)
+            let (catalog, scanned) = try Self.ranges(store)
+            #expect(catalog == scanned && catalog.count == 3)
+        }
+    }
+
     /// Retention's purge deletes exactly the purged snapshot's rows and clears its range; the
     /// same bytes ingested again reload them under a new range; a changed file makes a new
     /// version with its own range, the old version's rows untouched. Every other snapshot's rows
