@@ -90,8 +90,8 @@ struct RowRangeTests {
                 let viaRange = try Int64.fetchAll(
                     store.db,
                     sql: """
-                        SELECT r.rowid FROM snapshot s JOIN row_tiny r ON r.rowid BETWEEN s.firstRowid AND s.lastRowid
-                        WHERE s.id = ? ORDER BY r.rowid
+                        SELECT r.rowid FROM snapshot s CROSS JOIN row_tiny r ON r.rowid BETWEEN s.firstRowid AND s.lastRowid
+                        WHERE s.id = ? ORDER BY s.id, r.rowid
                         """, arguments: [id])
                 let viaColumn = try Int64.fetchAll(
                     store.db, sql: "SELECT rowid FROM row_tiny WHERE mlaudit_snapshot = ? ORDER BY rowid", arguments: [id])
