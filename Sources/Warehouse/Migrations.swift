@@ -285,6 +285,7 @@ enum Migrations {
         registerPackedColumnMigrations(&m)
         registerResourceMigrations(&m)
         registerSortedDeltaMigrations(&m)
+        registerRowRangeMigrations(&m)
         return m
     }
 }
@@ -378,6 +379,37 @@ extension Migrations {
                 DROP TABLE sortedColumnPacked;
                 ALTER TABLE sortedColumnPacked_issue13 RENAME TO sortedColumnPacked;
                 """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Issue 13: each snapshot's rowid range in its row table (`firstRowid`, `lastRowid`; null
+    /// for no rows), written by the ingest with the rows, so row tables created from now on need
+    /// no index on `mlaudit_snapshot` (about 5 % of the warehouse) and no foreign key
+    /// (docs/warehouse.md). Existing row tables are not rebuilt: they keep their index and foreign
+    /// key, and the ranges of their snapshots are filled from the rows here (two index seeks per
+    /// snapshot).
+    static func registerRowRangeMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v6-issue13-row-ranges") { db in
+            try db.execute(sql: """
+                ALTER TABLE snapshot ADD COLUMN firstRowid INTEGER;
+                ALTER TABLE snapshot ADD COLUMN lastRowid INTEGER
+                  CHECK ((lastRowid IS NULL) = (firstRowid IS NULL) AND (lastRowid IS NULL OR lastRowid >= firstRowid));
+                """)
+            let pipelines = try Row.fetchAll(db, sql: "SELECT id, rowTable FROM pipeline ORDER BY id")
+            for p in pipelines {
+                let table: String = p["rowTable"]
+                guard try db.tableExists(table) else { continue }
+                let qt = quoteIdentifier(table)
+                try db.execute(
+                    sql: """
+                        UPDATE snapshot SET
+                          firstRowid = (SELECT MIN(rowid) FROM \(qt) WHERE mlaudit_snapshot = snapshot.id),
+                          lastRowid = (SELECT MAX(rowid) FROM \(qt) WHERE mlaudit_snapshot = snapshot.id)
+                        WHERE pipelineId = ? AND kind IN ('baseline', 'daily')
+                        """, arguments: [p["id"] as Int64])
+            }
         }
     }
 }

@@ -329,18 +329,10 @@ extension Store {
     }
 
     /// The rowid range and the row count of a snapshot's rows, or nil when it has none. The
-    /// count is what a columnar copy must hold to be used (COUNT(*) walks the snapshot's index
-    /// entries: about 0.04 s per 1M rows).
+    /// range is the catalog's (`rowidRange`); its rows are contiguous (checked when recorded),
+    /// so the count, what a columnar copy must hold to be used, is the range's size.
     func rowBounds(_ table: RowTable, snapshotId: Int64) throws -> (range: ClosedRange<Int64>, count: Int)? {
-        let qt = quoteIdentifier(table.name)
-        guard let row = try Row.fetchOne(
-            db, sql: """
-                SELECT (SELECT MIN(rowid) FROM \(qt) WHERE mlaudit_snapshot = ?1) AS lo,
-                       (SELECT MAX(rowid) FROM \(qt) WHERE mlaudit_snapshot = ?1) AS hi,
-                       (SELECT COUNT(*) FROM \(qt) WHERE mlaudit_snapshot = ?1) AS n
-                """,
-            arguments: [snapshotId]), let lo: Int64 = row["lo"], let hi: Int64 = row["hi"]
-        else { return nil }
-        return (lo...hi, row["n"])
+        guard let range = try rowidRange(table, snapshotId: snapshotId) else { return nil }
+        return (range, Int(range.upperBound - range.lowerBound + 1))
     }
 }

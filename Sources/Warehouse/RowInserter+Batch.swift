@@ -98,8 +98,8 @@ public final class GroupedRowInserter {
     /// (`sqlite3_db_cacheflush`; nothing is committed: the frames count only once the commit
     /// frame is written, as for the pages SQLite spills by itself).
     ///
-    /// Why: a group insert is a multi-row statement into a table with a foreign key, so SQLite
-    /// keeps a statement journal for it (the pages the statement changes, as they were before
+    /// Why: a group insert is a multi-row statement into a table with NOT NULL columns (and,
+    /// in row tables made before issue 13, a foreign key), so SQLite keeps a statement journal for it (the pages the statement changes, as they were before
     /// it). That journal lives in memory while a statement's stays under 64 KiB, and becomes a
     /// temporary file for the rest of the transaction once one statement's does not. A statement
     /// that finds the page cache full spills older dirty pages, and journals each of them first:

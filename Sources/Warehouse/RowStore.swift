@@ -57,14 +57,18 @@ extension Store {
         else { throw MLAuditError.internalError("pipeline \(pipelineId) is not in the warehouse") }
         let qt = quoteIdentifier(table)
         if try !db.tableExists(table) {
+            // No index on mlaudit_snapshot and no foreign key (issue 13): a snapshot's rows are
+            // found by the rowid range its catalog record keeps (`snapshot.firstRowid`,
+            // `lastRowid`), and deleted through the Store by that range. A foreign key without an
+            // index would make SQLite scan the whole table on each delete of a snapshot record.
+            // Tables created before keep their index and foreign key (docs/warehouse.md).
             try db.execute(sql: """
                 CREATE TABLE \(qt) (
-                  mlaudit_snapshot INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                  mlaudit_snapshot INTEGER NOT NULL,
                   mlaudit_line INTEGER NOT NULL,
                   mlaudit_extra TEXT
                 )
                 """)
-            try db.execute(sql: "CREATE INDEX \(quoteIdentifier(table + "_snapshot")) ON \(qt)(mlaudit_snapshot)")
         }
         var sqlNames: [String] = []
         for c in columns {
@@ -121,16 +125,51 @@ extension Store {
         return candidate
     }
 
-    /// A reusable prepared insert into the row table, binding values straight to SQLite.
+    /// A reusable prepared insert into the row table, binding values straight to SQLite. A
+    /// snapshot's rows inserted through it are found once their range is recorded: take
+    /// `rowidHighWater` before the first and call `recordRowRange` after the last.
     public func rowInserter(_ table: RowTable) throws -> RowInserter {
         let cols = ["mlaudit_snapshot", "mlaudit_line", "mlaudit_extra"] + table.sqlNames
         let sql = "INSERT INTO \(quoteIdentifier(table.name)) (\(cols.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: cols.count).joined(separator: ", ")))"
         return RowInserter(statement: try db.makeStatement(sql: sql), columnCount: table.columns.count, path: table.name)
     }
 
-    /// Stored rows of a snapshot.
+    /// Stored rows of a snapshot (counted over its rowid range).
     public func storedRowCount(_ table: RowTable, snapshotId: Int64) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?", arguments: [snapshotId]) ?? 0
+        guard let range = try rowidRange(table, snapshotId: snapshotId) else { return 0 }
+        return try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM \(quoteIdentifier(table.name)) WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ?",
+            arguments: [range.lowerBound, range.upperBound, snapshotId]) ?? 0
+    }
+
+    /// The largest rowid of the row table (0 when empty): the rows a writer inserts next come
+    /// after it (SQLite gives a new row the largest rowid plus one).
+    public func rowidHighWater(_ table: RowTable) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(quoteIdentifier(table.name))") ?? 0
+    }
+
+    /// Records in the catalog the rowid range of the `rows` rows of a snapshot just inserted,
+    /// in this transaction, after `highWater` (`rowidHighWater` before the first insert); no
+    /// rows: no range. Both ends are seeks in the rowid tree. Throws unless the rows are
+    /// contiguous (then `lastRowid - firstRowid + 1` is the snapshot's row count).
+    public func recordRowRange(_ table: RowTable, snapshotId: Int64, after highWater: Int64, rows: Int) throws {
+        let qt = quoteIdentifier(table.name)
+        let row = try Row.fetchOne(
+            db, sql: "SELECT (SELECT MIN(rowid) FROM \(qt) WHERE rowid > ?1) AS lo, (SELECT MAX(rowid) FROM \(qt)) AS hi",
+            arguments: [highWater])
+        // No row after the high-water mark: no range, whatever rows earlier snapshots have.
+        let lo: Int64? = row?["lo"]
+        let hi: Int64? = lo == nil ? nil : row?["hi"]
+        if let lo, let hi {
+            guard hi - lo + 1 == Int64(rows) else {
+                throw MLAuditError.internalError(
+                    "snapshot \(snapshotId): \(rows) rows inserted, but rowids \(lo)...\(hi) follow \(highWater) in \(table.name)")
+            }
+        } else if rows != 0 {
+            throw MLAuditError.internalError("snapshot \(snapshotId): \(rows) rows inserted, none found in \(table.name)")
+        }
+        try db.execute(
+            sql: "UPDATE snapshot SET firstRowid = ?, lastRowid = ? WHERE id = ?", arguments: [lo, hi, snapshotId])
     }
 
     // `readColumns` lives in ColumnReader.swift.

@@ -74,16 +74,20 @@ extension Store {
 extension Store {
     /// The undeclared columns of a snapshot's rows (`mlaudit_extra`: a JSON object, or nil), in row order.
     public func extraColumns(_ table: RowTable, snapshotId: Int64) throws -> [String?] {
-        try String?.fetchAll(
-            db, sql: "SELECT mlaudit_extra FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? ORDER BY rowid",
-            arguments: [snapshotId])
+        guard let range = try rowidRange(table, snapshotId: snapshotId) else { return [] }
+        return try String?.fetchAll(
+            db,
+            sql: "SELECT mlaudit_extra FROM \(quoteIdentifier(table.name)) WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ? ORDER BY rowid",
+            arguments: [range.lowerBound, range.upperBound, snapshotId])
     }
 
     /// The source line of each stored row of a snapshot, in row order.
     public func storedLines(_ table: RowTable, snapshotId: Int64) throws -> [Int] {
-        try Int.fetchAll(
-            db, sql: "SELECT mlaudit_line FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ? ORDER BY rowid",
-            arguments: [snapshotId])
+        guard let range = try rowidRange(table, snapshotId: snapshotId) else { return [] }
+        return try Int.fetchAll(
+            db,
+            sql: "SELECT mlaudit_line FROM \(quoteIdentifier(table.name)) WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ? ORDER BY rowid",
+            arguments: [range.lowerBound, range.upperBound, snapshotId])
     }
 }
 

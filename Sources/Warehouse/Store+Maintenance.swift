@@ -41,8 +41,7 @@ extension Store {
             let id: Int64 = t["id"]
             var n = 0
             if t["kind"] == "daily", hasTable {
-                try db.execute(sql: "DELETE FROM \(quoteIdentifier(table)) WHERE mlaudit_snapshot = ?", arguments: [id])
-                n = db.changesCount
+                n = try deleteRowRange(table, snapshotId: id)
             } else {
                 try db.execute(sql: "DELETE FROM label WHERE snapshotId = ?", arguments: [id])
                 n = db.changesCount
@@ -70,8 +69,27 @@ extension Store {
     /// Deletes the stored rows, their columnar copy and the quarantined rows of a snapshot
     /// (before reloading it).
     public func deleteStoredRows(_ table: RowTable, snapshotId: Int64) throws {
-        try db.execute(sql: "DELETE FROM \(quoteIdentifier(table.name)) WHERE mlaudit_snapshot = ?", arguments: [snapshotId])
+        try deleteRowRange(table.name, snapshotId: snapshotId)
         try deleteNumericColumns(snapshotId: snapshotId)
         try db.execute(sql: "DELETE FROM quarantinedRow WHERE snapshotId = ?", arguments: [snapshotId])
+    }
+
+    /// Deletes a snapshot's rows from the row table by the rowid range its catalog record keeps,
+    /// and clears the range (so it never points at rows that are gone, or at rows a later
+    /// snapshot reuses the rowids of). Row tables have no foreign key to `snapshot` (those made
+    /// before issue 13 still cascade, and then find nothing): every delete of a snapshot's rows
+    /// goes through here, before the snapshot's record changes. Returns the rows deleted.
+    @discardableResult
+    func deleteRowRange(_ table: String, snapshotId: Int64) throws -> Int {
+        let row = try Row.fetchOne(db, sql: "SELECT firstRowid, lastRowid FROM snapshot WHERE id = ?", arguments: [snapshotId])
+        guard let row, let lo: Int64 = row["firstRowid"], let hi: Int64 = row["lastRowid"] else { return 0 }
+        // `+mlaudit_snapshot`: by the rowid range, not by the index older tables have; and
+        // nothing but this snapshot's rows, whatever the range says.
+        try db.execute(
+            sql: "DELETE FROM \(quoteIdentifier(table)) WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ?",
+            arguments: [lo, hi, snapshotId])
+        let n = db.changesCount
+        try db.execute(sql: "UPDATE snapshot SET firstRowid = NULL, lastRowid = NULL WHERE id = ?", arguments: [snapshotId])
+        return n
     }
 }

@@ -29,6 +29,8 @@ struct CrashSafetyTests {
         let queries = [
             "SELECT kind, date, version, status, rowsRead, rowsStored, rowsQuarantined FROM snapshot ORDER BY kind, date, version",
             "SELECT mlaudit_snapshot, COUNT(*) FROM row_tiny GROUP BY mlaudit_snapshot ORDER BY 1",
+            Self.rangesQuery,
+            Self.rowsOutsideRangesQuery,
             "SELECT COUNT(*) FROM label",
             "SELECT snapshotId, sqlColumn, chunk, rows, encoding, hex(data) FROM numericColumnPacked ORDER BY 1, 2, 3",
             "SELECT snapshotId, sqlColumn, count, encoding, hex(data) FROM sortedColumnPacked ORDER BY 1, 2",
@@ -43,6 +45,18 @@ struct CrashSafetyTests {
         }
         return out
     }
+
+    /// Each snapshot's catalog range with its stored count and the rows of the snapshot found
+    /// in the range (issue 13: no range may point at missing rows).
+    static let rangesQuery = """
+        SELECT id, firstRowid, lastRowid, rowsStored, (SELECT COUNT(*) FROM row_tiny r WHERE r.rowid BETWEEN s.firstRowid \
+        AND s.lastRowid AND r.mlaudit_snapshot = s.id) FROM snapshot s WHERE kind != 'labels' ORDER BY id
+        """
+    /// Rows no snapshot's range covers (must be none).
+    static let rowsOutsideRangesQuery = """
+        SELECT COUNT(*) FROM row_tiny r WHERE NOT EXISTS (SELECT 1 FROM snapshot s WHERE s.id = r.mlaudit_snapshot \
+        AND r.rowid BETWEEN s.firstRowid AND s.lastRowid)
+        """
 
     static func run(_ exe: String, _ args: [String]) throws -> String {
         let p = Process()
@@ -74,6 +88,12 @@ struct CrashSafetyTests {
         let resumed = try BuiltExecutable.run(["run", dir.path + "/tiny.yaml"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try Self.state(dir) == Self.reference.get())
+        let db = dir.path + "/tiny.sqlite"
+        #expect(try Self.run("/usr/bin/sqlite3", [db, Self.rowsOutsideRangesQuery]) == "0\n")
+        for line in try Self.run("/usr/bin/sqlite3", [db, Self.rangesQuery]).split(separator: "\n") {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false)
+            #expect(f.count == 5 && f[3] == f[4] && f[3] != "0", "range, stored and found rows of a snapshot: \(line)")
+        }
         let ledger = try Self.run("/usr/bin/sqlite3", [dir.path + "/tiny.sqlite", "SELECT status, IFNULL(error, '') FROM run ORDER BY id"])
         #expect(ledger.hasPrefix("failed|interrupted: the process ended without finishing (killed or crashed)\n"))
     }

@@ -26,6 +26,7 @@ struct ColumnReaderTests {
             for s in 0..<2 {
                 let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
                     kind: .daily, date: "2026-01-0\(s + 1)", sourcePath: "f", sha256: "\(s)", bytes: 0, header: []))
+                let highWater = try store.rowidHighWater(table)
                 let ins = try store.rowInserter(table)
                 for i in 0..<rows {
                     if i % 17 == 3 { ins.bindNull(0) } else { ins.bind(0, double: i % 29 == 5 ? .nan : Double(i) * 0.5 - Double(s)) }
@@ -34,6 +35,7 @@ struct ColumnReaderTests {
                     ins.bind(3, text: "row-\(s)-\(i)")
                     try ins.insert(snapshotId: id, line: i + 2, extra: nil)
                 }
+                try store.recordRowRange(table, snapshotId: id, after: highWater, rows: rows)
                 try store.finishSnapshot(id, read: rows, stored: rows, quarantined: 0)
                 last = id
             }
@@ -252,6 +254,7 @@ struct ColumnReaderTests {
             for s in 0..<3 {
                 let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
                     kind: .daily, date: "2026-01-0\(s + 1)", sourcePath: "f", sha256: "\(s)", bytes: 0, header: ["ts"]))
+                let highWater = try store.rowidHighWater(table)
                 let ins = try store.rowInserter(table)
                 for i in 0..<600 {
                     // Runs of 40 equal values, then every value in turn, then runs of 3.
@@ -263,6 +266,7 @@ struct ColumnReaderTests {
                     }
                     try ins.insert(snapshotId: id, line: i + 2, extra: nil)
                 }
+                try store.recordRowRange(table, snapshotId: id, after: highWater, rows: 600)
                 try store.finishSnapshot(id, read: 600, stored: 600, quarantined: 0)
                 ids.append(id)
             }

@@ -32,6 +32,13 @@ extension Store {
 public final class SQLiteRowWriter: RowWriter {
     let inserter: GroupedRowInserter
     let copy: NumericColumnWriter?
+    let store: Store
+    let table: RowTable
+    let snapshotId: Int64
+    /// The table's largest rowid before the first insert: the snapshot's rows follow it.
+    let highWater: Int64
+    /// Rows inserted so far.
+    private var rows = 0
 
     /// Group statements between two flushes of the page cache: about 2 000 rows of the
     /// benchmark's 27 SQL columns, fewer for wider rows (aiming at a few hundred KiB of pages
@@ -42,12 +49,22 @@ public final class SQLiteRowWriter: RowWriter {
         inserter = try store.groupedRowInserter(table, snapshotId: snapshotId)
         flushEveryGroups = max(1, 55_000 / (table.columns.count + 3) / inserter.rowsPerGroup)
         copy = try store.numericColumnWriter(table, snapshotId: snapshotId, chunkRows: copyChunkRows)
+        self.store = store
+        self.table = table
+        self.snapshotId = snapshotId
+        highWater = try store.rowidHighWater(table)
     }
 
-    public func finish() throws { try copy?.finish() }
+    /// Writes the last chunk of the columnar copy, and the snapshot's rowid range into its
+    /// catalog record (same transaction as the rows).
+    public func finish() throws {
+        try copy?.finish()
+        try store.recordRowRange(table, snapshotId: snapshotId, after: highWater, rows: rows)
+    }
 
     public func write(_ batch: TypedRowSlots) throws {
         try insertRows(batch)
+        rows += batch.rows
         if let copy { try append(batch, to: copy) }
         // The copy's chunks (up to 32 MiB of blobs) leave the cache full of dirty pages: spill
         // them now, so that the next batch's first statements do not (see `flushCache`).

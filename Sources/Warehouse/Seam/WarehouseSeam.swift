@@ -469,6 +469,8 @@ public struct TypedRowSlots {
 /// their columnar copy (`numericColumn`). `finish()` after the last batch.
 public protocol RowWriter: AnyObject {
     func write(_ rows: TypedRowSlots) throws
-    /// Writes what is still buffered (the last chunk of the columnar copy).
+    /// Writes what is still buffered (the last chunk of the columnar copy) and what finds the
+    /// rows (SQLite: the snapshot's rowid range in its catalog record). Call it after the last
+    /// batch, in the same transaction: the snapshot's rows are read only after it.
     func finish() throws
 }
