@@ -43,6 +43,17 @@ struct ColumnProfiler {
         return p
     }
 
+    /// A text column's profile from its hashes (`HashedText`): the same text profile as from its
+    /// values with their counts (lengths summed as whole numbers, as `text` sums them exactly).
+    func profile(_ c: DeclaredColumn, _ d: HashedText) -> ColumnProfile {
+        var p = ColumnProfile(column: c.name, type: c.type, role: c.role, rows: d.rows, nulls: d.nullCount)
+        let n = d.count
+        p.text = TextProfile(
+            count: n, distinct: d.distinct, minLength: n > 0 ? d.minLength : nil, maxLength: n > 0 ? d.maxLength : nil,
+            meanLength: n > 0 ? Double(d.totalLength) / Double(n) : nil)
+        return p
+    }
+
     func numeric(_ d: NumericColumnData) -> NumericProfile {
         var finite: [Double] = []
         finite.reserveCapacity(d.values.count)

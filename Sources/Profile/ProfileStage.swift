@@ -63,10 +63,13 @@ public struct ProfileStage {
             let text = table.textColumns(columns.map(\.name))
             if !text.isEmpty {
                 let targets = correlations == nil ? [] : text.filter { byName[$0]?.role == .target }
-                let read = try store.readTextColumns(table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: false)
-                let work = text.map { name in (byName[name]!, read.summaries[name]!, baselineProfiles[name]) }
+                // The id as hashes (`HashedText`), as validate read it.
+                let hashed = text.filter { byName[$0]!.isReadAsHashes && !targets.contains($0) }
+                let read = try store.readTextColumns(
+                    table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: false, hashed: hashed)
+                let work = text.map { name in (byName[name]!, read.summaries[name], read.hashed[name], baselineProfiles[name]) }
                 let profiles = parallelMap(work) { item in
-                    ColumnProfiler(baseline: item.2).profile(item.0, item.1)
+                    item.2.map { ColumnProfiler(baseline: item.3).profile(item.0, $0) } ?? ColumnProfiler(baseline: item.3).profile(item.0, item.1!)
                 }
                 for p in profiles { profiled[p.column] = p }
                 correlations?.collect(read.codes)

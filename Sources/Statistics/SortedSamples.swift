@@ -42,56 +42,60 @@ public enum SortedSamples {
             return all
         }
         let bits = 11, buckets = 1 << 11, passes = 6, mask: UInt64 = (1 << 11) - 1
-        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let histogram = UnsafeMutablePointer<Int>.allocate(capacity: buckets * passes)
-        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: buckets)
-        defer {
-            keys.deallocate()
-            scratch.deallocate()
-            histogram.deallocate()
-            offsets.deallocate()
-        }
-        histogram.initialize(repeating: 0, count: buckets * passes)
-        var k = 0
-        for chunk in chunks {
-            chunk.withUnsafeBufferPointer { v in
-                for i in 0..<v.count {
-                    let b = v[i].bitPattern
-                    let x = (b >> 63) != 0 ? ~b : b | (1 << 63)
-                    keys[k &+ i] = x
-                    var y = x
-                    for p in 0..<passes {
-                        histogram[p &* buckets &+ Int(y & mask)] &+= 1
-                        y >>= UInt64(bits)
-                    }
+        // The sorted array's own storage is the radix sort's second buffer (keys and doubles have
+        // the same size): memory holds the chunks, the keys and the result, not a fourth copy.
+        return [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            out.withMemoryRebound(to: UInt64.self) { result in
+                let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+                let scratch = result.baseAddress!
+                let histogram = UnsafeMutablePointer<Int>.allocate(capacity: buckets * passes)
+                let offsets = UnsafeMutablePointer<Int>.allocate(capacity: buckets)
+                defer {
+                    keys.deallocate()
+                    histogram.deallocate()
+                    offsets.deallocate()
                 }
-            }
-            k += chunk.count
-        }
-        var src = keys, dst = scratch
-        for p in 0..<passes {
-            let base = p * buckets
-            let shift = UInt64(p * bits)
-            if histogram[base + Int((src[0] >> shift) & mask)] == n { continue }  // every key has this digit
-            var sum = 0
-            for b in 0..<buckets {
-                offsets[b] = sum
-                sum &+= histogram[base + b]
-            }
-            for i in 0..<n {
-                let x = src[i]
-                let d = Int((x >> shift) & mask)
-                dst[offsets[d]] = x
-                offsets[d] &+= 1
-            }
-            swap(&src, &dst)
-        }
-        let source = src
-        return [Double](unsafeUninitializedCapacity: n) { v, initialized in
-            for i in 0..<n {
-                let x = source[i]
-                v[i] = Double(bitPattern: (x >> 63) != 0 ? x & ~(1 << 63) : ~x)
+                histogram.initialize(repeating: 0, count: buckets * passes)
+                var k = 0
+                for chunk in chunks {
+                    chunk.withUnsafeBufferPointer { v in
+                        for i in 0..<v.count {
+                            let b = v[i].bitPattern
+                            let x = (b >> 63) != 0 ? ~b : b | (1 << 63)
+                            keys[k &+ i] = x
+                            var y = x
+                            for p in 0..<passes {
+                                histogram[p &* buckets &+ Int(y & mask)] &+= 1
+                                y >>= UInt64(bits)
+                            }
+                        }
+                    }
+                    k += chunk.count
+                }
+                var src = keys, dst = scratch
+                for p in 0..<passes {
+                    let base = p * buckets
+                    let shift = UInt64(p * bits)
+                    if histogram[base + Int((src[0] >> shift) & mask)] == n { continue }  // every key has this digit
+                    var sum = 0
+                    for b in 0..<buckets {
+                        offsets[b] = sum
+                        sum &+= histogram[base + b]
+                    }
+                    for i in 0..<n {
+                        let x = src[i]
+                        let d = Int((x >> shift) & mask)
+                        dst[offsets[d]] = x
+                        offsets[d] &+= 1
+                    }
+                    swap(&src, &dst)
+                }
+                // Back from keys to the doubles' bits, into the result (in place when the last
+                // pass left the keys there).
+                for i in 0..<n {
+                    let x = src[i]
+                    scratch[i] = (x >> 63) != 0 ? x & ~(1 << 63) : ~x
+                }
             }
             initialized = n
         }

@@ -23,7 +23,6 @@ public enum Sorting {
         }
         let digits = 6, radix = 1 << 11, mask: UInt64 = UInt64(radix - 1)
         var keys = [UInt64](repeating: 0, count: n)
-        var spare = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: digits * radix)
         values.withUnsafeBufferPointer { v in
             keys.withUnsafeMutableBufferPointer { k in
@@ -42,45 +41,48 @@ public enum Sorting {
                 }
             }
         }
-        var inKeys = true  // whether the current order is in `keys` (else in `spare`)
-        for d in 0..<digits {
-            let base = d * radix
-            // A digit every value shares moves nothing.
-            var skip = false
-            for b in 0..<radix where counts[base + b] != 0 {
-                skip = counts[base + b] == n
-                break
-            }
-            if skip { continue }
-            var offsets = [Int](repeating: 0, count: radix)
-            var sum = 0
-            for b in 0..<radix {
-                offsets[b] = sum
-                sum += counts[base + b]
-            }
-            let shift = UInt64(11 * d)
-            func scatter(_ src: UnsafeMutableBufferPointer<UInt64>, _ dst: UnsafeMutableBufferPointer<UInt64>) {
-                offsets.withUnsafeMutableBufferPointer { o in
+        // Once the keys are made, the values' own storage is the second buffer of the passes
+        // (keys and doubles have the same size): no third array of the column's size.
+        values.withUnsafeMutableBufferPointer { v in
+            v.withMemoryRebound(to: UInt64.self) { spare in
+                keys.withUnsafeMutableBufferPointer { keys in
+                    var inKeys = true  // whether the current order is in `keys` (else in `spare`)
+                    for d in 0..<digits {
+                        let base = d * radix
+                        // A digit every value shares moves nothing.
+                        var skip = false
+                        for b in 0..<radix where counts[base + b] != 0 {
+                            skip = counts[base + b] == n
+                            break
+                        }
+                        if skip { continue }
+                        var offsets = [Int](repeating: 0, count: radix)
+                        var sum = 0
+                        for b in 0..<radix {
+                            offsets[b] = sum
+                            sum += counts[base + b]
+                        }
+                        let shift = UInt64(11 * d)
+                        func scatter(_ src: UnsafeMutableBufferPointer<UInt64>, _ dst: UnsafeMutableBufferPointer<UInt64>) {
+                            offsets.withUnsafeMutableBufferPointer { o in
+                                for i in 0..<n {
+                                    let key = src[i]
+                                    let b = Int((key >> shift) & mask)
+                                    dst[o[b]] = key
+                                    o[b] += 1
+                                }
+                            }
+                        }
+                        if inKeys { scatter(keys, spare) } else { scatter(spare, keys) }
+                        inKeys.toggle()
+                    }
+                    // Back to the doubles' bits, in the values' storage.
+                    let sorted = inKeys ? keys : spare
                     for i in 0..<n {
-                        let key = src[i]
-                        let b = Int((key >> shift) & mask)
-                        dst[o[b]] = key
-                        o[b] += 1
+                        let key = sorted[i]
+                        spare[i] = key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key
                     }
                 }
-            }
-            keys.withUnsafeMutableBufferPointer { k in
-                spare.withUnsafeMutableBufferPointer { s in
-                    if inKeys { scatter(k, s) } else { scatter(s, k) }
-                }
-            }
-            inKeys.toggle()
-        }
-        let sorted = inKeys ? keys : spare
-        values.withUnsafeMutableBufferPointer { v in
-            for i in 0..<n {
-                let key = sorted[i]
-                v[i] = Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
             }
         }
     }

@@ -140,11 +140,21 @@ struct Checks {
         }
         // The target keeps its codes: the baseline's correlations (profile) need it per row.
         let targets = text.filter { byName[$0]?.role == .target }
-        var textRead = try store.readTextColumns(table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: rows > 1)
+        // The id as hashes (`HashedText`): its dictionary of distinct values would be the
+        // largest thing in memory.
+        let hashed = text.filter { byName[$0]?.isReadAsHashes == true && !targets.contains($0) }
+        var textRead = try store.readTextColumns(
+            table, snapshotId: snapshot.id, columns: text, codes: targets, rowKeys: rows > 1, hashed: hashed)
         for name in text {
-            guard let c = judged(name), let summary = textRead.summaries[name] else { continue }
+            guard let c = judged(name) else { continue }
             let (f, m) = (findings.count, metrics.count)
-            try checkText(c, summary, rows: rows)
+            if let h = textRead.hashed[name] {
+                hashedChecks(c, h, rows: rows)
+            } else if let summary = textRead.summaries[name] {
+                try checkText(c, summary, rows: rows)
+            } else {
+                continue
+            }
             perColumn[name] = (Array(findings[f...]), Array(metrics[m...]))
             findings.removeSubrange(f...)
             metrics.removeSubrange(m...)

@@ -24,6 +24,22 @@ extension Checks {
         try labelChecks(c, d, t, rows: rows)
     }
 
+    /// The checks on a column read as hashes (the id, `DeclaredColumn.isReadAsHashes`): its null
+    /// rate and repeated ids, the same findings and metrics as `checkText` on its values.
+    mutating func hashedChecks(_ c: DeclaredColumn, _ d: HashedText, rows: Int) {
+        let t = thresholds(c)
+        nullRateCheck(c, nulls: d.nullCount, rows: rows, t)
+        guard d.count > 0, c.role == .id else { return }
+        let duplicates = d.count - d.distinct
+        let share = Double(duplicates) / Double(rows)
+        metrics.append(Metric(.duplicateIdShare, column: c.name, share))
+        if judge(CheckCatalog.duplicateIds, share: share, count: duplicates, of: rows, thresholds: t.duplicateIds!,
+                 column: c.name, what: "rows repeat an earlier id") != nil
+        {
+            appendExamples(d.repeated)
+        }
+    }
+
     mutating func nullRateCheck(_ c: DeclaredColumn, nulls: Int, rows: Int, _ t: ChecksSpec) {
         let nullRate = Double(nulls) / Double(rows)
         metrics.append(Metric(.nullRate, column: c.name, nullRate))

@@ -39,19 +39,23 @@ final class ColumnHandoff: @unchecked Sendable {
         self.text = text
     }
 
-    /// The handed-over text columns `names` (with the codes of `keep`, and row keys when
-    /// `rowKeys`) when they are all there for `key`; the hand-off is emptied either way.
-    func takeText(_ key: String, _ names: [String], codes keep: [String], rowKeys: Bool) -> TextColumns? {
+    /// The handed-over text columns `names` (with the codes of `keep`, row keys when `rowKeys`,
+    /// and those of `hashed` as hashes) when they are all there for `key`; the hand-off is
+    /// emptied either way.
+    func takeText(_ key: String, _ names: [String], codes keep: [String], rowKeys: Bool, hashed: [String] = []) -> TextColumns? {
         lock.lock()
         defer { lock.unlock() }
         guard self.key != nil else { return nil }
         var found: TextColumns?
-        if self.key == key, let text, names.allSatisfy({ text.summaries[$0] != nil }),
-            keep.allSatisfy({ text.codes[$0] != nil }), !rowKeys || text.summaries.values.allSatisfy({ $0.rows == text.rowKeys.count })
+        if self.key == key, let text,
+            names.allSatisfy({ hashed.contains($0) && !keep.contains($0) ? text.hashed[$0] != nil : text.summaries[$0] != nil }),
+            keep.allSatisfy({ text.codes[$0] != nil }),
+            !rowKeys || (text.summaries.values.allSatisfy({ $0.rows == text.rowKeys.count })
+                && text.hashed.values.allSatisfy({ $0.rows == text.rowKeys.count }))
         {
             found = TextColumns(
                 summaries: text.summaries.filter { names.contains($0.key) }, codes: text.codes.filter { keep.contains($0.key) },
-                rowKeys: rowKeys ? text.rowKeys : [])
+                rowKeys: rowKeys ? text.rowKeys : [], hashed: text.hashed.filter { names.contains($0.key) })
         }
         self.key = nil
         columns = [:]

@@ -39,11 +39,14 @@ public struct TextColumns: Sendable {
     /// hash of its bytes): rows whose keys differ differ in some column; rows whose keys are
     /// equal may still differ (confirm by value). Empty unless asked for.
     public var rowKeys: [UInt64]
+    /// The columns asked for as hashes (`HashedText`), which have no summary.
+    public var hashed: [String: HashedText]
 
-    public init(summaries: [String: LabelSummary], codes: [String: ColumnData], rowKeys: [UInt64]) {
+    public init(summaries: [String: LabelSummary], codes: [String: ColumnData], rowKeys: [UInt64], hashed: [String: HashedText] = [:]) {
         self.summaries = summaries
         self.codes = codes
         self.rowKeys = rowKeys
+        self.hashed = hashed
     }
 }
 
@@ -66,11 +69,26 @@ extension Store {
     /// the asked-for codes, 4 bytes per row each), not a code per row of every column, so a
     /// snapshot's text columns need one scan of the row records instead of one per group.
     ///
+    /// The columns in `hashed` are read as a hash per value (`HashedText`, 8 bytes a row), and
+    /// read a second time, counting only the values whose hash two rows share, when there are any.
+    ///
     /// Text columns handed over by the previous stage (`handOffTextColumns`) are returned
     /// without reading when they cover what is asked.
     public func readTextColumns(
         _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool,
-        parallelFrom: Int = 100_000
+        hashed: [String] = [], parallelFrom: Int = 100_000
+    ) throws -> TextColumns {
+        try readTextColumns(
+            table, snapshotId: snapshotId, columns: names, codes: keep, rowKeys: rowKeys, hashed: hashed,
+            parallelFrom: parallelFrom, hashMask: .max)
+    }
+
+    /// `readTextColumns` with the hashes of the hashed columns masked by `hashMask` (tests force
+    /// shared hashes with a narrow mask) and, for the second read, `confirm`: the columns counted
+    /// only for values with one of those (masked) hashes.
+    func readTextColumns(
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool,
+        hashed: [String], parallelFrom: Int, hashMask: UInt64, confirm: [String: Set<UInt64>] = [:]
     ) throws -> TextColumns {
         var indices: [Int] = []
         for n in names {
@@ -83,13 +101,28 @@ extension Store {
             indices.append(i)
         }
         let kept = names.map { keep.contains($0) }
+        let modes: [TextMode] = names.map { n in
+            confirm[n].map { .confirm($0) } ?? (hashed.contains(n) && !keep.contains(n) ? .hashed : .counted)
+        }
+        func part(_ estimate: Int) -> TextPart { TextPart(keep: kept, modes: modes, hashMask: hashMask, keys: rowKeys, estimate: estimate) }
+        func assembled(_ parts: [TextPart]) throws -> TextColumns {
+            var (text, shared) = Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: parts)
+            guard !shared.isEmpty else { return text }
+            let again = try readTextColumns(
+                table, snapshotId: snapshotId, columns: Array(shared.keys), codes: [], rowKeys: false, hashed: [],
+                parallelFrom: parallelFrom, hashMask: hashMask, confirm: shared)
+            for (name, hashes) in shared {
+                text.hashed[name] = text.hashed[name]!.confirmed(shared: hashes.count, values: again.summaries[name]!)
+            }
+            return text
+        }
         guard let bounds = try rowBounds(table, snapshotId: snapshotId) else {
             ColumnHandoff.shared.clear()
-            return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [TextPart(keep: kept, keys: rowKeys, estimate: 0)])
+            return try assembled([part(0)])
         }
         if let path = mainPath,
             let handed = ColumnHandoff.shared.takeText(
-                ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), names, codes: keep, rowKeys: rowKeys)
+                ColumnHandoff.key(path: path, snapshotId: snapshotId, bounds: bounds), names, codes: keep, rowKeys: rowKeys, hashed: hashed)
         {
             return handed
         }
@@ -106,20 +139,20 @@ extension Store {
         let path = mainPath ?? ""
         let parallel = bounds.count >= max(2, parallelFrom) && ProcessInfo.processInfo.activeProcessorCount >= 2 && !path.isEmpty
         if !parallel {
-            var part = TextPart(keep: kept, keys: rowKeys, estimate: Int(hi - lo + 1))
-            do { try part.read(statement.sqliteStatement, lo: lo, hi: hi, snapshotId: snapshotId) } catch {
-                part.free()
+            var only = part(Int(hi - lo + 1))
+            do { try only.read(statement.sqliteStatement, lo: lo, hi: hi, snapshotId: snapshotId) } catch {
+                only.free()
                 throw error
             }
-            return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [part])
+            return try assembled([only])
         }
         let mid = lo + (hi - lo) / 2
-        let second = SecondTextPart(TextPart(keep: kept, keys: rowKeys, estimate: Int(hi - mid)))
+        let second = SecondTextPart(part(Int(hi - mid)))
         let group = DispatchGroup()
         DispatchQueue.global(qos: .userInitiated).async(group: group) {
             second.read(path: path, sql: sql, lo: mid + 1, hi: hi, snapshotId: snapshotId)
         }
-        var first = TextPart(keep: kept, keys: rowKeys, estimate: Int(mid - lo + 1))
+        var first = part(Int(mid - lo + 1))
         var firstError: (any Error)?
         do { try first.read(statement.sqliteStatement, lo: lo, hi: mid, snapshotId: snapshotId) } catch { firstError = error }
         group.wait()
@@ -128,7 +161,7 @@ extension Store {
             first.free()
             throw error
         }
-        return Self.assembleText(names: names, keep: kept, rowKeys: rowKeys, parts: [first, second.part])
+        return try assembled([first, second.part])
     }
 
     /// Hands text columns just read (`readTextColumns`) to the next `readTextColumns` of the same
@@ -141,11 +174,31 @@ extension Store {
     /// Joins the parts in row order (a column at a time: each column's dictionaries are freed as
     /// soon as it is joined); frees the parts. A dictionary stays in order of first appearance,
     /// as a single pass would make it.
-    static func assembleText(names: [String], keep: [Bool], rowKeys: Bool, parts: [TextPart]) -> TextColumns {
+    /// Hashed columns' hashes that two rows share come back by column, to confirm by value.
+    static func assembleText(
+        names: [String], keep: [Bool], rowKeys: Bool, parts: [TextPart]
+    ) -> (TextColumns, shared: [String: Set<UInt64>]) {
         let total = parts.reduce(0) { $0 + $1.rows }
         var summaries: [String: LabelSummary] = [:]
         var codes: [String: ColumnData] = [:]
+        var hashedColumns: [String: HashedText] = [:]
+        var shared: [String: Set<UInt64>] = [:]
+        // The hashed columns first, their hashes freed before the dictionaries are joined.
+        var parts = parts
         for (k, name) in names.enumerated() {
+            guard let slot = parts[0].hashSlot(k) else { continue }
+            let (text, hashes) = HashPart.join(parts.map { $0.hashParts[slot] }, rows: total, nulls: parts.reduce(0) { $0 + $1.nulls[k] })
+            hashedColumns[name] = text
+            if !hashes.isEmpty { shared[name] = hashes }
+            for p in parts {
+                var unused = p.interners[k]
+                unused.free()
+            }
+        }
+        for i in parts.indices { parts[i].freeHashes() }
+        for (k, name) in names.enumerated() {
+            if parts[0].hashSlot(k) != nil { continue }
+            let nulls = parts.reduce(0) { $0 + $1.nulls[k] }
             var first = parts[0].interners[k]
             first.reserve(parts.reduce(0) { $0 + $1.interners[k].count })
             var columnCodes: [Int32] = []
@@ -168,7 +221,6 @@ extension Store {
             let counts = (0..<first.count).map { first.tally(of: $0) }
             // `first` may have grown (reallocated); the part's copy is stale: free through this one.
             first.free()
-            let nulls = parts.reduce(0) { $0 + $1.nulls[k] }
             summaries[name] = LabelSummary(dictionary: dictionary, counts: counts, nullCount: nulls, rows: total)
             if keep[k] { codes[name] = .labels(LabelColumnData(codes: columnCodes, dictionary: dictionary)) }
         }
@@ -178,7 +230,7 @@ extension Store {
             for p in parts { keys.append(contentsOf: p.keys()) }
         }
         for var p in parts { p.free(keepInterners: true) }
-        return TextColumns(summaries: summaries, codes: codes, rowKeys: keys)
+        return (TextColumns(summaries: summaries, codes: codes, rowKeys: keys, hashed: hashedColumns), shared)
     }
 }
 
@@ -207,9 +259,28 @@ struct TextPart {
     /// Column k's slot in the code buffer (-1: no codes kept).
     private let slot: [Int]
     var interners: [ByteInterner]
+    /// How each column is read; the hashed columns' hashes (`hashSlot`), masked by `hashMask`.
+    let modes: [TextMode]
+    private(set) var hashParts: [HashPart]
+    private let hashSlots: [Int]
+    let hashMask: UInt64
 
-    init(keep: [Bool], keys: Bool, estimate: Int) {
+    init(keep: [Bool], modes: [TextMode], hashMask: UInt64, keys: Bool, estimate: Int) {
         self.keep = keep
+        self.modes = modes
+        self.hashMask = hashMask
+        var hashSlots: [Int] = []
+        var parts: [HashPart] = []
+        for m in modes {
+            if case .hashed = m {
+                hashSlots.append(parts.count)
+                parts.append(HashPart(capacity: max(estimate, 0)))
+            } else {
+                hashSlots.append(-1)
+            }
+        }
+        self.hashSlots = hashSlots
+        hashParts = parts
         capacity = max(estimate, 0)
         var slot: [Int] = []
         var t = 0
@@ -227,6 +298,15 @@ struct TextPart {
     func codes(_ k: Int) -> UnsafeBufferPointer<Int32> {
         UnsafeBufferPointer(start: codeBuffer + slot[k] * capacity, count: rows)
     }
+
+    /// Frees the hashed columns' hashes (once: `free` calls it too).
+    mutating func freeHashes() {
+        for p in hashParts { p.free() }
+        hashParts = []
+    }
+
+    /// Column k's place among the hash parts when it is read as hashes.
+    func hashSlot(_ k: Int) -> Int? { hashSlots[k] >= 0 ? hashSlots[k] : nil }
 
     func keys() -> UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: keyBuffer, count: hasKeys ? rows : 0) }
 
@@ -251,7 +331,11 @@ struct TextPart {
         let columns = keep.count
         let capacity = capacity
         let codes = codeBuffer, keys = keyBuffer, hasKeys = hasKeys
+        let counted = modes.map { if case .counted = $0 { true } else { false } }
+        let filters: [Set<UInt64>?] = modes.map { if case .confirm(let s) = $0 { s } else { nil } }
+        let hashSlots = hashSlots, mask = hashMask
         var row = 0
+        try hashParts.withUnsafeMutableBufferPointer { hashParts in
         try slot.withUnsafeBufferPointer { slot in
             try nulls.withUnsafeMutableBufferPointer { nulls in
                 try interners.withUnsafeMutableBufferPointer { interners in
@@ -275,7 +359,16 @@ struct TextPart {
                                 let p = UnsafeRawPointer(sqlite3_value_text(value))
                                 let n = Int(sqlite3_value_bytes(value))
                                 let h = ByteInterner.hash(p, n)
-                                code = interners[k].tally(p, count: n, hash: h)
+                                if counted[k] {
+                                    code = interners[k].tally(p, count: n, hash: h)
+                                } else if hashSlots[k] >= 0 {
+                                    hashParts[hashSlots[k]].add(h & mask, p, n)
+                                    code = -1
+                                } else if filters[k]!.contains(h & mask) {
+                                    code = interners[k].tally(p, count: n, hash: h)
+                                } else {
+                                    code = -1
+                                }
                                 key = Self.mix(key ^ h)
                             }
                             if slot[k] >= 0 { codes[slot[k] * capacity + row] = code }
@@ -286,12 +379,15 @@ struct TextPart {
                 }
             }
         }
+        }
         rows = row
+        for p in hashParts { p.sort() }
     }
 
     /// Frees the buffers and (unless `assembleText` already did) the interners.
     mutating func free(keepInterners: Bool = false) {
         if !keepInterners { for k in interners.indices { interners[k].free() } }
+        freeHashes()
         codeBuffer.deallocate()
         keyBuffer.deallocate()
     }

@@ -295,9 +295,12 @@ extension PostgresTransaction: RowStorage {
     public func handOffColumns(_ table: RowTable, snapshotId: Int64, _ columns: [String: ColumnData]) throws {}
 
     /// The text columns a group at a time (`columnGroups`' row-scan budget), each group read with
-    /// `readColumns` and reduced to values with counts (`TextColumns.add`).
+    /// `readColumns` and reduced to values with counts (`TextColumns.add`); the columns in
+    /// `hashed` are then given as `HashedText` made from those counts (the same facts, no saving
+    /// of memory here).
     public func readTextColumns(
-        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool, parallelFrom: Int
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool, hashed: [String],
+        parallelFrom: Int
     ) throws -> TextColumns {
         for i in try Self.indices(table, names) where !RowTable.isText(table.columns[i]) {
             throw MLAuditError.internalError("column '\(table.columns[i].name)' is not a text column")
@@ -309,6 +312,9 @@ extension PostgresTransaction: RowStorage {
         for group in groups {
             let data = try readColumns(table, snapshotId: snapshotId, columns: group, parallelFrom: parallelFrom, columnar: true)
             try out.add(data, names: group, keep: keep, rowKeys: rowKeys)
+        }
+        for name in hashed where !keep.contains(name) {
+            if let s = out.summaries.removeValue(forKey: name) { out.hashed[name] = HashedText(s) }
         }
         return out
     }

@@ -195,7 +195,7 @@ struct BothBackendsRowStorageTests {
             // The text columns in one read: values with counts, the kept codes and the row keys.
             let textNames = table.textColumns(names)
             let text = try tx.readTextColumns(
-                table, snapshotId: snapshot, columns: textNames, codes: [textNames[0]], rowKeys: true, parallelFrom: 100)
+                table, snapshotId: snapshot, columns: textNames, codes: [textNames[0]], rowKeys: true, hashed: [], parallelFrom: 100)
             for n in textNames {
                 let s = try #require(text.summaries[n])
                 out.text.append("\(n): \(zip(s.dictionary, s.counts).map { "\($0)=\($1)" }) nulls \(s.nullCount) rows \(s.rows)")

@@ -261,10 +261,11 @@ public protocol RowStorage {
     /// Hands columns just read to the next `readColumns` of the same columns in this process.
     func handOffColumns(_ table: RowTable, snapshotId: Int64, _ columns: [String: ColumnData]) throws
     /// Text columns of a snapshot in one scan: each column's values with their counts, the
-    /// per-row codes of the columns in `codes`, and with `rowKeys` one key per row over them all.
+    /// per-row codes of the columns in `codes`, and with `rowKeys` one key per row over them all;
+    /// the columns in `hashed` as `HashedText` (distinct values and repeated ones, exact).
     func readTextColumns(
         _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool,
-        parallelFrom: Int
+        hashed: [String], parallelFrom: Int
     ) throws -> TextColumns
     /// Hands text columns just read to the next `readTextColumns` of the same snapshot in this process.
     func handOffTextColumns(_ table: RowTable, snapshotId: Int64, _ text: TextColumns) throws
@@ -294,9 +295,10 @@ extension RowStorage {
     }
 
     public func readTextColumns(
-        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool
+        _ table: RowTable, snapshotId: Int64, columns names: [String], codes keep: [String], rowKeys: Bool, hashed: [String] = []
     ) throws -> TextColumns {
-        try readTextColumns(table, snapshotId: snapshotId, columns: names, codes: keep, rowKeys: rowKeys, parallelFrom: 100_000)
+        try readTextColumns(
+            table, snapshotId: snapshotId, columns: names, codes: keep, rowKeys: rowKeys, hashed: hashed, parallelFrom: 100_000)
     }
 
     public func columnGroups(_ table: RowTable, snapshotId: Int64, columns names: [String]) throws -> [[String]] {
