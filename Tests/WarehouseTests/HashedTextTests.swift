@@ -35,12 +35,14 @@ struct HashedTextTests {
             for s in 0..<2 {
                 let (id, _) = try store.insertSnapshot(pipelineId: p, NewSnapshot(
                     kind: .daily, date: "2026-01-0\(s + 1)", sourcePath: "f", sha256: "\(s)", bytes: 0, header: []))
+                let highWater = try store.rowidHighWater(table)
                 let ins = try store.rowInserter(table)
                 for i in 0..<rows {
                     if let v = Self.id(s, i) { ins.bind(0, text: v) } else { ins.bindNull(0) }
                     ins.bind(1, text: ["a", "b", "c"][i % 3])
                     try ins.insert(snapshotId: id, line: i + 2, extra: nil)
                 }
+                try store.recordRowRange(table, snapshotId: id, after: highWater, rows: rows)
                 try store.finishSnapshot(id, read: rows, stored: rows, quarantined: 0)
                 last = id
             }
