@@ -49,13 +49,7 @@ public enum Sorting {
                     var inKeys = true  // whether the current order is in `keys` (else in `spare`)
                     for d in 0..<digits {
                         let base = d * radix
-                        // A digit every value shares moves nothing.
-                        var skip = false
-                        for b in 0..<radix where counts[base + b] != 0 {
-                            skip = counts[base + b] == n
-                            break
-                        }
-                        if skip { continue }
+                        if Self.allShareDigit(counts, base: base, radix: radix, n: n) { continue }
                         var offsets = [Int](repeating: 0, count: radix)
                         var sum = 0
                         for b in 0..<radix {
@@ -89,6 +83,13 @@ public enum Sorting {
 }
 
 extension Sorting {
+    /// Whether all `n` values have the same digit in the pass whose counts start at `base`
+    /// (the first non-empty bucket holds them all): such a pass moves nothing and is skipped.
+    static func allShareDigit(_ counts: [Int], base: Int, radix: Int, n: Int) -> Bool {
+        for b in 0..<radix where counts[base + b] != 0 { return counts[base + b] == n }
+        return false
+    }
+
     /// The indices of `values` in ascending order of value, ties in ascending index: exactly
     /// the permutation of a comparison sort of the indices by `(value, index)` (which treats
     /// -0.0 and 0.0 as equal), by a stable least-significant-digit radix sort of the IEEE 754
@@ -133,12 +134,7 @@ extension Sorting {
         var offsets = [Int](repeating: 0, count: radix)
         for d in 0..<digits {
             let base = d * radix
-            var skip = false
-            for b in 0..<radix where counts[base + b] != 0 {
-                skip = counts[base + b] == n
-                break
-            }
-            if skip { continue }
+            if allShareDigit(counts, base: base, radix: radix, n: n) { continue }
             var sum = 0
             for b in 0..<radix {
                 offsets[b] = sum

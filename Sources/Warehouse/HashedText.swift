@@ -38,7 +38,7 @@ public struct HashedText: Sendable, Equatable {
             distinct += 1
             if s.counts[k] > 1 { repeated.append(ValueCount(value: v, count: s.counts[k])) }
             var u = v
-            let len = u.withUTF8 { b in b.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } }
+            let len = u.withUTF8 { HashPart.scalarCount(UnsafeRawPointer($0.baseAddress), $0.count) }
             minL = min(minL, len)
             maxL = max(maxL, len)
             total += len * s.counts[k]
@@ -83,14 +83,19 @@ struct HashPart {
     @inline(__always) mutating func add(_ h: UInt64, _ p: UnsafeRawPointer?, _ n: Int) {
         buffer[count] = h
         count += 1
-        var len = 0
-        if let p {
-            let b = p.assumingMemoryBound(to: UInt8.self)
-            for i in 0..<n where b[i] & 0xC0 != 0x80 { len += 1 }
-        }
+        let len = Self.scalarCount(p, n)
         minLength = min(minLength, len)
         maxLength = max(maxLength, len)
         totalLength += len
+    }
+
+    /// Unicode scalars in `n` bytes of UTF-8 at `p`: the bytes that do not continue a sequence.
+    @inline(__always) static func scalarCount(_ p: UnsafeRawPointer?, _ n: Int) -> Int {
+        guard let p else { return 0 }
+        let b = p.assumingMemoryBound(to: UInt8.self)
+        var len = 0
+        for i in 0..<n where b[i] & 0xC0 != 0x80 { len += 1 }
+        return len
     }
 
     /// Sorts the hashes (each part on its own thread, after its read).

@@ -33,6 +33,11 @@ extension Store {
     /// and `lastRowid`, written with the rows: a snapshot is inserted in one transaction, so its
     /// rows are contiguous), or nil when it has none (no rows stored, or purged).
     public func rowidRange(_ table: RowTable, snapshotId: Int64) throws -> ClosedRange<Int64>? {
+        try catalogRowRange(snapshotId: snapshotId)
+    }
+
+    /// The snapshot's `firstRowid...lastRowid` from its catalog record (nil: none recorded).
+    func catalogRowRange(snapshotId: Int64) throws -> ClosedRange<Int64>? {
         let row = try Row.fetchOne(db, sql: "SELECT firstRowid, lastRowid FROM snapshot WHERE id = ?", arguments: [snapshotId])
         guard let row, let lo: Int64 = row["firstRowid"], let hi: Int64 = row["lastRowid"], lo <= hi else { return nil }
         return lo...hi

@@ -81,13 +81,12 @@ extension Store {
     /// goes through here, before the snapshot's record changes. Returns the rows deleted.
     @discardableResult
     func deleteRowRange(_ table: String, snapshotId: Int64) throws -> Int {
-        let row = try Row.fetchOne(db, sql: "SELECT firstRowid, lastRowid FROM snapshot WHERE id = ?", arguments: [snapshotId])
-        guard let row, let lo: Int64 = row["firstRowid"], let hi: Int64 = row["lastRowid"] else { return 0 }
+        guard let range = try catalogRowRange(snapshotId: snapshotId) else { return 0 }
         // `+mlaudit_snapshot`: by the rowid range, not by the index older tables have; and
         // nothing but this snapshot's rows, whatever the range says.
         try db.execute(
             sql: "DELETE FROM \(quoteIdentifier(table)) WHERE rowid BETWEEN ? AND ? AND +mlaudit_snapshot = ?",
-            arguments: [lo, hi, snapshotId])
+            arguments: [range.lowerBound, range.upperBound, snapshotId])
         let n = db.changesCount
         try db.execute(sql: "UPDATE snapshot SET firstRowid = NULL, lastRowid = NULL WHERE id = ?", arguments: [snapshotId])
         return n
