@@ -273,10 +273,17 @@ public struct PipelineRunner {
             }
         }
         if result.report == nil {
-            // Everything was already complete: report the current version without re-rendering.
+            // Everything was already complete: report the current version without re-rendering
+            // (or render it again when its files are gone from the reports folder).
             // A report that cannot be read back is a failure of the render stage, never a silent success.
             do {
                 result.report = try currentReport(day, warehouse: warehouse)
+                if result.report == nil {
+                    // The ledger's latest report is not on disk (RenderStage.current logged why): render it again.
+                    if case .render(let r) = try execute(.render, target: .day(day), warehouse: warehouse, runId: runId) {
+                        result.report = r
+                    }
+                }
             } catch {
                 result.error = asAuditError(error)
                 result.failedStage = .render

@@ -156,15 +156,39 @@ public struct RenderStage {
         }
     }
 
+    /// The most summary.json bytes `current(_:)` reads (a rendered summary is kilobytes).
+    static let maxSummaryBytes = 256 << 20
+
     /// The latest rendered version of `day`, from the ledger and its summary.json (nothing is
-    /// written). Nil when the day has no report yet.
+    /// written). Nil when the day has no report yet, or when the ledger's latest version has no
+    /// summary.json on disk any more (a reports folder deleted or not copied with the
+    /// warehouse): the caller renders the day again, and `mlaudit verify` reports the files
+    /// the ledger names and the disk lacks.
+    ///
+    /// - Throws: `MLAuditError` (`unreadableInput`, naming the file) when summary.json is there
+    ///   but is not a regular file, is larger than a report file can be, or is not a summary.
     public func current(_ day: Day) throws -> RenderOutcome? {
         guard let latest = try warehouse.read({ store -> ReportRecord? in
             guard let id = try store.ensurePipelineIfExists(loaded.name) else { return nil }
             return try store.latestReport(pipelineId: id, date: day.description)
         }) else { return nil }
-        let data = try Data(contentsOf: URL(fileURLWithPath: latest.directory + "/summary.json"))
-        let s = try SummaryJSON.decode(AuditSummary.self, from: data)
+        let path = latest.directory + "/summary.json"
+        if FileKind.of(path, followLinks: false) == .missing {
+            logger.warning(
+                "render \(day): the ledger's latest report, v\(latest.version), has no summary.json at \(SafeText.visible(path)) (was the reports folder moved or deleted?); rendering the day again. `mlaudit verify` lists the report files the ledger names and the disk lacks"
+            )
+            return nil
+        }
+        let data = try readRegularFile(path, limit: Self.maxSummaryBytes, what: "the report's summary.json")
+        let s: AuditSummary
+        do {
+            s = try SummaryJSON.decode(AuditSummary.self, from: data)
+        } catch {
+            throw MLAuditError(
+                .unreadableInput, "the report's summary.json (v\(latest.version) of \(day)) is not a summary MLAudit wrote", file: path,
+                hint: "Restore the reports folder from a backup, or run again with --force to render a new version; `mlaudit verify` checks every report against the ledger.",
+                cause: SafeText.cut(String(describing: error), to: 400))
+        }
         return RenderOutcome(
             directory: latest.directory, version: latest.version, status: s.status, recommendation: s.retraining.recommendation,
             written: false, findingCounts: s.findingCounts)

@@ -64,6 +64,33 @@ struct OperationsTests {
         #expect(report.runId != second.runId)
     }
 
+    /// A warehouse copied without its reports folder (or a deleted report): the completed day is
+    /// rendered again as a new version instead of failing as an internal error; a summary.json
+    /// that is there but is not a summary is a clear error naming the file.
+    @Test func aCompletedDayWhoseReportFilesAreGoneIsRenderedAgain() throws {
+        let dir = TemporaryDirectory()
+        addDay(dir, "2026-02-01")
+        let r = try runner(dir)
+        let day = [Day("2026-02-01")!]
+        #expect(r.run(days: day).days[0].report?.version == 1)
+        try FileManager.default.removeItem(atPath: dir.path + "/reports")
+        let rerun = r.run(days: day)
+        let again = rerun.days[0]
+        #expect(again.error == nil)
+        #expect(again.report?.version == 2)
+        #expect(again.report?.written == true)
+        #expect(dir.exists("reports/tiny/2026-02-01/v2/summary.json"))
+        let stages = try r.openWarehouse().read { try $0.stageRuns(runId: rerun.runId!) }
+        #expect(stages.map(\.stage) == [.ingest, .ingest, .render], "only the render stage runs again")
+
+        dir.write("reports/tiny/2026-02-01/v2/summary.json", "{\"not\": \"a summary\"}")
+        let broken = r.run(days: day).days[0]
+        #expect(broken.failedStage == .render)
+        #expect(broken.error?.code == .unreadableInput)
+        #expect(broken.error?.file?.hasSuffix("reports/tiny/2026-02-01/v2/summary.json") == true)
+        #expect(broken.error?.description.contains("This is a bug") == false)
+    }
+
     @Test func secondRunOnTheSamePipelineIsRefused() throws {
         let dir = TemporaryDirectory()
         addDay(dir, "2026-02-01")
